@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the app (or its tests) needs, only when missing.
+#   .ci/system-deps.sh app    PDF rendering: HarfBuzz subsetting and fonts
+#   .ci/system-deps.sh test   the app's packages plus Chromium for the browser tests
+set -euo pipefail
+want=(libharfbuzz-subset0 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+[ "${1:-app}" = "test" ] && want+=(chromium)
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,87 @@
+"""Syndication Desk: the application factory."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from licensing import api, auth, cli, db, public, staff
+from licensing.settings import INSTANCE, ROOT, Settings
+from licensing.templating import init_templating
+
+csrf = CSRFProtect()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers and CLI commands."""
+    config = dict(config or {})
+    overrides = {k.lower(): config.pop(k) for k in list(config) if k.lower() in Settings.__dataclass_fields__}
+    settings = Settings.from_env(instance=config.pop("INSTANCE_PATH", INSTANCE), **overrides)
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "licensing" / "static"), instance_path=str(INSTANCE))
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app, settings.database_url)
+    csrf.init_app(app)
+    auth.login_manager.init_app(app)
+    init_templating(app)
+    for blueprint in (public.bp, api.bp, auth.bp, staff.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api.bp)  # token-authenticated JSON, no cookies
+    cli.init_app(app)
+    _register_error_handlers(app)
+    _register_security_headers(app)
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # noqa: ANN202
+        if _wants_json():
+            return jsonify({"error": exc.description or exc.name}), exc.code
+        return render_template("error.html", code=exc.code, name=exc.name, description=exc.description), exc.code
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):  # noqa: ANN202
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        message = "Something went wrong on our side; nothing you sent was lost. Please try again."
+        if _wants_json():
+            return jsonify({"error": message}), 500
+        return render_template("error.html", code=500, name="Server error", description=message), 500
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):  # noqa: ANN001, ANN202
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Tracking links carry a secret: never leak them in a Referer header.
+        policy = "no-referrer" if request.path.startswith("/track/") else "same-origin"
+        response.headers.setdefault("Referrer-Policy", policy)
+        if request.path.startswith("/track/") or request.path.startswith("/staff"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

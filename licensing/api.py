@@ -1,0 +1,121 @@
+"""JSON API v1 for publishers' CMS integrations. Never a 500 page and never HTML under /api/."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import catalog, requests as services, workflow
+from .db import get_session
+from .intake import validate_quote, validate_request
+from .models import Article, RepublishRequest
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_QUERY = 500
+
+
+def json_error(status: int, message: str, **extra):  # noqa: ANN201
+    return jsonify({"error": message, **extra}), status
+
+
+def _body() -> dict | tuple:
+    if not request.is_json:
+        return json_error(415, "Send a JSON body with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        return json_error(400, "The body is not valid JSON.")
+    if not isinstance(data, dict):
+        return json_error(400, "The body must be a JSON object.")
+    return data
+
+
+def _article_json(article: Article) -> dict:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.canonical_url,
+        "published": article.published_at.date().isoformat() if article.published_at else None,
+        "assets": [{"kind": a.kind, "credit": a.credit, "licensable": a.licensable} for a in article.assets],
+    }
+
+
+def _request_json(req: RepublishRequest) -> dict:
+    return {
+        "reference": req.reference,
+        "status": req.status,
+        "article_url": req.article.canonical_url,
+        "quote": {"amount": req.quote_amount, "currency": req.currency, "breakdown": req.quote_breakdown,
+                  "rate_card_version": req.rate_card.version},
+        "submitted_at": req.submitted_at.isoformat(timespec="seconds") + "Z",
+        "timeline": [
+            {"at": e.at.isoformat(timespec="seconds") + "Z", "action": e.action, "status": e.after_status,
+             "message": e.message}
+            for e in services.publisher_timeline(req)
+        ],
+    }
+
+
+@bp.get("/articles")
+def articles():
+    query = request.args.get("q", "")
+    if len(query) > MAX_QUERY:
+        return json_error(422, "The query is too long.", errors={"q": [f"At most {MAX_QUERY} characters."]})
+    found = catalog.search_articles(get_session(), query, limit=20)
+    return jsonify({"articles": [_article_json(a) for a in found]})
+
+
+@bp.post("/quotes")
+def quotes():
+    data = _body()
+    if isinstance(data, tuple):
+        return data
+    session = get_session()
+    given, errors = validate_quote(data, services.article_exists(session))
+    if errors:
+        return json_error(422, "Some fields need attention.", errors=errors)
+    priced, _card, _article = services.quote(session, given)
+    return jsonify(priced.to_dict())
+
+
+@bp.post("/requests")
+def create_request():
+    data = _body()
+    if isinstance(data, tuple):
+        return data
+    session = get_session()
+    given, errors = validate_request(data, services.today(), services.article_exists(session), require_terms=False)
+    if errors:
+        return json_error(422, "Some fields need attention.", errors=errors)
+    submitted = services.submit_request(session, given)
+    return jsonify({
+        "reference": submitted.request.reference,
+        "status": submitted.request.status,
+        "quote": submitted.quote.to_dict(),
+        "tracking_url": services.tracking_url(submitted.token),
+        "tracking_token": submitted.token,
+    }), 201
+
+
+@bp.get("/requests/<reference>")
+def get_request(reference: str):
+    auth = request.headers.get("Authorization", "")
+    token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+    found = services.find_by_reference_and_token(get_session(), reference, token)
+    if found is None:
+        return json_error(404, "No request with this reference for this token.")
+    return jsonify(_request_json(found))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):  # noqa: ANN201
+    return json_error(exc.code or 500, exc.description or exc.name)
+
+
+@bp.errorhandler(workflow.TransitionRefused)
+def refused(exc: workflow.TransitionRefused):  # noqa: ANN201
+    return json_error(409, exc.message)

@@ -1,0 +1,279 @@
+"""The article catalog: import from RSS 2.0 / Atom feeds (idempotent by canonical URL) and search.
+
+Search uses a small term table (one row per distinct word of a title or URL) so that a prefix
+look-up is an index range scan on SQLite and PostgreSQL alike.
+"""
+from __future__ import annotations
+
+import re
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from defusedxml import ElementTree
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .models import Article, ArticleAsset, ArticleTerm
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "media": "http://search.yahoo.com/mrss/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "sd": "https://syndication-desk.org/ns/1.0",
+}
+MAX_FEED_BYTES = 50 * 1024 * 1024
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the to was were with www http https com html".split()
+)
+TERM_MAX = 64
+
+
+class FeedError(ValueError):
+    pass
+
+
+@dataclass
+class AssetData:
+    kind: str
+    credit: str
+    description: str = ""
+    licensable: bool = False
+
+
+@dataclass
+class ArticleData:
+    canonical_url: str
+    title: str
+    standfirst: str = ""
+    published_at: datetime | None = None
+    section: str = ""
+    byline: str = ""
+    word_count: int = 0
+    language: str = "en"
+    assets: list[AssetData] = field(default_factory=list)
+
+
+def terms_of(*texts: str) -> set[str]:
+    words: set[str] = set()
+    for text in texts:
+        for word in re.findall(r"\w+", text.lower()):
+            if word not in STOPWORDS:
+                words.add(word[:TERM_MAX])
+    return words
+
+
+def _url_words(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc} {parts.path}".replace("-", " ").replace("_", " ")
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme and parts.netloc:
+        return parts._replace(fragment="", scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+    return url
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _text(el, path: str) -> str:  # noqa: ANN001
+    found = el.find(path, NS)
+    return (found.text or "").strip() if found is not None and found.text else ""
+
+
+def _strip_html(value: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", value))).strip()
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _assets(item) -> list[AssetData]:  # noqa: ANN001
+    assets = []
+    for media in item.findall("media:content", NS):
+        credit = _text(media, "media:credit")
+        if not credit:
+            continue
+        licensable = media.get(f"{{{NS['sd']}}}licensable", "false").strip().lower() == "true"
+        kind = media.get("medium") or "image"
+        kind = {"image": "photo"}.get(kind, kind)
+        assets.append(AssetData(kind, credit, _text(media, "media:description"), licensable))
+    return assets
+
+
+def _word_count(item, body: str) -> int:  # noqa: ANN001
+    declared = _text(item, "sd:wordCount")
+    if declared.isdigit():
+        return int(declared)
+    return len(_strip_html(body).split())
+
+
+def parse_feed(data: bytes) -> list[ArticleData]:
+    try:
+        root = ElementTree.fromstring(data)
+    except Exception as exc:  # defusedxml raises several kinds
+        raise FeedError(f"not a readable XML feed: {exc}") from exc
+    articles: list[ArticleData] = []
+    if root.tag == "rss":
+        for item in root.iterfind("channel/item"):
+            link = _text(item, "link") or _text(item, "guid")
+            title = _strip_html(_text(item, "title"))
+            if not link or not title:
+                continue
+            body = _text(item, "content:encoded") or _text(item, "description")
+            articles.append(ArticleData(
+                canonical_url=normalise_url(link),
+                title=title,
+                standfirst=_strip_html(_text(item, "description")),
+                published_at=_date(_text(item, "pubDate")),
+                section=_text(item, "category"),
+                byline=_text(item, "dc:creator") or _text(item, "author"),
+                word_count=_word_count(item, body),
+                language=(_text(item, "dc:language") or root.findtext("channel/language") or "en")[:2].lower(),
+                assets=_assets(item),
+            ))
+    elif root.tag == f"{{{NS['atom']}}}feed":
+        feed_lang = (root.get("{http://www.w3.org/XML/1998/namespace}lang") or "en")[:2].lower()
+        for entry in root.iterfind("atom:entry", NS):
+            link_el = entry.find("atom:link[@rel='alternate']", NS) or entry.find("atom:link", NS)
+            link = link_el.get("href", "") if link_el is not None else ""
+            title = _strip_html(_text(entry, "atom:title"))
+            if not link or not title:
+                continue
+            category = entry.find("atom:category", NS)
+            body = _text(entry, "atom:content") or _text(entry, "atom:summary")
+            articles.append(ArticleData(
+                canonical_url=normalise_url(link),
+                title=title,
+                standfirst=_strip_html(_text(entry, "atom:summary")),
+                published_at=_date(_text(entry, "atom:published") or _text(entry, "atom:updated")),
+                section=category.get("term", "") if category is not None else "",
+                byline=_text(entry, "atom:author/atom:name"),
+                word_count=_word_count(entry, body),
+                language=feed_lang,
+                assets=_assets(entry),
+            ))
+    else:
+        raise FeedError(f"not an RSS 2.0 or Atom feed (root element {root.tag!r})")
+    return articles
+
+
+def read_feed_source(source: str, timeout: float = 20.0) -> bytes:
+    """Bytes of a feed from a file path or an http(s) URL."""
+    if re.match(r"^https?://", source, re.I):
+        with urllib.request.urlopen(source, timeout=timeout) as response:  # noqa: S310 (scheme checked)
+            data = response.read(MAX_FEED_BYTES + 1)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise FeedError(f"no feed file at {source}")
+        data = path.read_bytes()[: MAX_FEED_BYTES + 1]
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError("feed is larger than 50 MiB")
+    return data
+
+
+# ---------------------------------------------------------------- storing
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+def upsert_articles(session: Session, items: list[ArticleData]) -> ImportResult:
+    """Create or update articles by canonical URL; the caller's transaction is committed here."""
+    result = ImportResult()
+    urls = [i.canonical_url for i in items]
+    existing = {
+        a.canonical_url: a
+        for a in session.scalars(
+            select(Article).where(Article.canonical_url.in_(urls)).options(selectinload(Article.assets))
+        )
+    } if urls else {}
+    for data in items:
+        article = existing.get(data.canonical_url)
+        if article is None:
+            article = Article(canonical_url=data.canonical_url)
+            session.add(article)
+            existing[data.canonical_url] = article
+            result.created += 1
+        else:
+            result.updated += 1
+        for name in ("title", "standfirst", "published_at", "section", "byline", "word_count", "language"):
+            setattr(article, name, getattr(data, name))
+        article.assets = [ArticleAsset(kind=a.kind, credit=a.credit, description=a.description,
+                                       licensable=a.licensable) for a in data.assets]
+        session.flush()
+        session.execute(delete(ArticleTerm).where(ArticleTerm.article_id == article.id))
+        session.add_all(ArticleTerm(term=t, article_id=article.id)
+                        for t in terms_of(article.title, _url_words(article.canonical_url)))
+    session.commit()
+    return result
+
+
+def import_feed(session: Session, source: str) -> ImportResult:
+    return upsert_articles(session, parse_feed(read_feed_source(source)))
+
+
+# ---------------------------------------------------------------- finding
+
+
+def looks_like_url(query: str) -> bool:
+    return bool(re.match(r"^(https?://|www\.)", query.strip(), re.I))
+
+
+def find_by_url(session: Session, url: str) -> Article | None:
+    url = normalise_url(url)
+    if url.lower().startswith("www."):
+        url = "https://" + url
+    candidates = {url, url.rstrip("/"), url.rstrip("/") + "/"}
+    return session.scalars(
+        select(Article).where(Article.canonical_url.in_(candidates)).options(selectinload(Article.assets))
+    ).first()
+
+
+def search_articles(session: Session, query: str, limit: int = 20) -> list[Article]:
+    """Articles whose title or URL has every word of `query` (words match as prefixes), newest first;
+    or the article at that URL; or the newest articles for an empty query."""
+    query = (query or "").strip()[:500]
+    if looks_like_url(query):
+        found = find_by_url(session, query)
+        return [found] if found else []
+    words = sorted(terms_of(query))[:8]
+    stmt = select(Article).options(selectinload(Article.assets))
+    if words:
+        matching = None
+        for word in words:
+            ids = select(ArticleTerm.article_id).where(ArticleTerm.term >= word, ArticleTerm.term < word + "\uffff")
+            matching = ids if matching is None else matching.intersect(ids)
+        stmt = stmt.where(Article.id.in_(matching))
+    elif query:
+        return []
+    stmt = stmt.order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def article_count(session: Session) -> int:
+    return session.scalar(select(func.count(Article.id))) or 0

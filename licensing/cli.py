@@ -1,0 +1,132 @@
+"""Flask CLI commands: db (migrations), demo, catalog, users, ratecard."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask.cli import AppGroup
+
+from . import catalog, demo, users
+from .db import get_db, get_session
+from .requests import current_rate_card, save_rate_card
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", (url or get_db().url).replace("%", "%%"))
+    return config
+
+
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    command.downgrade(alembic_config(), revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration, by default from the difference between models and database."""
+    command.revision(alembic_config(), message=message, autogenerate=autogenerate)
+
+
+@db_cli.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    command.check(alembic_config())
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    command.current(alembic_config(), verbose=False)
+
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no articles yet.")
+def demo_load(if_empty: bool) -> None:
+    """Load the demo catalog, rate card and users."""
+    session = get_session()
+    if if_empty and catalog.article_count(session):
+        click.echo("Demo data: the database has articles already; nothing loaded.")
+        return
+    summary = demo.load(session)
+    click.echo(summary)
+
+
+catalog_cli = AppGroup("catalog", help="The article catalog.")
+
+
+@catalog_cli.command("import")
+@click.argument("source")
+def catalog_import(source: str) -> None:
+    """Import or update articles from an RSS 2.0 or Atom feed (file path or http(s) URL)."""
+    try:
+        result = catalog.import_feed(get_session(), source)
+    except (catalog.FeedError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{result.created} article(s) created, {result.updated} updated.")
+
+
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", "roles", multiple=True, required=True, help="staff, finance or admin (repeatable).")
+@click.password_option(help="At least 10 characters; prompted for when not given.")
+def users_create(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    try:
+        user = users.create_user(get_session(), email, name, password, list(roles))
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.email} with role(s) {', '.join(sorted(user.role_names))}.")
+
+
+ratecard_cli = AppGroup("ratecard", help="The rate card.")
+
+
+@ratecard_cli.command("show")
+def ratecard_show() -> None:
+    card = current_rate_card(get_session())
+    click.echo(f"Version {card.version} ({card.currency}), created {card.created_at:%Y-%m-%d %H:%M}")
+    click.echo(json.dumps(card.data, indent=2))
+
+
+@ratecard_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--note", default="")
+def ratecard_load(path: str, note: str) -> None:
+    """Add a new rate card version from a JSON file."""
+    from .pricing import PricingError
+
+    try:
+        card = save_rate_card(get_session(), json.loads(Path(path).read_text()), note)
+    except (PricingError, json.JSONDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Rate card version {card.version} saved.")
+
+
+def init_app(app) -> None:  # noqa: ANN001
+    for group in (db_cli, demo_cli, catalog_cli, users_cli, ratecard_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,34 @@
+"""Demo data: the catalog feed, the GBP rate card and one user per role."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from . import catalog, users
+from .pricing import DEMO_RATE_CARD
+from .requests import NoRateCard, current_rate_card, save_rate_card
+
+DEMO_FEED = Path(__file__).resolve().parent / "demo" / "catalog.xml"
+DEMO_USERS = (
+    ("staff@syndication-desk.org", "Sam Staff", "staff-demo-2026", ["staff"]),
+    ("finance@syndication-desk.org", "Fran Finance", "finance-demo-2026", ["finance"]),
+    ("admin@syndication-desk.org", "Ada Admin", "admin-demo-2026", ["admin", "staff", "finance"]),
+)
+
+
+def load(session: Session) -> str:
+    imported = catalog.import_feed(session, str(DEMO_FEED))
+    try:
+        card = current_rate_card(session)
+        card_note = f"rate card version {card.version} kept"
+    except NoRateCard:
+        card = save_rate_card(session, DEMO_RATE_CARD, note="Demo rate card")
+        card_note = f"rate card version {card.version} created"
+    created = 0
+    for email, name, password, roles in DEMO_USERS:
+        if users.find_by_email(session, email) is None:
+            users.create_user(session, email, name, password, roles)
+            created += 1
+    return (f"Demo data: {imported.created} article(s) created, {imported.updated} updated; "
+            f"{card_note}; {created} user(s) created.")

@@ -1,0 +1,138 @@
+"""Public pages: find an article, ask to republish it with an instant quote, follow the request."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from . import catalog, requests as services, workflow
+from .db import get_session
+from .forms import ArticleSearchForm, MessageForm, RequestForm, WithdrawForm
+from .intake import validate_request
+from .models import Article
+
+bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/")
+def index():
+    form = ArticleSearchForm(request.args)
+    session = get_session()
+    query = (form.q.data or "").strip()
+    articles = catalog.search_articles(session, query, limit=20)
+    return render_template("public/index.html", form=form, query=query, articles=articles)
+
+
+@bp.get("/articles/<int:article_id>")
+def article(article_id: int):
+    found = get_session().scalars(
+        select(Article).where(Article.id == article_id).options(selectinload(Article.assets))
+    ).first()
+    if found is None:
+        abort(404)
+    return render_template("public/article.html", article=found)
+
+
+def _render_form(form: RequestForm, status: int = 200, quote=None, preview: bool = False):  # noqa: ANN001
+    session = get_session()
+    article = catalog.find_by_url(session, form.article_url.data) if form.article_url.data else None
+    search = ArticleSearchForm(request.args)
+    query = (search.q.data or "").strip()
+    results = catalog.search_articles(session, query, limit=10) if query else []
+    return render_template("public/republish.html", form=form, article=article, quote=quote, preview=preview,
+                           search=search, query=query, results=results), status
+
+
+@bp.route("/republish", methods=["GET", "POST"])
+def republish():
+    form = RequestForm()
+    if request.method == "GET":
+        if request.args.get("article"):
+            form.article_url.data = request.args["article"].strip()[:2000]
+        form.start_date.data = form.start_date.data or services.today().isoformat()
+        return _render_form(form)
+
+    if form.website.data:  # the honeypot: a bot filled the hidden field
+        log.info("honeypot: dropped a request from %s", request.remote_addr)
+        return render_template("public/received.html")
+    if not form.validate():
+        flash("Your form had expired. Nothing you typed is lost: check it and send it again.", "error")
+        return _render_form(form, 400)
+    session = get_session()
+    given, errors = validate_request(form.intake_data(), services.today(), services.article_exists(session))
+    if errors:
+        form.attach_errors(errors)
+        return _render_form(form, 422)
+    priced, _card, _article = services.quote(session, given)
+    if request.form.get("action") != "submit" or form.confirmed_amount.data != str(priced.amount):
+        if request.form.get("action") == "submit":
+            flash("Please check the price below, then submit your request.", "info")
+        form.confirmed_amount.data = str(priced.amount)
+        return _render_form(form, quote=priced, preview=True)
+    submitted = services.submit_request(session, given)
+    return redirect(url_for("public.confirmation", token=submitted.token))
+
+
+def _tracked(token: str):  # noqa: ANN202
+    found = services.find_by_token(get_session(), token)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/track/<token>/confirmation")
+def confirmation(token: str):
+    tracked = _tracked(token)
+    return render_template("public/confirmation.html", req=tracked, tracking_url=services.tracking_url(token))
+
+
+@bp.get("/track/<token>")
+def track(token: str):
+    tracked = _tracked(token)
+    return render_template(
+        "public/track.html", req=tracked, token=token, timeline=services.publisher_timeline(tracked),
+        can_withdraw="withdraw" in workflow.allowed_actions(tracked.status, workflow.PUBLISHER),
+        can_answer="answer_info" in workflow.allowed_actions(tracked.status, workflow.PUBLISHER),
+        answer_form=MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
+    )
+
+
+@bp.post("/track/<token>/withdraw")
+def withdraw(token: str):
+    tracked = _tracked(token)
+    form = WithdrawForm()
+    if not form.validate():
+        flash("Your page had expired; please try again.", "error")
+    else:
+        try:
+            services.withdraw(get_session(), tracked, (form.reason.data or "").strip()[:1000])
+            flash("Your request has been withdrawn.", "success")
+        except workflow.TransitionRefused as refused:
+            flash(f"This request can no longer be withdrawn: {refused.message}.", "error")
+    return redirect(url_for("public.track", token=token))
+
+
+@bp.post("/track/<token>/answer")
+def answer(token: str):
+    tracked = _tracked(token)
+    form = MessageForm()
+    message = (form.message.data or "").strip()
+    if not form.validate() or not message or len(message) > 5000:
+        if form.csrf_token.errors:
+            flash("Your page had expired; your answer is below, send it again.", "error")
+        else:
+            form.message.errors = ["Write your answer (at most 5,000 characters)."]
+        return render_template(
+            "public/track.html", req=tracked, token=token, timeline=services.publisher_timeline(tracked),
+            can_withdraw=True, can_answer=True, answer_form=form, withdraw_form=WithdrawForm(),
+            labels=workflow.STATUS_LABELS,
+        ), 422
+    try:
+        services.answer_info(get_session(), tracked, message)
+        flash("Thank you: your answer has been sent and your request is back in review.", "success")
+    except workflow.TransitionRefused as refused:
+        flash(f"We could not take your answer: {refused.message}.", "error")
+    return redirect(url_for("public.track", token=token))

@@ -1,0 +1,93 @@
+"""Settings from the environment (and an optional .env), each with a default that runs on one laptop."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"setting {name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, or generated once and kept in instance/ with 0600."""
+    from_env = _env("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass
+class Settings:
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    mail_url: str | None = None
+    mail_from: str = "Syndication Desk <licensing@syndication-desk.org>"
+    public_base_url: str = "http://127.0.0.1:5000"
+    seller_name: str = "Middle East Eye Ltd"
+    seller_address: str = "Example House, 1 Example Street, London EC1A 1AA, United Kingdom"
+    seller_country: str = "GB"
+    seller_vat_number: str = "GB123456789"
+    seller_bank_details: str = "Sort code 00-00-00, account 12345678, IBAN GB00EXMP00000012345678"
+    currency: str = "GBP"
+    default_article_language: str = "en"
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, instance: Path = INSTANCE, **overrides) -> "Settings":
+        try:
+            from dotenv import load_dotenv
+
+            load_dotenv(ROOT / ".env", override=False)
+        except ImportError:  # pragma: no cover - python-dotenv is in requirements
+            pass
+        instance.mkdir(parents=True, exist_ok=True)
+        values = dict(
+            database_url=_env("DATABASE_URL", f"sqlite:///{instance / 'syndication.db'}"),
+            secret_key=overrides.pop("secret_key", None) or _secret_key(instance),
+            redis_url=_env("REDIS_URL"),
+            mail_url=_env("MAIL_URL"),
+            mail_from=_env("MAIL_FROM", cls.mail_from),
+            public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int('PORT', 5000)}"),
+            seller_name=_env("SELLER_NAME", cls.seller_name),
+            seller_address=_env("SELLER_ADDRESS", cls.seller_address),
+            seller_country=_env("SELLER_COUNTRY", cls.seller_country),
+            seller_vat_number=_env("SELLER_VAT_NUMBER", cls.seller_vat_number),
+            seller_bank_details=_env("SELLER_BANK_DETAILS", cls.seller_bank_details),
+            currency=_env("CURRENCY", cls.currency),
+        )
+        values.update(overrides)
+        return cls(**values)

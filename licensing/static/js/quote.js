@@ -1,0 +1,113 @@
+// Live quote on the request form: follows the fields as they change by calling the app's own
+// quote endpoint. Without scripting, the form's "Preview price" step shows the same quote.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var form = document.getElementById("request-form");
+  var panel = document.getElementById("quote");
+  if (!form || !panel) { return; }
+  var endpoint = panel.getAttribute("data-endpoint");
+  var confirmed = form.querySelector("input[name=confirmed_amount]");
+  var timer = null;
+  var sequence = 0;
+
+  function value(name) {
+    var el = form.elements[name];
+    return el ? el.value : "";
+  }
+
+  function territory() {
+    var kind = form.querySelector("input[name=territory_kind]:checked");
+    kind = kind ? kind.value : "countries";
+    if (kind === "worldwide") { return "worldwide"; }
+    if (kind === "region") { return value("region") ? "region:" + value("region") : ""; }
+    var select = form.elements["territory_countries"];
+    var chosen = [];
+    for (var i = 0; select && i < select.options.length; i++) {
+      if (select.options[i].selected) { chosen.push(select.options[i].value); }
+    }
+    return chosen;
+  }
+
+  function showTerritory() {
+    var kind = form.querySelector("input[name=territory_kind]:checked");
+    kind = kind ? kind.value : "countries";
+    var blocks = form.querySelectorAll("[data-territory]");
+    for (var i = 0; i < blocks.length; i++) {
+      blocks[i].hidden = blocks[i].getAttribute("data-territory") !== kind;
+    }
+  }
+
+  function money(amount, currency) {
+    var format = new Intl.NumberFormat("en-GB", { style: "currency", currency: currency });
+    var digits = format.resolvedOptions().maximumFractionDigits;
+    return format.format(amount / Math.pow(10, digits));
+  }
+
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined) { node.textContent = text; }
+    if (cls) { node.className = cls; }
+    return node;
+  }
+
+  function render(quote) {
+    var table = el("table", undefined, "quote");
+    var body = el("tbody");
+    quote.breakdown.forEach(function (line) {
+      var row = el("tr");
+      var label = el("th", line.label); label.scope = "row";
+      row.appendChild(label);
+      row.appendChild(el("td", money(line.amount, quote.currency), "num"));
+      body.appendChild(row);
+    });
+    var foot = el("tfoot"); var total = el("tr");
+    var tl = el("th", "Total (before tax)"); tl.scope = "row";
+    total.appendChild(tl);
+    total.appendChild(el("td", money(quote.amount, quote.currency), "num total"));
+    foot.appendChild(total);
+    table.appendChild(body); table.appendChild(foot);
+    panel.replaceChildren(table, el("p", "Rate card version " + quote.rate_card_version + ".", "muted small"));
+    if (confirmed) { confirmed.value = String(quote.amount); }
+  }
+
+  function renderIncomplete(errors) {
+    var names = { article_url: "article", medium: "medium", audience: "audience size", territory: "territory",
+      language: "language", term: "term" };
+    var missing = Object.keys(errors || {}).map(function (k) { return names[k] || k; });
+    var p = el("p", "To see the price, complete: " + missing.join(", ") + ".", "muted");
+    panel.replaceChildren(p);
+    if (confirmed) { confirmed.value = ""; }
+  }
+
+  function update() {
+    var mine = ++sequence;
+    var body = {
+      article_url: value("article_url"), medium: value("medium"), audience: value("audience"),
+      territory: territory(), language: value("language"), term: value("term"),
+      exclusive: form.elements["exclusive"].checked, media_wanted: form.elements["media_wanted"].checked
+    };
+    var audience = String(body.audience).replace(/[,\s_]/g, "");
+    body.audience = /^\d+$/.test(audience) ? Number(audience) : body.audience;
+    fetch(endpoint, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+      .then(function (res) {
+        if (mine !== sequence) { return; }
+        if (res.ok) { render(res.data); } else { renderIncomplete(res.data.errors); }
+      })
+      .catch(function () {
+        if (mine === sequence) { panel.replaceChildren(el("p", "The price could not be fetched; press Preview price.", "muted")); }
+      });
+  }
+
+  function schedule() {
+    showTerritory();
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(update, 200);
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  showTerritory();
+  update();
+})();
