@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from licensing import api, auth, cli, db, public, staff
+from licensing import admin, api, auth, cli, db, public, staff, staff_api, staff_tools
 from licensing.settings import INSTANCE, ROOT, Settings
 from licensing.templating import init_templating
 
@@ -40,9 +40,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     init_templating(app)
-    for blueprint in (public.bp, api.bp, auth.bp, staff.bp):
+    for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp):
         app.register_blueprint(blueprint)
-    csrf.exempt(api.bp)  # token-authenticated JSON, no cookies
+    csrf.exempt(api.bp)  # JSON with bearer tokens, no cookies
+    csrf.exempt(staff_api.bp)
     cli.init_app(app)
     _register_error_handlers(app)
     _register_security_headers(app)
@@ -82,6 +83,6 @@ def _register_security_headers(app: Flask) -> None:
         # Tracking links carry a secret: never leak them in a Referer header.
         policy = "no-referrer" if request.path.startswith("/track/") else "same-origin"
         response.headers.setdefault("Referrer-Policy", policy)
-        if request.path.startswith("/track/") or request.path.startswith("/staff"):
+        if request.path.startswith(("/track/", "/staff", "/admin", "/set-password")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

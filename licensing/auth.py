@@ -11,7 +11,16 @@ from wtforms import PasswordField, StringField
 
 from .db import get_session
 from .models import User
-from .users import check_password, find_by_email
+from .users import (
+    UserError,
+    check_password,
+    clear_failures,
+    find_by_email,
+    record_failure,
+    set_password_with_token,
+    throttle_wait,
+    user_for_password_token,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -57,10 +66,19 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_by_email(get_session(), form.email.data or "")
+        session = get_session()
+        email = (form.email.data or "").strip()
+        wait = throttle_wait(session, email)
+        if wait:
+            minutes = f"{-(-wait // 60)} minute(s)" if wait > 60 else f"{wait} second(s)"
+            flash(f"Too many failed sign-ins for this address. Try again in {minutes}.", "error")
+            return render_template("staff/login.html", form=form), 429
+        user = find_by_email(session, email)
         if check_password(user, form.password.data or "") and user is not None and user.active:
+            clear_failures(session, email)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        record_failure(session, email)
         flash("That e-mail and password do not match an active account.", "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form)
@@ -71,3 +89,32 @@ def logout():
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", description="At least 10 characters.",
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat it", render_kw={"autocomplete": "new-password"})
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    session = get_session()
+    row = user_for_password_token(session, token)
+    if row is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        if form.password.data != form.confirm.data:
+            form.confirm.errors = ["The two passwords differ."]
+        else:
+            try:
+                user = set_password_with_token(session, row, form.password.data or "")
+            except UserError as exc:
+                form.password.errors = [str(exc).capitalize() + "."]
+            else:
+                login_user(user)
+                flash("Your password is set. Welcome.", "success")
+                return redirect(url_for("staff.home"))
+        return render_template("staff/set_password.html", form=form, user=row.user), 422
+    return render_template("staff/set_password.html", form=form, user=row.user)

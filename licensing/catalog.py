@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from defusedxml import ElementTree
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, func, intersect, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .models import Article, ArticleAsset, ArticleTerm
 
@@ -75,7 +75,10 @@ def _url_words(url: str) -> str:
 
 def normalise_url(url: str) -> str:
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address: not a URL we can normalise
+        return url
     if parts.scheme and parts.netloc:
         return parts._replace(fragment="", scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
     return url
@@ -104,7 +107,10 @@ def _date(value: str) -> datetime | None:
         except ValueError:
             return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past datetime.max in UTC
+            return None
     return parsed
 
 
@@ -123,9 +129,29 @@ def _assets(item) -> list[AssetData]:  # noqa: ANN001
 
 def _word_count(item, body: str) -> int:  # noqa: ANN001
     declared = _text(item, "sd:wordCount")
-    if declared.isdigit():
+    if declared.isdecimal():  # isdigit() accepts "²", which int() refuses
         return int(declared)
     return len(_strip_html(body).split())
+
+
+def _web_url(link: str) -> str:
+    """The normalised link if it is an absolute http(s) URL, else "" (the item is then skipped):
+    a relative link, a non-permalink guid such as "tag:..." or an unparsable URL names no article."""
+    url = normalise_url(link)
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    return url if ok else ""
+
+
+def _atom_link(entry) -> str:  # noqa: ANN001
+    """The entry's alternate link (a link without rel is one), else its first link. (An Element with
+    no children is falsy, so `find(...) or find(...)` would always skip to the first link.)"""
+    links = entry.findall("atom:link", NS)
+    chosen = next((el for el in links if el.get("rel", "alternate") == "alternate"), links[0] if links else None)
+    return (chosen.get("href") or "").strip() if chosen is not None else ""
 
 
 def parse_feed(data: bytes) -> list[ArticleData]:
@@ -136,34 +162,34 @@ def parse_feed(data: bytes) -> list[ArticleData]:
     articles: list[ArticleData] = []
     if root.tag == "rss":
         for item in root.iterfind("channel/item"):
-            link = _text(item, "link") or _text(item, "guid")
+            link = _web_url(_text(item, "link") or _text(item, "guid"))
             title = _strip_html(_text(item, "title"))
             if not link or not title:
                 continue
             body = _text(item, "content:encoded") or _text(item, "description")
             articles.append(ArticleData(
-                canonical_url=normalise_url(link),
+                canonical_url=link,
                 title=title,
                 standfirst=_strip_html(_text(item, "description")),
                 published_at=_date(_text(item, "pubDate")),
                 section=_text(item, "category"),
                 byline=_text(item, "dc:creator") or _text(item, "author"),
                 word_count=_word_count(item, body),
-                language=(_text(item, "dc:language") or root.findtext("channel/language") or "en")[:2].lower(),
+                language=(_text(item, "dc:language") or (root.findtext("channel/language") or "").strip()
+                          or "en")[:2].lower(),
                 assets=_assets(item),
             ))
     elif root.tag == f"{{{NS['atom']}}}feed":
         feed_lang = (root.get("{http://www.w3.org/XML/1998/namespace}lang") or "en")[:2].lower()
         for entry in root.iterfind("atom:entry", NS):
-            link_el = entry.find("atom:link[@rel='alternate']", NS) or entry.find("atom:link", NS)
-            link = link_el.get("href", "") if link_el is not None else ""
+            link = _web_url(_atom_link(entry))
             title = _strip_html(_text(entry, "atom:title"))
             if not link or not title:
                 continue
             category = entry.find("atom:category", NS)
             body = _text(entry, "atom:content") or _text(entry, "atom:summary")
             articles.append(ArticleData(
-                canonical_url=normalise_url(link),
+                canonical_url=link,
                 title=title,
                 standfirst=_strip_html(_text(entry, "atom:summary")),
                 published_at=_date(_text(entry, "atom:published") or _text(entry, "atom:updated")),
@@ -245,13 +271,23 @@ def looks_like_url(query: str) -> bool:
 
 
 def find_by_url(session: Session, url: str) -> Article | None:
+    """The article at this address, with its assets. A request asks for the same article several
+    times (validation, pricing, the page), so a hit is remembered for the life of the session."""
     url = normalise_url(url)
     if url.lower().startswith("www."):
         url = "https://" + url
+    seen = session.info.setdefault("articles_by_url", {})
+    found = seen.get(url)
+    if found is not None and found in session:
+        return found
     candidates = {url, url.rstrip("/"), url.rstrip("/") + "/"}
-    return session.scalars(
-        select(Article).where(Article.canonical_url.in_(candidates)).options(selectinload(Article.assets))
-    ).first()
+    found = session.scalars(
+        select(Article).where(Article.canonical_url.in_(candidates)).options(joinedload(Article.assets))
+        .order_by(Article.id).limit(1)
+    ).unique().first()
+    if found is not None:
+        seen[url] = found
+    return found
 
 
 def search_articles(session: Session, query: str, limit: int = 20) -> list[Article]:
@@ -264,11 +300,9 @@ def search_articles(session: Session, query: str, limit: int = 20) -> list[Artic
     words = sorted(terms_of(query))[:8]
     stmt = select(Article).options(selectinload(Article.assets))
     if words:
-        matching = None
-        for word in words:
-            ids = select(ArticleTerm.article_id).where(ArticleTerm.term >= word, ArticleTerm.term < word + "\uffff")
-            matching = ids if matching is None else matching.intersect(ids)
-        stmt = stmt.where(Article.id.in_(matching))
+        selects = [select(ArticleTerm.article_id).where(ArticleTerm.term >= word, ArticleTerm.term < word + "\uffff")
+                   for word in words]
+        stmt = stmt.where(Article.id.in_(selects[0] if len(selects) == 1 else intersect(*selects)))
     elif query:
         return []
     stmt = stmt.order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(limit)

@@ -1,15 +1,17 @@
 """Flask CLI commands: db (migrations), demo, catalog, users, ratecard."""
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
+from flask import current_app
 from flask.cli import AppGroup
 
-from . import catalog, demo, users
+from . import catalog, demo, notifications, review, tokens, users
 from .db import get_db, get_session
 from .requests import current_rate_card, save_rate_card
 
@@ -21,6 +23,18 @@ def alembic_config(url: str | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", (url or get_db().url).replace("%", "%%"))
     return config
+
+
+def with_public_urls(command_func):  # noqa: ANN001, ANN201
+    """Run a command inside a request context on PUBLIC_BASE_URL, so e-mailed links are absolute."""
+
+    @functools.wraps(command_func)
+    def wrapper(*args, **kwargs):  # noqa: ANN202
+        base = current_app.config["SETTINGS"].public_base_url
+        with current_app.test_request_context("/", base_url=base):
+            return command_func(*args, **kwargs)
+
+    return wrapper
 
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
@@ -103,6 +117,38 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str) -
     click.echo(f"Created {user.email} with role(s) {', '.join(sorted(user.role_names))}.")
 
 
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI token", help="What the token is for.")
+def users_token(email: str, name: str) -> None:
+    """Print a new personal API token for a user (shown once)."""
+    session = get_session()
+    user = users.find_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"no user with the e-mail {email}")
+    _row, token = tokens.create_token(session, user, name)
+    click.echo(token)
+
+
+requests_cli = AppGroup("requests", help="Scheduled work on republishing requests.")
+
+
+@requests_cli.command("expire")
+@with_public_urls
+def requests_expire() -> None:
+    """Expire requests whose information request went unanswered too long (run daily)."""
+    expired = review.expire_unanswered(get_session())
+    click.echo(f"{len(expired)} request(s) expired{': ' + ', '.join(expired) if expired else '.'}")
+
+
+@requests_cli.command("digest")
+@with_public_urls
+def requests_digest() -> None:
+    """E-mail each staff member the open requests past the service target (run daily)."""
+    sent, overdue = notifications.send_overdue_digest(get_session())
+    click.echo(f"{overdue} overdue request(s); digest sent to {sent} staff member(s).")
+
+
 ratecard_cli = AppGroup("ratecard", help="The rate card.")
 
 
@@ -128,5 +174,5 @@ def ratecard_load(path: str, note: str) -> None:
 
 
 def init_app(app) -> None:  # noqa: ANN001
-    for group in (db_cli, demo_cli, catalog_cli, users_cli, ratecard_cli):
+    for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, ratecard_cli):
         app.cli.add_command(group)

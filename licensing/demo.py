@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import catalog, users
+from .models import RejectionReason
 from .pricing import DEMO_RATE_CARD
 from .requests import NoRateCard, current_rate_card, save_rate_card
 
 DEMO_FEED = Path(__file__).resolve().parent / "demo" / "catalog.xml"
+DEMO_REASONS = (
+    ("Exclusive elsewhere", "This article is licensed exclusively to another publisher in your territory."),
+    ("Not available for syndication", "This article is not available for republishing."),
+    ("Context or use", "The proposed use or context is not one we can license."),
+    ("Incomplete request", "We could not verify the publication or organisation from the details given."),
+)
 DEMO_USERS = (
     ("staff@syndication-desk.org", "Sam Staff", "staff-demo-2026", ["staff"]),
     ("finance@syndication-desk.org", "Fran Finance", "finance-demo-2026", ["finance"]),
@@ -30,5 +38,8 @@ def load(session: Session) -> str:
         if users.find_by_email(session, email) is None:
             users.create_user(session, email, name, password, roles)
             created += 1
+    if session.scalar(select(func.count(RejectionReason.id))) == 0:
+        session.add_all(RejectionReason(title=t, body=b) for t, b in DEMO_REASONS)
+        session.commit()
     return (f"Demo data: {imported.created} article(s) created, {imported.updated} updated; "
             f"{card_note}; {created} user(s) created.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
@@ -111,7 +111,7 @@ class _Check:
             self.fail(name, "Must be text.")
             return ""
         value = raw.strip() if multiline else " ".join(raw.split())
-        if _CONTROL.search(value) or (not multiline and ("\n" in raw.strip() or "\r" in raw.strip())):
+        if _CONTROL.search(raw) or (not multiline and ("\n" in raw.strip() or "\r" in raw.strip())):
             self.fail(name, "Contains characters that are not allowed (control characters or line breaks).")
         elif required and not value:
             self.fail(name, "This field is required.")
@@ -148,7 +148,10 @@ class _Check:
 
     def audience(self) -> int:
         raw = self.data.get("audience")
-        if isinstance(raw, bool) or raw is None or raw == "":
+        if isinstance(raw, bool):
+            self.fail("audience", "Enter a whole number, such as 25000.")
+            return 0
+        if raw is None or raw == "":
             self.fail("audience", "This field is required: your monthly unique visitors, readers or circulation.")
             return 0
         if isinstance(raw, str):
@@ -200,8 +203,11 @@ class _Check:
         if raw in (None, ""):
             self.fail("start_date", "This field is required.")
             return today
+        if isinstance(raw, datetime) or not isinstance(raw, (str, date)):
+            self.fail("start_date", "Enter a date as YYYY-MM-DD.")
+            return today
         try:
-            value = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+            value = raw if isinstance(raw, date) else date.fromisoformat(raw.strip())
         except ValueError:
             self.fail("start_date", "Enter a date as YYYY-MM-DD.")
             return today
@@ -215,8 +221,12 @@ class _Check:
 def _check_url(check: _Check, name: str, value: str) -> None:
     if name in check.errors or not value:
         return
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or "." not in parts.hostname:
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        hostname = None
+    if hostname is None or parts.scheme.lower() not in {"http", "https"} or "." not in hostname:
         check.fail(name, "Enter a full web address starting with https://")
 
 
@@ -266,7 +276,10 @@ def validate_request(data: Mapping[str, Any], today: date,
     if require_terms and not values["terms_accepted"] and "terms_accepted" not in check.errors:
         check.fail("terms_accepted", "You must accept the standard terms to submit a request.")
     email_raw = data.get("email")
-    if not isinstance(email_raw, str) or not email_raw.strip():
+    if email_raw is not None and not isinstance(email_raw, str):
+        check.fail("email", "Must be text.")
+        values["email"] = ""
+    elif not email_raw or not email_raw.strip():
         check.fail("email", "This field is required.")
         values["email"] = ""
     elif len(email_raw.strip()) > LIMITS["email"]:

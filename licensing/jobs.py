@@ -27,7 +27,8 @@ def run_job(name: str, *args: Any) -> Any:
     from app import create_app  # a worker builds its own app
 
     app = create_app()
-    with app.app_context():
+    base = app.config["SETTINGS"].public_base_url
+    with app.test_request_context("/", base_url=base):  # absolute links in e-mails
         return resolve(name)(*args)
 
 

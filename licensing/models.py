@@ -129,12 +129,22 @@ class RepublishRequest(Base):
     currency: Mapped[str] = mapped_column(String(3))
     quote_breakdown: Mapped[list] = mapped_column(JSON)
     rate_card_id: Mapped[int] = mapped_column(ForeignKey("rate_cards.id"))
+    tracking_nonce: Mapped[str] = mapped_column(String(64), default="")
     submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    info_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_fee: Mapped[int | None] = mapped_column(BigInteger)
+    fee_override_reason: Mapped[str] = mapped_column(Text, default="")
+    extra_terms: Mapped[str] = mapped_column(Text, default="")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
 
     article: Mapped[Article] = relationship()
     rate_card: Mapped[RateCard] = relationship()
+    assigned_to: Mapped["User | None"] = relationship(foreign_keys=[assigned_to_id])
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])
     events: Mapped[list["RequestEvent"]] = relationship(
         back_populates="request", order_by="RequestEvent.id", viewonly=True
     )
@@ -143,7 +153,12 @@ class RepublishRequest(Base):
         CheckConstraint(f"status IN ({_status_list})", name="status_known"),
         CheckConstraint("quote_amount >= 0", name="quote_not_negative"),
         CheckConstraint("audience >= 0", name="audience_not_negative"),
+        CheckConstraint("approved_fee IS NULL OR approved_fee >= 0", name="approved_fee_not_negative"),
         Index("ix_requests_status_submitted_at", "status", "submitted_at"),
+        Index("ix_requests_status_quote_amount", "status", "quote_amount"),
+        Index("ix_requests_assigned_to_id_status", "assigned_to_id", "status"),
+        Index("ix_requests_status_info_requested_at", "status", "info_requested_at"),
+        Index("ix_requests_submitted_at", "submitted_at"),
         Index("ix_requests_organisation", "organisation"),
     )
 
@@ -243,3 +258,57 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("status IN ('kept', 'queued', 'sent', 'failed')", name="status_known"),
     )
+
+
+class RejectionReason(Base):
+    """An editable template of a reason for rejecting a request."""
+
+    __tablename__ = "rejection_reasons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(120), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApiToken(Base):
+    """A personal API token: shown once, stored as its SHA-256, revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per e-mail address: slows and then refuses guessing, across processes."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PasswordToken(Base):
+    """A one-time link to set a password (invitations)."""
+
+    __tablename__ = "password_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()

@@ -101,7 +101,8 @@ class RateCardTerms:
         }
 
     def validate(self) -> None:
-        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+        if (len(self.currency) != 3 or not self.currency.isascii() or not self.currency.isalpha()
+                or not self.currency.isupper()):
             raise PricingError("rate_card", f"currency {self.currency!r} is not an ISO 4217 code")
         if self.minimum_fee < 0 or self.media_fee < 0:
             raise PricingError("rate_card", "fees cannot be negative")
@@ -161,7 +162,8 @@ class Quote:
 def territory_scope(territory: str | tuple[str, ...]) -> str:
     if territory == "worldwide":
         return "worldwide"
-    if isinstance(territory, str) or not territory:
+    if (not isinstance(territory, (tuple, list)) or not territory
+            or not all(isinstance(code, str) for code in territory)):
         raise PricingError("territory", 'must be "worldwide" or a list of country codes')
     count = len(set(territory))
     if count == 1:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +15,17 @@ from .models import Article
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
+# These views check the CSRF token themselves (FlaskForm.validate), so that an expired or missing
+# token gives back the page with what was typed instead of the global check's bare 400 page.
+SELF_CHECKED_CSRF = ("republish", "withdraw", "answer")
+
+
+@bp.record_once
+def _exempt_self_checked_views(state) -> None:  # noqa: ANN001
+    csrf = state.app.extensions.get("csrf")
+    if csrf is not None:
+        for view in SELF_CHECKED_CSRF:
+            csrf.exempt(f"{__name__}.{view}")
 
 
 @bp.get("/")
@@ -52,6 +63,9 @@ def republish():
     if request.method == "GET":
         if request.args.get("article"):
             form.article_url.data = request.args["article"].strip()[:2000]
+        chosen = catalog.find_by_url(get_session(), form.article_url.data) if form.article_url.data else None
+        form.language.data = (chosen.language if chosen else None) or \
+            current_app.config["SETTINGS"].default_article_language
         form.start_date.data = form.start_date.data or services.today().isoformat()
         return _render_form(form)
 
@@ -89,15 +103,18 @@ def confirmation(token: str):
     return render_template("public/confirmation.html", req=tracked, tracking_url=services.tracking_url(token))
 
 
-@bp.get("/track/<token>")
-def track(token: str):
-    tracked = _tracked(token)
+def _track_page(tracked, token: str, answer_form: MessageForm | None = None, status: int = 200):  # noqa: ANN001
+    allowed = workflow.allowed_actions(tracked.status, workflow.PUBLISHER)
     return render_template(
         "public/track.html", req=tracked, token=token, timeline=services.publisher_timeline(tracked),
-        can_withdraw="withdraw" in workflow.allowed_actions(tracked.status, workflow.PUBLISHER),
-        can_answer="answer_info" in workflow.allowed_actions(tracked.status, workflow.PUBLISHER),
-        answer_form=MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
-    )
+        can_withdraw="withdraw" in allowed, can_answer="answer_info" in allowed,
+        answer_form=answer_form or MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
+    ), status
+
+
+@bp.get("/track/<token>")
+def track(token: str):
+    return _track_page(_tracked(token), token)
 
 
 @bp.post("/track/<token>/withdraw")
@@ -121,15 +138,11 @@ def answer(token: str):
     form = MessageForm()
     message = (form.message.data or "").strip()
     if not form.validate() or not message or len(message) > 5000:
-        if form.csrf_token.errors:
+        if "csrf_token" in form.errors:  # the field does not exist when CSRF is off
             flash("Your page had expired; your answer is below, send it again.", "error")
         else:
             form.message.errors = ["Write your answer (at most 5,000 characters)."]
-        return render_template(
-            "public/track.html", req=tracked, token=token, timeline=services.publisher_timeline(tracked),
-            can_withdraw=True, can_answer=True, answer_form=form, withdraw_form=WithdrawForm(),
-            labels=workflow.STATUS_LABELS,
-        ), 422
+        return _track_page(tracked, token, answer_form=form, status=422)
     try:
         services.answer_info(get_session(), tracked, message)
         flash("Thank you: your answer has been sent and your request is back in review.", "success")

@@ -2,6 +2,7 @@
 answer. Each public function owns its transaction."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -79,6 +80,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def derive_tracking_token(reference: str, nonce: str) -> str:
+    """The tracking token: HMAC of a 128-bit random nonce under the app's secret key.
+
+    The database keeps the nonce and the token's SHA-256, never the token, so a copy of the
+    database alone opens no request; the app can still put the link in every later e-mail."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"tracking:{reference}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def tracking_url_of(request: RepublishRequest) -> str:
+    return tracking_url(derive_tracking_token(request.reference, request.tracking_nonce))
+
+
 def new_reference() -> str:
     return "REQ-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
@@ -98,9 +113,11 @@ def submit_request(session: Session, given: RequestInput) -> Submitted:
     """Store a new request with its quote, log the event, and queue the confirmation e-mail."""
     priced, card, article = quote(session, given)
     for _attempt in range(5):
-        token = secrets.token_urlsafe(32)  # 256 random bits
+        reference, nonce = new_reference(), secrets.token_hex(16)  # 128 random bits
+        token = derive_tracking_token(reference, nonce)
         request = RepublishRequest(
-            reference=new_reference(), tracking_token_hash=hash_token(token), status=workflow.SUBMITTED,
+            reference=reference, tracking_token_hash=hash_token(token), tracking_nonce=nonce,
+            status=workflow.SUBMITTED,
             article_id=article.id, organisation=given.organisation, contact_name=given.contact_name,
             email=given.email, country=given.country, vat_id=given.vat_id, publication=given.publication,
             publication_url=given.publication_url, medium=given.medium, audience=given.audience,
@@ -148,36 +165,90 @@ def find_by_reference_and_token(session: Session, reference: str, token: str) ->
     return request
 
 
-def _apply(session: Session, request: RepublishRequest, action: str, actor_kind: str,
-           message: str = "", user_id: int | None = None, public: bool = True) -> RequestEvent:
-    """Move a request through the state machine and log it; the caller commits."""
-    step = workflow.transition(request.status, action, actor_kind)
-    request.status = step.after
+class AlreadyDecided(workflow.TransitionRefused):
+    """Someone else moved the request first; the message says who and when."""
+
+
+def begin_write(session: Session) -> None:
+    """Start a write transaction. On SQLite it is BEGIN IMMEDIATE, so two writers queue for the
+    lock instead of failing on upgrade; PostgreSQL needs nothing (the guarded UPDATE decides)."""
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write with pending changes")
+        session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _refusal(session: Session, request_id: int, action: str) -> workflow.TransitionRefused:
+    current = session.get(RepublishRequest, request_id, populate_existing=True)
+    status = current.status if current else "missing"
+    last = session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == request_id, RequestEvent.after_status == status)
+        .order_by(RequestEvent.id.desc()).limit(1)
+    ).first()
+    who = (last.actor.name if last and last.actor else {"publisher": "the publisher", "system": "the system"}.get(
+        last.actor_kind, "someone")) if last else "someone"
+    when = f" at {last.at:%Y-%m-%d %H:%M} UTC" if last else ""
+    label = workflow.STATUS_LABELS.get(status, status).lower()
+    return AlreadyDecided(action, status, f"Already {label} by {who}{when}.")
+
+
+def apply_transition(session: Session, request: RepublishRequest, action: str, actor_kind: str,
+                     message: str = "", user_id: int | None = None, public: bool = True,
+                     changes: dict | None = None, data: dict | None = None) -> RequestEvent:
+    """Move a request through the state machine, exactly once even under concurrency, and log it.
+
+    The status change is a guarded UPDATE (... WHERE status IN the allowed sources): of two
+    concurrent actors exactly one matches a row; the other gets AlreadyDecided saying who won.
+    The caller commits."""
+    try:
+        step = workflow.transition(request.status, action, actor_kind)
+    except workflow.TransitionRefused:
+        if request.status in workflow.FINAL_STATUSES:
+            raise _refusal(session, request.id, action) from None  # say who decided, and when
+        raise
+    sources = workflow.TRANSITIONS[action][1]
+    values = {"status": step.after, "updated_at": utcnow(), **(changes or {})}
     if step.after in workflow.FINAL_STATUSES:
-        request.decided_at = utcnow()
+        values.update(decided_at=utcnow(), decided_by_id=user_id)
+    result = session.execute(
+        update(RepublishRequest)
+        .where(RepublishRequest.id == request.id, RepublishRequest.status.in_(sources))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _refusal(session, request.id, action)
+    session.refresh(request)
+    before = session.scalar(  # the status this transition actually left
+        select(RequestEvent.after_status).where(RequestEvent.request_id == request.id,
+                                                RequestEvent.after_status.is_not(None))
+        .order_by(RequestEvent.id.desc()).limit(1)
+    ) or step.before
     event = RequestEvent(request_id=request.id, actor_kind=actor_kind, actor_user_id=user_id, action=action,
-                         before_status=step.before, after_status=step.after, message=message, public=public)
+                         before_status=before, after_status=step.after, message=message, public=public,
+                         data=data)
     session.add(event)
     return event
 
 
+def _apply(session: Session, request: RepublishRequest, action: str, actor_kind: str,
+           message: str = "", user_id: int | None = None, public: bool = True) -> RequestEvent:
+    return apply_transition(session, request, action, actor_kind, message, user_id, public)
+
+
 def withdraw(session: Session, request: RepublishRequest, reason: str = "") -> None:
-    locked = _lock(session, request)
-    _apply(session, locked, "withdraw", workflow.PUBLISHER, reason or "Withdrawn by the publisher.")
+    begin_write(session)
+    apply_transition(session, request, "withdraw", workflow.PUBLISHER, reason or "Withdrawn by the publisher.")
     session.commit()
 
 
 def answer_info(session: Session, request: RepublishRequest, answer: str) -> None:
-    locked = _lock(session, request)
-    _apply(session, locked, "answer_info", workflow.PUBLISHER, answer)
+    begin_write(session)
+    apply_transition(session, request, "answer_info", workflow.PUBLISHER, answer,
+                     changes={"info_requested_at": None})
     session.commit()
-
-
-def _lock(session: Session, request: RepublishRequest) -> RepublishRequest:
-    """Re-read the request for update, so two actors never both act on the same state."""
-    session.expire(request)
-    stmt = select(RepublishRequest).where(RepublishRequest.id == request.id).with_for_update()
-    return session.scalars(stmt).one()
 
 
 def publisher_timeline(request: RepublishRequest) -> list[RequestEvent]:

@@ -63,6 +63,8 @@ class Settings:
     seller_bank_details: str = "Sort code 00-00-00, account 12345678, IBAN GB00EXMP00000012345678"
     currency: str = "GBP"
     default_article_language: str = "en"
+    review_target_working_days: int = 2
+    needs_info_expiry_days: int = 14
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -88,6 +90,8 @@ class Settings:
             seller_vat_number=_env("SELLER_VAT_NUMBER", cls.seller_vat_number),
             seller_bank_details=_env("SELLER_BANK_DETAILS", cls.seller_bank_details),
             currency=_env("CURRENCY", cls.currency),
+            review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
+            needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),
         )
         values.update(overrides)
         return cls(**values)

@@ -10,6 +10,18 @@
   var confirmed = form.querySelector("input[name=confirmed_amount]");
   var timer = null;
   var sequence = 0;
+  var summary = addAfter(form.querySelector(".actions"), "p", "quote-summary", true);
+  var chosenList = addAfter(form.elements["territory_countries"], "p", "help chosen-countries", false);
+
+  // A line of our own after `anchor` (before it when `before`), kept hidden until it has something to say.
+  function addAfter(anchor, tag, cls, before) {
+    if (!anchor || !anchor.parentNode) { return null; }
+    var node = document.createElement(tag);
+    node.className = cls;
+    node.hidden = true;
+    anchor.parentNode.insertBefore(node, before ? anchor : anchor.nextSibling);
+    return node;
+  }
 
   function value(name) {
     var el = form.elements[name];
@@ -27,6 +39,27 @@
       if (select.options[i].selected) { chosen.push(select.options[i].value); }
     }
     return chosen;
+  }
+
+  // A long multiple select scrolls its choices out of sight: say which countries are chosen.
+  function showChosenCountries() {
+    var select = form.elements["territory_countries"];
+    if (!chosenList || !select) { return; }
+    var names = [];
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].selected) { names.push(select.options[i].text); }
+    }
+    chosenList.textContent = names.length ? "Chosen (" + names.length + "): " + names.join(", ") : "No country chosen yet.";
+    chosenList.hidden = false;
+  }
+
+  function showSummary(text, amount, currency) {
+    if (!summary) { return; }
+    if (!text) { summary.hidden = true; return; }
+    var link = el("a", "see the breakdown");
+    link.href = "#quote-h";
+    summary.replaceChildren(text + " " + money(amount, currency) + " before tax (", link, ").");
+    summary.hidden = false;
   }
 
   function showTerritory() {
@@ -69,6 +102,7 @@
     table.appendChild(body); table.appendChild(foot);
     panel.replaceChildren(table, el("p", "Rate card version " + quote.rate_card_version + ".", "muted small"));
     if (confirmed) { confirmed.value = String(quote.amount); }
+    showSummary("Price:", quote.amount, quote.currency);
   }
 
   function renderIncomplete(errors) {
@@ -78,6 +112,7 @@
     var p = el("p", "To see the price, complete: " + missing.join(", ") + ".", "muted");
     panel.replaceChildren(p);
     if (confirmed) { confirmed.value = ""; }
+    showSummary("");
   }
 
   function update() {
@@ -93,15 +128,20 @@
       .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
       .then(function (res) {
         if (mine !== sequence) { return; }
-        if (res.ok) { render(res.data); } else { renderIncomplete(res.data.errors); }
+        if (res.ok) { render(res.data); } else if (res.data && res.data.errors) { renderIncomplete(res.data.errors); }
+        else { throw new Error("no quote"); }  // e.g. too many requests: the server decides at preview
       })
       .catch(function () {
-        if (mine === sequence) { panel.replaceChildren(el("p", "The price could not be fetched; press Preview price.", "muted")); }
+        if (mine !== sequence) { return; }
+        panel.replaceChildren(el("p", "The price could not be fetched; press Preview price.", "muted"));
+        if (confirmed) { confirmed.value = ""; }
+        showSummary("");
       });
   }
 
   function schedule() {
     showTerritory();
+    showChosenCountries();
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(update, 200);
   }
@@ -109,5 +149,6 @@
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   showTerritory();
+  showChosenCountries();
   update();
 })();

@@ -1,0 +1,145 @@
+"""The review queue: filters, search, sorting, counts per status and pagination, in a handful of
+indexed queries whatever the page size (no N+1)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from . import workflow
+from .models import Article, RepublishRequest
+from .pricing import MEDIA
+from .workdays import subtract_working_days, working_days_between
+
+PAGE_SIZE = 50
+SORTS = {
+    "oldest": (RepublishRequest.submitted_at.asc(), RepublishRequest.id.asc()),
+    "newest": (RepublishRequest.submitted_at.desc(), RepublishRequest.id.desc()),
+    "fee_high": (RepublishRequest.quote_amount.desc(), RepublishRequest.id.asc()),
+    "fee_low": (RepublishRequest.quote_amount.asc(), RepublishRequest.id.asc()),
+}
+SORT_LABELS = {"oldest": "Oldest first", "newest": "Newest first", "fee_high": "Highest fee", "fee_low": "Lowest fee"}
+
+
+@dataclass
+class QueueFilters:
+    status: str = "open"  # a status, "open" (not yet decided) or "all"
+    medium: str = ""
+    territory: str = ""  # "worldwide" or a country code
+    article_id: int | None = None
+    mine: bool = False
+    overdue: bool = False
+    q: str = ""
+    sort: str = "oldest"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilters":  # noqa: ANN001
+        status = args.get("status", "open")
+        article = args.get("article", "")
+        sort = args.get("sort", "oldest")
+        try:
+            page = max(1, min(int(args.get("page", 1)), 100_000))
+        except ValueError:
+            page = 1
+        return cls(
+            status=status if status in (*workflow.STATUSES, "open", "all") else "open",
+            medium=args.get("medium", "") if args.get("medium", "") in MEDIA else "",
+            territory=(args.get("territory", "") or "")[:20].strip(),
+            article_id=int(article) if article.isdigit() else None,
+            mine=args.get("mine") in {"1", "on", "true", "y"},
+            overdue=args.get("overdue") in {"1", "on", "true", "y"},
+            q=(args.get("q", "") or "").strip()[:200],
+            sort=sort if sort in SORTS else "oldest",
+            page=page,
+        )
+
+    def as_args(self, **changes) -> dict:
+        values = {"status": self.status, "medium": self.medium, "territory": self.territory,
+                  "article": self.article_id or "", "mine": "1" if self.mine else "",
+                  "overdue": "1" if self.overdue else "", "q": self.q, "sort": self.sort, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None, 1) or (k == "page" and v != 1)}
+
+
+@dataclass
+class QueueRow:
+    request: RepublishRequest
+    age_working_days: float
+    overdue: bool
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _filtered(filters: QueueFilters, user_id: int | None, now: datetime, target_days: int,
+              with_status: bool = True) -> Select:
+    stmt = select(RepublishRequest)
+    if with_status:
+        if filters.status == "open":
+            stmt = stmt.where(RepublishRequest.status.in_(workflow.OPEN_STATUSES))
+        elif filters.status != "all":
+            stmt = stmt.where(RepublishRequest.status == filters.status)
+    if filters.medium:
+        stmt = stmt.where(RepublishRequest.medium == filters.medium)
+    if filters.territory:
+        code = filters.territory.upper()
+        if code == "WORLDWIDE":
+            stmt = stmt.where(RepublishRequest.territory == "worldwide")
+        else:  # codes are stored comma-separated and sorted: match a whole code
+            stmt = stmt.where(("," + RepublishRequest.territory + ",").contains(f",{code},"))
+    if filters.article_id:
+        stmt = stmt.where(RepublishRequest.article_id == filters.article_id)
+    if filters.mine and user_id:
+        stmt = stmt.where(RepublishRequest.assigned_to_id == user_id)
+    if filters.overdue:
+        cutoff = subtract_working_days(now, target_days)
+        stmt = stmt.where(RepublishRequest.status.in_(workflow.OPEN_STATUSES),
+                          RepublishRequest.submitted_at < cutoff)
+    if filters.q:
+        q = filters.q
+        if q.upper().startswith("REQ-"):
+            stmt = stmt.where(RepublishRequest.reference == q.upper())
+        elif "@" in q:
+            stmt = stmt.where(func.lower(RepublishRequest.email) == q.lower())
+        else:
+            stmt = stmt.where(or_(RepublishRequest.reference == q.upper(),
+                                  func.lower(RepublishRequest.organisation).contains(q.lower(), autoescape=True)))
+    return stmt
+
+
+def status_counts(session: Session, filters: QueueFilters, user_id: int | None, now: datetime,
+                  target_days: int) -> dict[str, int]:
+    base = _filtered(filters, user_id, now, target_days, with_status=False).subquery()
+    rows = session.execute(select(base.c.status, func.count()).group_by(base.c.status)).all()
+    counts = {s: 0 for s in workflow.STATUSES}
+    counts.update({status: n for status, n in rows})
+    counts["open"] = sum(counts[s] for s in workflow.OPEN_STATUSES)
+    counts["all"] = sum(counts[s] for s in workflow.STATUSES)
+    return counts
+
+
+def queue_page(session: Session, filters: QueueFilters, user_id: int | None, now: datetime,
+               target_days: int, page_size: int = PAGE_SIZE) -> QueuePage:
+    counts = status_counts(session, filters, user_id, now, target_days)
+    total = counts.get(filters.status, 0)
+    pages = max(1, -(-total // page_size))
+    page = min(filters.page, pages)
+    stmt = (_filtered(filters, user_id, now, target_days)
+            .options(joinedload(RepublishRequest.article).load_only(Article.id, Article.title),
+                     joinedload(RepublishRequest.assigned_to))
+            .order_by(*SORTS[filters.sort]).offset((page - 1) * page_size).limit(page_size))
+    requests = session.scalars(stmt).unique().all()
+    rows = []
+    for req in requests:
+        age = working_days_between(req.submitted_at, now)
+        rows.append(QueueRow(req, age, req.status in workflow.OPEN_STATUSES and age > target_days))
+    return QueuePage(rows, total, page, pages, counts)
