@@ -6,7 +6,7 @@ from functools import lru_cache
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥"}
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
                 "VUV", "XAF", "XOF", "XPF"}
-THREE_DECIMAL = {"BHD", "JOD", "KWD", "OMR", "TND"}
+THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}  # ISO 4217 exponent 3
 
 
 @lru_cache(maxsize=None)

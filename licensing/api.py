@@ -1,6 +1,8 @@
 """JSON API v1 for publishers' CMS integrations. Never a 500 page and never HTML under /api/."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -12,6 +14,7 @@ from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_QUERY = 500
+REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9-]{1,16}$")
 
 
 def json_error(status: int, message: str, **extra):  # noqa: ANN201
@@ -57,7 +60,7 @@ def _request_json(req: RepublishRequest) -> dict:
 
 @bp.get("/articles")
 def articles():
-    query = request.args.get("q", "")
+    query = request.args.get("q", "").replace("\x00", "")  # PostgreSQL text cannot hold NUL
     if len(query) > MAX_QUERY:
         return json_error(422, "The query is too long.", errors={"q": [f"At most {MAX_QUERY} characters."]})
     found = catalog.search_articles(get_session(), query, limit=20)
@@ -98,6 +101,8 @@ def create_request():
 
 @bp.get("/requests/<reference>")
 def get_request(reference: str):
+    if not REFERENCE_SHAPE.match(reference):  # e.g. non-ASCII, which hmac.compare_digest refuses
+        return json_error(404, "No request with this reference for this token.")
     auth = request.headers.get("Authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     found = services.find_by_reference_and_token(get_session(), reference, token)

@@ -6,6 +6,7 @@ look-up is an index range scan on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import re
+import unicodedata
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -59,10 +60,17 @@ class ArticleData:
     assets: list[AssetData] = field(default_factory=list)
 
 
+def _fold(text: str) -> str:
+    """Lowercase without accents, so "Erdogan" finds "Erdoğan" and "İstanbul" stays one word (its
+    lowercase has a combining dot, which a word pattern does not match)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def terms_of(*texts: str) -> set[str]:
     words: set[str] = set()
     for text in texts:
-        for word in re.findall(r"\w+", text.lower()):
+        for word in re.findall(r"\w+", _fold(text)):
             if word not in STOPWORDS:
                 words.add(word[:TERM_MAX])
     return words

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Iterator
 
 from flask import current_app, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -50,6 +50,36 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn):  # noqa: ANN001
             conn.exec_driver_sql("BEGIN")
     return engine
+
+
+class ImmutableError(RuntimeError):
+    """An attempt to change or delete an issued document."""
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_issued_documents(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    """Issued documents are facts: a class with MUTABLE (the fields that may still move) or
+    frozen_changes() refuses any other change, and any deletion."""
+    for obj in session.deleted:
+        if hasattr(obj, "MUTABLE") or hasattr(obj, "frozen_changes"):
+            raise ImmutableError(f"{type(obj).__name__} is an issued document and cannot be deleted")
+    for obj in session.dirty:
+        if not (hasattr(obj, "MUTABLE") or hasattr(obj, "frozen_changes")):
+            continue
+        state = inspect(obj)
+        changed, committed = set(), {}
+        for attr in state.attrs:
+            history = attr.history
+            if history.has_changes():
+                changed.add(attr.key)
+            if history.deleted:
+                committed[attr.key] = history.deleted[0]
+            elif history.unchanged:
+                committed[attr.key] = history.unchanged[0]
+        frozen = obj.frozen_changes(changed, committed) if hasattr(obj, "frozen_changes") \
+            else changed - obj.MUTABLE
+        if frozen:
+            raise ImmutableError(f"{type(obj).__name__} is issued: {', '.join(sorted(frozen))} cannot change")
 
 
 class Database:

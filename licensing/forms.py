@@ -78,16 +78,22 @@ class RequestForm(FlaskForm):
                 self[target].errors = list(self[target].errors or []) + messages
 
 
+def without_nul(value):  # noqa: ANN001, ANN201
+    """Drop NUL characters: PostgreSQL text cannot hold them, so a query with one would fail."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class ArticleSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Find an article", description="Words from the headline, or the article's web address.")
+    q = StringField("Find an article", description="Words from the headline, or the article's web address.",
+                    filters=[without_nul])
 
 
 class MessageForm(FlaskForm):
-    message = TextAreaField("Your answer", render_kw={"rows": 5})
+    message = TextAreaField("Your answer", render_kw={"rows": 5}, filters=[without_nul])
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField("Reason (optional)")
+    reason = StringField("Reason (optional)", filters=[without_nul])

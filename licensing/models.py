@@ -113,6 +113,7 @@ class RepublishRequest(Base):
     email: Mapped[str] = mapped_column(String(320), index=True)
     country: Mapped[str] = mapped_column(String(2))
     vat_id: Mapped[str] = mapped_column(String(40), default="")
+    billing_address: Mapped[str] = mapped_column(Text, default="")
     publication: Mapped[str] = mapped_column(String(200))
     publication_url: Mapped[str] = mapped_column(String(2000))
     medium: Mapped[str] = mapped_column(String(40))
@@ -312,3 +313,9 @@ class PasswordToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+# Importing the models registers every table with the metadata (licenses, documents, invoices).
+from invoices import models as _invoice_models  # noqa: E402,F401
+
+from . import doc_models as _doc_models  # noqa: E402,F401

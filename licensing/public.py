@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from . import catalog, requests as services, workflow
 from .db import get_session
-from .forms import ArticleSearchForm, MessageForm, RequestForm, WithdrawForm
+from .forms import ArticleSearchForm, MessageForm, RequestForm, WithdrawForm, without_nul
 from .intake import validate_request
 from .models import Article
 
@@ -49,7 +49,8 @@ def article(article_id: int):
 
 def _render_form(form: RequestForm, status: int = 200, quote=None, preview: bool = False):  # noqa: ANN001
     session = get_session()
-    article = catalog.find_by_url(session, form.article_url.data) if form.article_url.data else None
+    typed = without_nul(form.article_url.data or "")  # what was typed stays in the field as it was
+    article = catalog.find_by_url(session, typed) if typed else None
     search = ArticleSearchForm(request.args)
     query = (search.q.data or "").strip()
     results = catalog.search_articles(session, query, limit=10) if query else []
@@ -62,7 +63,7 @@ def republish():
     form = RequestForm()
     if request.method == "GET":
         if request.args.get("article"):
-            form.article_url.data = request.args["article"].strip()[:2000]
+            form.article_url.data = without_nul(request.args["article"]).strip()[:2000]
         chosen = catalog.find_by_url(get_session(), form.article_url.data) if form.article_url.data else None
         form.language.data = (chosen.language if chosen else None) or \
             current_app.config["SETTINGS"].default_article_language
@@ -88,6 +89,11 @@ def republish():
         return _render_form(form, quote=priced, preview=True)
     submitted = services.submit_request(session, given)
     return redirect(url_for("public.confirmation", token=submitted.token))
+
+
+def _sentence(message: str) -> str:
+    """A refusal's message ending in exactly one full stop, whether or not it had one."""
+    return message.rstrip(". ") + "."
 
 
 def _tracked(token: str):  # noqa: ANN202
@@ -128,7 +134,7 @@ def withdraw(token: str):
             services.withdraw(get_session(), tracked, (form.reason.data or "").strip()[:1000])
             flash("Your request has been withdrawn.", "success")
         except workflow.TransitionRefused as refused:
-            flash(f"This request can no longer be withdrawn: {refused.message}.", "error")
+            flash(f"This request can no longer be withdrawn: {_sentence(refused.message)}", "error")
     return redirect(url_for("public.track", token=token))
 
 
@@ -147,5 +153,5 @@ def answer(token: str):
         services.answer_info(get_session(), tracked, message)
         flash("Thank you: your answer has been sent and your request is back in review.", "success")
     except workflow.TransitionRefused as refused:
-        flash(f"We could not take your answer: {refused.message}.", "error")
+        flash(f"We could not take your answer: {_sentence(refused.message)}", "error")
     return redirect(url_for("public.track", token=token))

@@ -15,6 +15,7 @@ from invoices.money import format_money, minor_digits
 
 from . import workflow
 from .db import utcnow
+from .licenses import issue_for_request
 from .mail import queue_mail
 from .models import RejectionReason, RepublishRequest, RequestEvent, User
 from .requests import apply_transition, begin_write, tracking_url_of
@@ -100,8 +101,9 @@ def approve(session: Session, reference: str, user: User, fee_override: str | in
                  "extra_terms": extra_terms},
         data={"fee": {"quoted": request.quote_amount, "approved": fee}, "extra_terms": extra_terms or None},
     )
+    license_ = issue_for_request(session, request)
     _notify(session, request, "request_approved", f"Your republishing request {reference} is approved",
-            fee=fee, extra_terms=extra_terms)
+            fee=fee, extra_terms=extra_terms, license=license_)
     session.commit()
     return Approval(fee, request.currency, overridden)
 

@@ -65,6 +65,7 @@ class Settings:
     default_article_language: str = "en"
     review_target_working_days: int = 2
     needs_info_expiry_days: int = 14
+    payment_terms_days: int = 14
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -92,6 +93,7 @@ class Settings:
             currency=_env("CURRENCY", cls.currency),
             review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
             needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),
+            payment_terms_days=_int("PAYMENT_TERMS_DAYS", cls.payment_terms_days),
         )
         values.update(overrides)
         return cls(**values)

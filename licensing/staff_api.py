@@ -14,8 +14,8 @@ from .models import RepublishRequest
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
 
 
-def _error(status: int, message: str, **extra):  # noqa: ANN202
-    return jsonify({"error": message, **extra}), status
+def _error(code: int, message: str, **extra):  # noqa: ANN202
+    return jsonify({"error": message, **extra}), code
 
 
 def token_required(role: str):  # noqa: ANN201

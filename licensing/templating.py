@@ -16,6 +16,19 @@ def _date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
     return value.strftime(fmt) if value else ""
 
 
+def _docdate(value: str | date | None) -> str:
+    """Dates of document contexts are ISO strings."""
+    if not value:
+        return ""
+    return _date(date.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _qr_data_uri(text: str) -> str:
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+
+
 def _territory(value: str) -> str:
     if value == "worldwide":
         return "Worldwide"
@@ -34,6 +47,9 @@ def init_templating(app: Flask) -> None:
         medium=lambda m: MEDIUM_LABELS.get(m, m),
         term=lambda t: TERM_LABELS.get(t, t),
         status=lambda s: STATUS_LABELS.get(s, s),
+        docdate=_docdate,
+        number=lambda n: f"{int(n):,}",
     )
+    app.jinja_env.globals["qr_data_uri"] = _qr_data_uri
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

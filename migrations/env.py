@@ -4,7 +4,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import licensing.models  # noqa: F401  (registers the tables)
+import invoices.models  # noqa: F401  (registers the tables)
+import licensing.doc_models  # noqa: F401
+import licensing.models  # noqa: F401
 from licensing.db import Base
 
 config = context.config

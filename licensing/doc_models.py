@@ -1,0 +1,107 @@
+"""Typed models of issued documents: licenses and the rendered PDFs of every document."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer,
+                        LargeBinary, String, Text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, utcnow
+
+LICENSE_STATUSES = ("pending_payment", "active", "expired", "revoked", "cancelled")
+LICENSE_STATUS_LABELS = {
+    "pending_payment": "Pending payment",
+    "active": "Active",
+    "expired": "Expired",
+    "revoked": "Revoked",
+    "cancelled": "Cancelled",
+}
+
+
+class License(Base):
+    """An issued license. Its terms are copied from the approved request and never change;
+    only its status moves (pending payment -> active -> expired; cancelled; revoked)."""
+
+    __tablename__ = "licenses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending_payment")
+    licensee_name: Mapped[str] = mapped_column(String(200))
+    licensee_contact: Mapped[str] = mapped_column(String(200))
+    licensee_email: Mapped[str] = mapped_column(String(320))
+    licensee_country: Mapped[str] = mapped_column(String(2))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    article_title: Mapped[str] = mapped_column(String(500))
+    article_url: Mapped[str] = mapped_column(String(2000))
+    article_published: Mapped[date | None] = mapped_column(Date)
+    publication: Mapped[str] = mapped_column(String(200))
+    publication_url: Mapped[str] = mapped_column(String(2000))
+    medium: Mapped[str] = mapped_column(String(40))
+    audience: Mapped[int] = mapped_column(BigInteger)
+    territory: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    term: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)  # None: perpetual
+    exclusive: Mapped[bool] = mapped_column(Boolean)
+    media_included: Mapped[list] = mapped_column(JSON)  # credits of licensed photos/media
+    exclusions: Mapped[list] = mapped_column(JSON)  # credits of excluded third-party material
+    fee: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    extra_terms: Mapped[str] = mapped_column(Text, default="")
+    credit_line: Mapped[str] = mapped_column(String(500))
+    invoice_number: Mapped[str] = mapped_column(String(20), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    request = relationship("RepublishRequest")
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending_payment', 'active', 'expired', 'revoked', 'cancelled')",
+                        name="status_known"),
+        CheckConstraint("fee >= 0", name="fee_not_negative"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+    )
+
+    MUTABLE = frozenset({"status", "activated_at", "status_changed_at"})
+
+    @property
+    def territory_codes(self) -> list[str]:
+        return [] if self.territory == "worldwide" else [c for c in self.territory.split(",") if c]
+
+
+class Document(Base):
+    """The PDF of an issued document and the exact inputs it was rendered from."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    context: Mapped[dict] = mapped_column(JSON)  # the frozen inputs of the template
+    template: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    rendered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('license', 'invoice', 'credit_note')", name="kind_known"),
+        CheckConstraint("status IN ('pending', 'ready', 'failed')", name="status_known"),
+        CheckConstraint("status != 'ready' OR (pdf IS NOT NULL AND sha256 IS NOT NULL)", name="ready_has_pdf"),
+    )
+
+    RENDER_FIELDS = frozenset({"status", "pdf", "sha256", "attempts", "last_error", "rendered_at"})
+
+    def frozen_changes(self, changed: set[str], committed: dict) -> set[str]:
+        """Until its PDF is ready only the render fields move; after that nothing does."""
+        if committed.get("status") == "ready":
+            return changed
+        return changed - self.RENDER_FIELDS

@@ -1,0 +1,79 @@
+"""The one module that imports WeasyPrint: HTML to PDF with a fetcher that reads nothing but the
+app's own static files and data: URLs. Any other fetch (file://, http://, local ports) is refused
+and fails the render, so untrusted text can never pull in files or make requests."""
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC_ROOT = (Path(__file__).resolve().parent / "static").resolve()
+log = logging.getLogger(__name__)
+_fonts: FontConfiguration | None = None
+_fonts_lock = threading.Lock()
+
+
+class RenderError(RuntimeError):
+    pass
+
+
+def font_config() -> FontConfiguration:
+    """One FontConfiguration per process: without it memory grows with every render."""
+    global _fonts
+    with _fonts_lock:
+        if _fonts is None:
+            _fonts = FontConfiguration()
+        return _fonts
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves data: URLs and files inside the static folder; records and refuses everything else."""
+
+    def __init__(self, root: Path = STATIC_ROOT):
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+        self.root = root
+        self.blocked: list[str] = []
+
+    def fetch(self, url: str, headers=None):  # noqa: ANN001, ANN201
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if path.is_file() and path.is_relative_to(self.root):
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+        self.blocked.append(url[:200])
+        raise ValueError(f"blocked URL: {url[:200]}")
+
+
+@dataclass(frozen=True)
+class FileAttachment:
+    name: str
+    content: str
+    description: str
+    when: datetime  # fixed, so the output stays byte-identical
+
+
+def render_pdf(html: str, stylesheet: str = "pdf/document.css",
+               attachments: tuple[FileAttachment, ...] = ()) -> bytes:
+    """Render trusted template output to PDF bytes; deterministic for the same input."""
+    fetcher = StaticOnlyFetcher()
+    fonts = font_config()
+    document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
+    css = CSS(filename=str(STATIC_ROOT / stylesheet), url_fetcher=fetcher, font_config=fonts)
+    extra = [Attachment(string=a.content, name=a.name, description=a.description, created=a.when,
+                        modified=a.when, relationship="Data", url_fetcher=fetcher) for a in attachments]
+    pdf = document.write_pdf(stylesheets=[css], font_config=fonts, attachments=extra or None)
+    if fetcher.blocked:
+        raise RenderError(f"the document tried to load {len(fetcher.blocked)} blocked resource(s): "
+                          f"{', '.join(fetcher.blocked[:3])}")
+    return pdf

@@ -1,0 +1,544 @@
+"""Pricing: every medium x territory scope x term on the demo rate card, checked against an
+independent Fraction-based oracle; audience tiers at their edges; refusals; rate card rules."""
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from fractions import Fraction
+from math import floor
+
+import pytest
+
+from licensing.pricing import (
+    DEMO_RATE_CARD,
+    MAX_AUDIENCE,
+    MEDIA,
+    TERMS,
+    TERRITORY_SCOPES,
+    PricingError,
+    Quote,
+    QuoteLine,
+    RateCardTerms,
+    RequestedUse,
+    _factor_label,
+    quote_for,
+    territory_scope,
+)
+
+CARD = RateCardTerms.from_dict(7, DEMO_RATE_CARD)
+
+# Written out by hand from DEMO_RATE_CARD, not read from it: a change to the card must show here.
+BASE = {"website": 15000, "print": 20000, "newsletter": 10000, "broadcast": 30000, "social": 7500,
+        "syndication_feed": 40000}
+TERRITORY = {"one_country": Fraction(1), "up_to_5_countries": Fraction(3, 2), "more_countries": Fraction(2),
+             "worldwide": Fraction(3)}
+TERM = {"one_off": Fraction(1), "30_days": Fraction(5, 4), "1_year": Fraction(2), "perpetual": Fraction(7, 2)}
+LABEL = {"website": "Website", "print": "Print", "newsletter": "E-mail newsletter",
+         "broadcast": "Broadcast (TV or radio)", "social": "Social media", "syndication_feed": "Syndication feed"}
+TERRITORY_FOR_SCOPE = {
+    "one_country": ("GB",),
+    "up_to_5_countries": ("GB", "FR", "DE", "IE", "NL"),
+    "more_countries": ("GB", "FR", "DE", "IE", "NL", "ES"),
+    "worldwide": "worldwide",
+}
+
+
+def demo_audience_factor(audience: int) -> Fraction:
+    if audience <= 10_000:
+        return Fraction(1)
+    if audience <= 100_000:
+        return Fraction(3, 2)
+    if audience <= 1_000_000:
+        return Fraction(5, 2)
+    if audience <= 10_000_000:
+        return Fraction(4)
+    return Fraction(6)
+
+
+def half_up(value: Fraction) -> int:
+    assert value >= 0
+    return floor(value + Fraction(1, 2))
+
+
+def oracle(base: int, factors: list[Fraction], media: int, minimum: int) -> int:
+    """The documented rule: each factor applied in turn, each step rounded half up, then add-ons
+    and the minimum fee."""
+    running = base
+    for factor in factors:
+        running = half_up(running * factor)
+    return max(running + media, minimum)
+
+
+def use(medium="website", audience=5000, territory=("GB",), term="one_off", **kw) -> RequestedUse:
+    return RequestedUse(medium=medium, audience=audience, territory=territory, term=term, **kw)
+
+
+def card_with(**changes) -> dict:
+    data = copy.deepcopy(DEMO_RATE_CARD)
+    data.update(changes)
+    return data
+
+
+# ---------------------------------------------------------------- the full grid
+
+
+@pytest.mark.parametrize("medium", MEDIA)
+@pytest.mark.parametrize("scope", TERRITORY_SCOPES)
+@pytest.mark.parametrize("term", TERMS)
+def test_every_medium_scope_and_term_matches_the_oracle(medium, scope, term):
+    audience = 25_000
+    quote = quote_for(CARD, use(medium, audience, TERRITORY_FOR_SCOPE[scope], term))
+    expected = oracle(BASE[medium], [demo_audience_factor(audience), TERRITORY[scope], TERM[term]], 0, 5000)
+    assert quote.amount == expected
+    assert quote.currency == "GBP"
+    assert quote.rate_card_version == 7
+    assert sum(line.amount for line in quote.lines) == quote.amount
+    assert quote.lines[0] == QuoteLine(f"Base fee: {LABEL[medium]}", BASE[medium])
+    assert [line.label.split(":")[0].split(" (")[0] for line in quote.lines[1:4]] == [
+        "Audience 10,001 to 100,000", "Territory", "Term"]
+
+
+@pytest.mark.parametrize("medium", MEDIA)
+@pytest.mark.parametrize("scope", TERRITORY_SCOPES)
+@pytest.mark.parametrize("term", TERMS)
+def test_every_combination_with_translation_exclusivity_and_media(medium, scope, term):
+    audience = 2_000_000
+    quote = quote_for(CARD, use(medium, audience, TERRITORY_FOR_SCOPE[scope], term,
+                                translation=True, exclusive=True, media_assets=2))
+    factors = [demo_audience_factor(audience), TERRITORY[scope], TERM[term], Fraction(5, 4), Fraction(3)]
+    assert quote.amount == oracle(BASE[medium], factors, 2 * 7500, 5000)
+    assert sum(line.amount for line in quote.lines) == quote.amount
+    assert len(quote.lines) == 7
+
+
+@pytest.mark.parametrize(("medium", "scope", "term", "amount"), [
+    ("website", "one_country", "one_off", 22500),  # 150.00 x1.5
+    ("website", "worldwide", "one_off", 67500),  # 150.00 x1.5 x3
+    ("print", "up_to_5_countries", "30_days", 56250),  # 200 x1.5 x1.5 x1.25
+    ("broadcast", "more_countries", "perpetual", 315000),  # 300 x1.5 x2 x3.5
+    ("social", "one_country", "1_year", 22500),  # 75 x1.5 x2
+    ("syndication_feed", "worldwide", "perpetual", 630000),  # 400 x1.5 x3 x3.5
+    ("newsletter", "one_country", "one_off", 15000),
+])
+def test_hand_computed_totals(medium, scope, term, amount):
+    assert quote_for(CARD, use(medium, 25_000, TERRITORY_FOR_SCOPE[scope], term)).amount == amount
+
+
+def test_the_worldwide_website_example_has_a_readable_breakdown():
+    quote = quote_for(CARD, use("website", 25_000, "worldwide", "1_year", translation=True))
+    assert quote.lines == (
+        QuoteLine("Base fee: Website", 15000),
+        QuoteLine("Audience 10,001 to 100,000 (x1.5)", 7500),
+        QuoteLine("Territory: Worldwide (x3)", 45000),
+        QuoteLine("Term: 1 year (x2)", 67500),
+        QuoteLine("Translation (x1.25)", 33750),
+    )
+    assert quote.amount == 168750
+
+
+def test_lines_always_sum_exactly_to_the_amount_over_many_combinations():
+    # An awkward card (odd fees, factors that never divide evenly) so every step rounds.
+    odd = RateCardTerms.from_dict(3, {
+        "currency": "EUR", "minimum_fee": 4321,
+        "base_fees": {m: 999 + 1234 * i for i, m in enumerate(MEDIA)},
+        "audience_tiers": [{"up_to": 999, "factor_bp": 10001}, {"up_to": 50_000, "factor_bp": 13333},
+                           {"up_to": None, "factor_bp": 27777}],
+        "territory_factors": {s: 10007 + 3331 * i for i, s in enumerate(TERRITORY_SCOPES)},
+        "term_factors": {t: 9999 + 4447 * i for i, t in enumerate(TERMS)},
+        "translation_factor_bp": 11111, "exclusivity_factor_bp": 25555, "media_fee": 333,
+    })
+    audiences = (0, 999, 1000, 50_000, 50_001, MAX_AUDIENCE)
+    checked = 0
+    for medium, scope, term, translation, exclusive, assets, audience in itertools.product(
+            MEDIA, TERRITORY_SCOPES, TERMS, (False, True), (False, True), (0, 1, 3), audiences):
+        quote = quote_for(odd, use(medium, audience, TERRITORY_FOR_SCOPE[scope], term,
+                                   translation=translation, exclusive=exclusive, media_assets=assets))
+        assert sum(line.amount for line in quote.lines) == quote.amount
+        tier = Fraction(10001 if audience <= 999 else 13333 if audience <= 50_000 else 27777, 10000)
+        factors = [tier, Fraction(odd.territory_factors[scope], 10000), Fraction(odd.term_factors[term], 10000)]
+        factors += [Fraction(11111, 10000)] * translation + [Fraction(25555, 10000)] * exclusive
+        assert quote.amount == oracle(odd.base_fees[medium], factors, 333 * assets, 4321)
+        assert quote.lines[0].amount == odd.base_fees[medium]
+        checked += 1
+    assert checked == 6 * 4 * 4 * 2 * 2 * 3 * 6
+
+
+# ---------------------------------------------------------------- audience tiers
+
+
+@pytest.mark.parametrize(("audience", "factor", "label"), [
+    (0, Fraction(1), "Audience 0 to 10,000 (x1)"),
+    (1, Fraction(1), "Audience 0 to 10,000 (x1)"),
+    (10_000, Fraction(1), "Audience 0 to 10,000 (x1)"),
+    (10_001, Fraction(3, 2), "Audience 10,001 to 100,000 (x1.5)"),
+    (100_000, Fraction(3, 2), "Audience 10,001 to 100,000 (x1.5)"),
+    (100_001, Fraction(5, 2), "Audience 100,001 to 1,000,000 (x2.5)"),
+    (1_000_000, Fraction(5, 2), "Audience 100,001 to 1,000,000 (x2.5)"),
+    (1_000_001, Fraction(4), "Audience 1,000,001 to 10,000,000 (x4)"),
+    (10_000_000, Fraction(4), "Audience 1,000,001 to 10,000,000 (x4)"),
+    (10_000_001, Fraction(6), "Audience over 10,000,000 (x6)"),
+    (MAX_AUDIENCE, Fraction(6), "Audience over 10,000,000 (x6)"),
+])
+def test_audience_tier_boundaries(audience, factor, label):
+    quote = quote_for(CARD, use("print", audience))
+    assert quote.lines[1].label == label
+    assert quote.lines[1].amount == half_up(20000 * factor) - 20000
+    assert quote.amount == half_up(20000 * factor)
+
+
+def test_a_single_open_tier_reads_any_size():
+    card = RateCardTerms.from_dict(1, card_with(audience_tiers=[{"up_to": None, "factor_bp": 10000}]))
+    assert quote_for(card, use(audience=123)).lines[1].label == "Audience (any size) (x1)"
+
+
+@pytest.mark.parametrize(("audience", "message"), [
+    (-1, "cannot be negative"),
+    (-10_001, "cannot be negative"),
+    (MAX_AUDIENCE + 1, "cannot exceed 10,000,000,000"),
+    (True, "must be a whole number"),
+    (False, "must be a whole number"),
+    (1000.0, "must be a whole number"),
+    (25_000.5, "must be a whole number"),
+    ("25000", "must be a whole number"),
+    (None, "must be a whole number"),
+])
+def test_bad_audiences_are_refused(audience, message):
+    with pytest.raises(PricingError) as caught:
+        quote_for(CARD, use(audience=audience))
+    assert caught.value.field == "audience"
+    assert caught.value.message == message
+    assert str(caught.value) == f"audience: {message}"
+
+
+# ---------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(("field", "changes"), [
+    ("medium", {"medium": "podcast"}),
+    ("medium", {"medium": "Website"}),
+    ("medium", {"medium": ""}),
+    ("term", {"term": "forever"}),
+    ("term", {"term": "1 year"}),
+    ("territory", {"territory": "GB"}),
+    ("territory", {"territory": "Worldwide"}),
+    ("territory", {"territory": ""}),
+    ("territory", {"territory": ()}),
+    ("territory", {"territory": []}),
+    ("territory", {"territory": None}),
+    ("territory", {"territory": 5}),
+    ("territory", {"territory": ("GB", 5)}),
+    ("territory", {"territory": [["GB"]]}),
+    ("media_assets", {"media_assets": -1}),
+    ("media_assets", {"media_assets": True}),
+    ("media_assets", {"media_assets": 1.0}),
+])
+def test_unknown_or_malformed_uses_are_refused_naming_the_field(field, changes):
+    with pytest.raises(PricingError) as caught:
+        quote_for(CARD, use(**changes))
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}: ")
+
+
+def test_unknown_medium_message_lists_the_choices():
+    with pytest.raises(PricingError) as caught:
+        quote_for(CARD, use(medium="podcast"))
+    assert caught.value.message == (
+        "unknown medium 'podcast'; choose one of website, print, newsletter, broadcast, social, syndication_feed")
+
+
+def test_unknown_term_message_lists_the_choices():
+    with pytest.raises(PricingError) as caught:
+        quote_for(CARD, use(term="forever"))
+    assert caught.value.message == "unknown term 'forever'; choose one of one_off, 30_days, 1_year, perpetual"
+
+
+def test_pricing_error_is_a_value_error():
+    assert issubclass(PricingError, ValueError)
+
+
+@pytest.mark.parametrize(("territory", "scope"), [
+    ("worldwide", "worldwide"),
+    (("GB",), "one_country"),
+    (["GB"], "one_country"),
+    (("GB", "GB"), "one_country"),
+    (("GB", "FR"), "up_to_5_countries"),
+    (("GB", "FR", "DE", "IE", "NL"), "up_to_5_countries"),
+    (("GB", "FR", "DE", "IE", "NL", "NL"), "up_to_5_countries"),
+    (("GB", "FR", "DE", "IE", "NL", "ES"), "more_countries"),
+    (tuple(f"{a}{b}" for a in "ABCDEFGHIJ" for b in "ABCDEFGHIJ"), "more_countries"),
+])
+def test_territory_scope(territory, scope):
+    assert territory_scope(territory) == scope
+
+
+# ---------------------------------------------------------------- add-on lines and minimum fee
+
+
+def test_translation_line():
+    quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", translation=True))
+    assert quote.lines[-1] == QuoteLine("Translation (x1.25)", 3750)
+    assert quote.amount == 18750
+
+
+def test_exclusivity_line():
+    quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", exclusive=True))
+    assert quote.lines[-1] == QuoteLine("Exclusivity (x3)", 30000)
+    assert quote.amount == 45000
+
+
+def test_translation_comes_before_exclusivity_and_both_compound():
+    quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", translation=True, exclusive=True))
+    assert [line.label for line in quote.lines[-2:]] == ["Translation (x1.25)", "Exclusivity (x3)"]
+    assert quote.lines[-1].amount == 37500  # x3 on 187.50
+    assert quote.amount == 56250
+
+
+@pytest.mark.parametrize("assets", [1, 2, 5])
+def test_media_line_is_a_flat_fee_per_licensable_item(assets):
+    quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", media_assets=assets))
+    assert quote.lines[-1] == QuoteLine(f"Photos and media: {assets} licensable item(s)", 7500 * assets)
+    assert quote.amount == 15000 + 7500 * assets
+
+
+def test_no_media_line_without_media():
+    quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", media_assets=0))
+    assert len(quote.lines) == 4
+    assert not any("media" in line.label.lower() for line in quote.lines)
+
+
+def test_media_is_added_after_the_factors_so_exclusivity_does_not_multiply_it():
+    quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", exclusive=True, media_assets=1))
+    assert quote.amount == 45000 + 7500
+
+
+def test_minimum_fee_adjustment_line():
+    card = RateCardTerms.from_dict(2, card_with(minimum_fee=100_000))
+    quote = quote_for(card, use("website", 5000, ("GB",), "one_off"))
+    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 85000)
+    assert quote.amount == 100_000
+    assert sum(line.amount for line in quote.lines) == 100_000
+
+
+def test_one_unit_under_the_minimum_is_adjusted():
+    card = RateCardTerms.from_dict(2, card_with(minimum_fee=15001))
+    quote = quote_for(card, use("website", 5000, ("GB",), "one_off"))
+    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 1)
+    assert quote.amount == 15001
+
+
+def test_minimum_fee_counts_media():
+    card = RateCardTerms.from_dict(2, card_with(minimum_fee=20000))
+    quote = quote_for(card, use("website", 5000, ("GB",), "one_off", media_assets=1))
+    assert quote.amount == 22500
+    assert "Minimum fee adjustment" not in [line.label for line in quote.lines]
+
+
+def test_no_adjustment_when_exactly_the_minimum():
+    card = RateCardTerms.from_dict(2, card_with(minimum_fee=15000))
+    quote = quote_for(card, use("website", 5000, ("GB",), "one_off"))
+    assert quote.amount == 15000
+    assert [line.label for line in quote.lines][-1] == "Term: One-off use (x1)"
+
+
+def test_minimum_fee_on_a_zero_factor_card():
+    card = RateCardTerms.from_dict(2, card_with(term_factors={"one_off": 0, "30_days": 1, "1_year": 1,
+                                                              "perpetual": 1}))
+    quote = quote_for(card, use("website", 5000, ("GB",), "one_off"))
+    assert quote.lines[3] == QuoteLine("Term: One-off use (x0)", -15000)
+    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 5000)
+    assert quote.amount == 5000
+
+
+# ---------------------------------------------------------------- rounding
+
+
+def _single_factor_card(base: int, factor_bp: int) -> RateCardTerms:
+    return RateCardTerms.from_dict(1, card_with(
+        minimum_fee=0, base_fees={m: base for m in MEDIA},
+        audience_tiers=[{"up_to": None, "factor_bp": factor_bp}],
+        territory_factors={s: 10000 for s in TERRITORY_SCOPES},
+        term_factors={t: 10000 for t in TERMS}))
+
+
+@pytest.mark.parametrize(("base", "factor_bp", "expected"), [
+    (1, 5000, 1),  # 0.5 -> 1 (half up, not to even)
+    (5, 5000, 3),  # 2.5 -> 3 (banker's rounding would give 2)
+    (3, 5000, 2),  # 1.5 -> 2
+    (1, 4999, 0),  # 0.4999 -> 0
+    (1, 15000, 2),  # 1.5 -> 2
+    (7, 12500, 9),  # 8.75 -> 9
+    (9, 12500, 11),  # 11.25 -> 11
+    (2, 12500, 3),  # 2.5 -> 3
+    (10001, 5, 5),  # 5.0005 -> 5
+    (9999, 5, 5),  # 4.9995 -> 5
+    (0, 30000, 0),
+])
+def test_each_step_rounds_half_up(base, factor_bp, expected):
+    assert quote_for(_single_factor_card(base, factor_bp), use()).amount == expected
+
+
+def test_rounding_happens_at_each_step_not_once_at_the_end():
+    # 5 x0.5 = 2.5 -> 3; then x0.5 = 1.5 -> 2. One rounding at the end would give 1.25 -> 1.
+    card = RateCardTerms.from_dict(1, card_with(
+        minimum_fee=0, base_fees={m: 5 for m in MEDIA}, audience_tiers=[{"up_to": None, "factor_bp": 5000}],
+        territory_factors={s: 5000 for s in TERRITORY_SCOPES}, term_factors={t: 10000 for t in TERMS}))
+    quote = quote_for(card, use())
+    assert [line.amount for line in quote.lines] == [5, -2, -1, 0]
+    assert quote.amount == 2
+
+
+@pytest.mark.parametrize(("factor_bp", "label"), [
+    (10000, "x1"), (20000, "x2"), (15000, "x1.5"), (12500, "x1.25"), (12345, "x1.2345"),
+    (10500, "x1.05"), (10050, "x1.005"), (10001, "x1.0001"), (5000, "x0.5"), (5, "x0.0005"), (0, "x0"),
+    (60000, "x6"),
+])
+def test_factor_labels(factor_bp, label):
+    assert _factor_label(factor_bp) == label
+
+
+# ---------------------------------------------------------------- rate card
+
+
+def test_demo_card_round_trips():
+    assert CARD.to_dict() == DEMO_RATE_CARD
+    again = RateCardTerms.from_dict(7, CARD.to_dict())
+    assert again == CARD
+    assert again.version == 7
+    assert json.loads(json.dumps(CARD.to_dict())) == DEMO_RATE_CARD
+
+
+def test_from_dict_does_not_share_the_callers_dicts():
+    data = copy.deepcopy(DEMO_RATE_CARD)
+    card = RateCardTerms.from_dict(1, data)
+    data["base_fees"]["website"] = 1
+    assert card.base_fees["website"] == 15000
+
+
+def test_media_fee_defaults_to_zero():
+    data = copy.deepcopy(DEMO_RATE_CARD)
+    del data["media_fee"]
+    card = RateCardTerms.from_dict(1, data)
+    assert card.media_fee == 0
+    assert quote_for(card, use(media_assets=3)).lines[-1] == QuoteLine("Photos and media: 3 licensable item(s)", 0)
+
+
+@pytest.mark.parametrize("key", [k for k in DEMO_RATE_CARD if k != "media_fee"])
+def test_a_missing_key_is_refused(key):
+    data = copy.deepcopy(DEMO_RATE_CARD)
+    del data[key]
+    with pytest.raises(PricingError) as caught:
+        RateCardTerms.from_dict(1, data)
+    assert caught.value.field == "rate_card"
+    assert "malformed" in caught.value.message
+    assert key in caught.value.message
+
+
+@pytest.mark.parametrize(("table", "key", "what"), [
+    ("base_fees", "broadcast", "base fee"),
+    ("territory_factors", "worldwide", "territory factor"),
+    ("term_factors", "perpetual", "term factor"),
+])
+def test_a_missing_entry_is_refused_by_name(table, key, what):
+    data = copy.deepcopy(DEMO_RATE_CARD)
+    del data[table][key]
+    with pytest.raises(PricingError) as caught:
+        RateCardTerms.from_dict(1, data)
+    assert caught.value.message == f"has no {what} for {key}"
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"minimum_fee": -1}, "fees cannot be negative"),
+    ({"media_fee": -1}, "fees cannot be negative"),
+    ({"base_fees": {**DEMO_RATE_CARD["base_fees"], "print": -1}}, "a base fee is negative"),
+    ({"territory_factors": {**DEMO_RATE_CARD["territory_factors"], "worldwide": -1}}, "a territory factor is negative"),
+    ({"term_factors": {**DEMO_RATE_CARD["term_factors"], "one_off": -10000}}, "a term factor is negative"),
+    ({"translation_factor_bp": -1}, "a factor is negative"),
+    ({"exclusivity_factor_bp": -1}, "a factor is negative"),
+    ({"audience_tiers": [{"up_to": 10, "factor_bp": -1}, {"up_to": None, "factor_bp": 1}]}, "a factor is negative"),
+])
+def test_negative_fees_and_factors_are_refused(changes, message):
+    with pytest.raises(PricingError) as caught:
+        RateCardTerms.from_dict(1, card_with(**changes))
+    assert (caught.value.field, caught.value.message) == ("rate_card", message)
+
+
+@pytest.mark.parametrize("tiers", [
+    [{"up_to": 100, "factor_bp": 1}, {"up_to": 100, "factor_bp": 2}, {"up_to": None, "factor_bp": 3}],
+    [{"up_to": 100, "factor_bp": 1}, {"up_to": 50, "factor_bp": 2}, {"up_to": None, "factor_bp": 3}],
+    [{"up_to": None, "factor_bp": 1}, {"up_to": 50, "factor_bp": 2}, {"up_to": None, "factor_bp": 3}],
+])
+def test_tiers_must_rise_strictly(tiers):
+    with pytest.raises(PricingError) as caught:
+        RateCardTerms.from_dict(1, card_with(audience_tiers=tiers))
+    assert caught.value.message == "audience tiers must rise strictly"
+
+
+@pytest.mark.parametrize("tiers", [
+    [],
+    [{"up_to": 100, "factor_bp": 1}],
+    [{"up_to": None, "factor_bp": 1}, {"up_to": 100, "factor_bp": 1}],
+])
+def test_tiers_must_end_with_an_open_tier(tiers):
+    with pytest.raises(PricingError) as caught:
+        RateCardTerms.from_dict(1, card_with(audience_tiers=tiers))
+    assert caught.value.message == "audience tiers must end with an open tier"
+
+
+@pytest.mark.parametrize("currency", ["gbp", "GB", "GBPX", "G1P", "", "ÄBC", "G P", 123, None])
+def test_bad_currency_is_refused(currency):
+    with pytest.raises(PricingError) as caught:
+        RateCardTerms.from_dict(1, card_with(currency=currency))
+    assert caught.value.field == "rate_card"
+    assert "ISO 4217" in caught.value.message
+
+
+@pytest.mark.parametrize("currency", ["EUR", "JPY", "KWD", "USD"])
+def test_good_currencies_are_kept(currency):
+    card = RateCardTerms.from_dict(1, card_with(currency=currency))
+    assert quote_for(card, use()).currency == currency
+
+
+@pytest.mark.parametrize("changes", [
+    {"base_fees": ["website"]},
+    {"base_fees": {"website": "lots"}},
+    {"audience_tiers": [5]},
+    {"audience_tiers": [{"factor_bp": 1}]},
+    {"audience_tiers": None},
+    {"minimum_fee": None},
+    {"term_factors": "none"},
+])
+def test_malformed_structures_are_refused(changes):
+    with pytest.raises(PricingError) as caught:
+        RateCardTerms.from_dict(1, card_with(**changes))
+    assert caught.value.field == "rate_card"
+    assert caught.value.message.startswith("is malformed")
+
+
+# ---------------------------------------------------------------- the quote itself
+
+
+def test_quote_to_dict_shape():
+    quote = quote_for(CARD, use("website", 25_000, "worldwide", "one_off", media_assets=1))
+    data = quote.to_dict()
+    assert data == {
+        "amount": 75000,
+        "currency": "GBP",
+        "breakdown": [
+            {"label": "Base fee: Website", "amount": 15000},
+            {"label": "Audience 10,001 to 100,000 (x1.5)", "amount": 7500},
+            {"label": "Territory: Worldwide (x3)", "amount": 45000},
+            {"label": "Term: One-off use (x1)", "amount": 0},
+            {"label": "Photos and media: 1 licensable item(s)", "amount": 7500},
+        ],
+        "rate_card_version": 7,
+    }
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_quote_is_immutable():
+    quote = quote_for(CARD, use())
+    with pytest.raises(AttributeError):
+        quote.amount = 1  # type: ignore[misc]
+    assert isinstance(quote, Quote)
+    assert isinstance(quote.lines, tuple)
