@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from licensing import admin, api, auth, cli, db, public, staff, staff_api, staff_tools
+from licensing import admin, api, auth, cli, db, downloads, limits, public, staff, staff_api, staff_tools, tax_admin, verify
 from licensing.settings import INSTANCE, ROOT, Settings
 from licensing.templating import init_templating
 
@@ -40,7 +40,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     init_templating(app)
-    for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp):
+    limits.init_app(app)
+    for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
+                      downloads.bp, tax_admin.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON with bearer tokens, no cookies
     csrf.exempt(staff_api.bp)
@@ -64,7 +66,7 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(exc: Exception):  # noqa: ANN202
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        message = "Something went wrong on our side; nothing you sent was lost. Please try again."
+        message = "Something went wrong on our side and nothing was saved. Please try again in a moment."
         if _wants_json():
             return jsonify({"error": message}), 500
         return render_template("error.html", code=500, name="Server error", description=message), 500

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from . import catalog, requests as services, workflow
 from .db import get_session
 from .intake import validate_quote, validate_request
+from .doc_models import Document
+from .licenses import license_for_request, pay_url
 from .models import Article, RepublishRequest
 from .openapi import openapi_document
 
@@ -42,7 +45,26 @@ def _article_json(article: Article) -> dict:
     }
 
 
-def _request_json(req: RepublishRequest) -> dict:
+def _license_json(req: RepublishRequest, token: str) -> tuple[dict | None, dict | None]:
+    """The request's license and invoice numbers, with document URLs once the PDFs are ready."""
+    lic = license_for_request(get_session(), req.id)
+    if lic is None:
+        return None, None
+    ready = set(get_session().scalars(select(Document.number).where(
+        Document.number.in_([lic.number, lic.invoice_number]), Document.status == "ready")))
+
+    def url(number: str) -> str | None:
+        return url_for("downloads.publisher_document", token=token, number=number, _external=True) \
+            if number in ready else None
+
+    return ({"number": lic.number, "status": lic.status, "document_url": url(lic.number),
+             "verify_url": url_for("verify.verify_page", number=lic.number, _external=True)},
+            {"number": lic.invoice_number, "document_url": url(lic.invoice_number),
+             "pay_url": pay_url(lic.invoice_number)})
+
+
+def _request_json(req: RepublishRequest, token: str) -> dict:
+    license_, invoice = _license_json(req, token)
     return {
         "reference": req.reference,
         "status": req.status,
@@ -55,6 +77,8 @@ def _request_json(req: RepublishRequest) -> dict:
              "message": e.message}
             for e in services.publisher_timeline(req)
         ],
+        "license": license_,
+        "invoice": invoice,
     }
 
 
@@ -108,7 +132,7 @@ def get_request(reference: str):
     found = services.find_by_reference_and_token(get_session(), reference, token)
     if found is None:
         return json_error(404, "No request with this reference for this token.")
-    return jsonify(_request_json(found))
+    return jsonify(_request_json(found, token))
 
 
 @bp.get("/openapi.json")

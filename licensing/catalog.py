@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from defusedxml import ElementTree
-from sqlalchemy import delete, func, intersect, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import and_, delete, exists, func, intersect, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from .models import Article, ArticleAsset, ArticleTerm
 
@@ -281,6 +281,8 @@ def looks_like_url(query: str) -> bool:
 def find_by_url(session: Session, url: str) -> Article | None:
     """The article at this address, with its assets. A request asks for the same article several
     times (validation, pricing, the page), so a hit is remembered for the life of the session."""
+    if "\x00" in url:  # no stored URL holds NUL, and PostgreSQL text cannot
+        return None
     url = normalise_url(url)
     if url.lower().startswith("www."):
         url = "https://" + url
@@ -298,23 +300,104 @@ def find_by_url(session: Session, url: str) -> Article | None:
     return found
 
 
+# Ways to a page of matches, newest first, each cheap where the others are not:
+# - a "rare" word (fewer index entries than RARE_MATCHES) drives: its articles are checked for the
+#   other words and dated by primary-key look-ups, and the newest kept;
+# - when every word is commoner, the newest articles are walked down the published_at index and
+#   each is checked, which fills a page after a few dozen rows;
+# - when that walk finds too few among the WALK_WINDOW newest (common words that seldom meet),
+#   the words' index ranges are intersected first and only the few articles left are dated.
+RARE_MATCHES = 3000
+WALK_WINDOW = 2000
+
+
+def _starts(word: str):  # noqa: ANN202
+    """A term of the index that starts with `word` (a range, so that the index serves it)."""
+    return and_(ArticleTerm.term >= word, ArticleTerm.term < word + "\uffff")
+
+
+def _has_word(article_id, word: str):  # noqa: ANN001, ANN202
+    probe = aliased(ArticleTerm)
+    return exists().where(probe.article_id == article_id, probe.term >= word, probe.term < word + "\uffff")
+
+
+def _capped_counts(session: Session, words: list[str], cap: int) -> list[int]:
+    """Index entries per word, counting no further than `cap` (one cheap round trip)."""
+    counts = [select(func.count()).select_from(
+        select(ArticleTerm.article_id).where(_starts(w)).limit(cap).subquery()).scalar_subquery() for w in words]
+    return list(session.execute(select(*counts)).one())
+
+
+def _load_in_order(session: Session, ids: list[int]) -> list[Article]:
+    if not ids:
+        return []
+    found = {a.id: a for a in session.scalars(
+        select(Article).where(Article.id.in_(ids)).options(selectinload(Article.assets)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _search_rare(session: Session, rarest: str, others: list[str], limit: int) -> list[Article]:
+    """The rare word's articles, each dated by a primary-key look-up (a correlated subquery, so
+    that no planner swaps it for a scan of every article), newest first."""
+    published = (select(Article.published_at).where(Article.id == ArticleTerm.article_id)
+                 .correlate(ArticleTerm).scalar_subquery().label("published"))
+    stmt = (select(ArticleTerm.article_id, published).distinct()
+            .where(_starts(rarest), *(_has_word(ArticleTerm.article_id, w) for w in others))
+            .order_by(published.desc().nulls_last(), ArticleTerm.article_id.desc()).limit(limit))
+    return _load_in_order(session, [row.article_id for row in session.execute(stmt)])
+
+
+def _search_intersection(session: Session, words: list[str], limit: int) -> list[Article]:
+    both = intersect(*(select(ArticleTerm.article_id).where(_starts(w)) for w in words)).subquery()
+    published = (select(Article.published_at).where(Article.id == both.c.article_id)
+                 .correlate(both).scalar_subquery().label("published"))
+    stmt = (select(both.c.article_id, published)
+            .order_by(published.desc().nulls_last(), both.c.article_id.desc()).limit(limit))
+    return _load_in_order(session, [row.article_id for row in session.execute(stmt)])
+
+
+def _search_newest(session: Session, words: list[str], limit: int) -> list[Article] | None:
+    """Matches among the WALK_WINDOW newest dated articles, walked newest first down the index; the
+    database stops as soon as it has `limit`. None when that window held too few."""
+    oldest = session.scalar(select(Article.published_at).where(Article.published_at.is_not(None))
+                            .order_by(Article.published_at.desc()).offset(WALK_WINDOW - 1).limit(1))
+    stmt = (select(Article.id).with_hint(Article, "INDEXED BY ix_articles_published_at", "sqlite")
+            .where(Article.published_at >= oldest if oldest is not None else Article.published_at.is_not(None),
+                   *(_has_word(Article.id, w) for w in words))
+            .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
+    ids = list(session.scalars(stmt))
+    return _load_in_order(session, ids) if len(ids) == limit else None
+
+
 def search_articles(session: Session, query: str, limit: int = 20) -> list[Article]:
     """Articles whose title or URL has every word of `query` (words match as prefixes), newest first;
     or the article at that URL; or the newest articles for an empty query."""
-    query = (query or "").strip()[:500]
+    query = (query or "").replace("\x00", "").strip()[:500]
     if looks_like_url(query):
         found = find_by_url(session, query)
         return [found] if found else []
     words = sorted(terms_of(query))[:8]
-    stmt = select(Article).options(selectinload(Article.assets))
-    if words:
-        selects = [select(ArticleTerm.article_id).where(ArticleTerm.term >= word, ArticleTerm.term < word + "\uffff")
-                   for word in words]
-        stmt = stmt.where(Article.id.in_(selects[0] if len(selects) == 1 else intersect(*selects)))
-    elif query:
+    if query and not words:
         return []
-    stmt = stmt.order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(limit)
-    return list(session.scalars(stmt))
+    if not words:
+        return _search_newest(session, [], limit) or _newest(session, limit)
+    counts = _capped_counts(session, words, RARE_MATCHES)
+    rarest = words[counts.index(min(counts))]
+    others = [w for w in words if w != rarest]
+    if min(counts) < RARE_MATCHES:
+        return _search_rare(session, rarest, others, limit)
+    found = _search_newest(session, words, limit)  # a full page of the newest is the page overall
+    if found is not None:
+        return found
+    if not others:
+        return _search_rare(session, rarest, others, limit)
+    return _search_intersection(session, words, limit)
+
+
+def _newest(session: Session, limit: int) -> list[Article]:
+    """The newest articles of a small catalog (or one with few dated articles)."""
+    return list(session.scalars(select(Article).order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+                                .limit(limit).options(selectinload(Article.assets))))
 
 
 def article_count(session: Session) -> int:

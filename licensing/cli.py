@@ -11,7 +11,7 @@ from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import catalog, demo, notifications, review, tokens, users
+from . import catalog, demo, documents, notifications, review, tokens, users
 from .db import get_db, get_session
 from .requests import current_rate_card, save_rate_card
 
@@ -149,6 +149,31 @@ def requests_digest() -> None:
     click.echo(f"{overdue} overdue request(s); digest sent to {sent} staff member(s).")
 
 
+documents_cli = AppGroup("documents", help="Issued PDF documents.")
+
+
+@documents_cli.command("render-pending")
+@with_public_urls
+def documents_render_pending() -> None:
+    """Render every document not yet ready (failed ones get fresh attempts)."""
+    done, total = documents.render_pending(get_session())
+    click.echo(f"{done} of {total} document(s) rendered.")
+    if done < total:
+        raise SystemExit(1)
+
+
+@documents_cli.command("verify")
+@with_public_urls
+def documents_verify() -> None:
+    """Re-render every issued document and report any whose bytes differ from the stored ones."""
+    differing = documents.verify_documents(get_session())
+    for number, detail in differing:
+        click.echo(f"DIFFERS {number}: {detail}")
+    click.echo(f"{len(differing)} document(s) differ." if differing else "Every issued document re-renders identically.")
+    if differing:
+        raise SystemExit(1)
+
+
 ratecard_cli = AppGroup("ratecard", help="The rate card.")
 
 
@@ -174,5 +199,5 @@ def ratecard_load(path: str, note: str) -> None:
 
 
 def init_app(app) -> None:  # noqa: ANN001
-    for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, ratecard_cli):
+    for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, documents_cli, ratecard_cli):
         app.cli.add_command(group)

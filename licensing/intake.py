@@ -273,7 +273,7 @@ def validate_request(data: Mapping[str, Any], today: date,
     _check_url(check, "publication_url", values["publication_url"])
     if values["vat_id"] and "vat_id" not in check.errors and not _VAT.match(values["vat_id"]):
         check.fail("vat_id", "Use letters, digits, spaces, dots and hyphens only.")
-    if require_terms and not values["terms_accepted"] and "terms_accepted" not in check.errors:
+    if not values["terms_accepted"] and "terms_accepted" not in check.errors:
         check.fail("terms_accepted", "You must accept the standard terms to submit a request.")
     email_raw = data.get("email")
     if email_raw is not None and not isinstance(email_raw, str):

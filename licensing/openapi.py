@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .intake import LIMITS
+from .intake import LIMITS, REGIONS
 from .pricing import MAX_AUDIENCE, MEDIA, TERMS
+from .openapi_staff import staff_paths, staff_schemas
+
+LICENSE_STATUSES = ["pending_payment", "active", "expired", "revoked", "cancelled"]
 
 
 def _error_schema() -> dict:
@@ -22,10 +25,14 @@ def _request_body_schema(full: bool) -> dict:
     props = {
         "article_url": {"type": "string", "maxLength": LIMITS["article_url"], "description": "Canonical URL of the article."},
         "medium": {"type": "string", "enum": list(MEDIA)},
-        "audience": {"type": "integer", "minimum": 0, "maximum": MAX_AUDIENCE,
-                     "description": "Monthly unique visitors, subscribers, circulation or average audience."},
+        "audience": {"oneOf": [
+            {"type": "integer", "minimum": 0, "maximum": MAX_AUDIENCE},
+            {"type": "string", "pattern": "^[0-9][0-9, _]*$", "description": "Digits, e.g. \"25,000\"."}],
+            "description": "Monthly unique visitors, subscribers, circulation or average audience."},
         "territory": {"oneOf": [
             {"type": "string", "enum": ["worldwide"]},
+            {"type": "string", "enum": [f"region:{key}" for key in REGIONS],
+             "description": "A region: " + "; ".join(f"{k} = {v[0]}" for k, v in REGIONS.items()) + "."},
             {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
              "description": "ISO 3166-1 alpha-2 country codes."},
         ]},
@@ -115,6 +122,35 @@ def openapi_document() -> dict:
                 "type": "object", "required": ["at", "action", "status", "message"],
                 "properties": {"at": {"type": "string", "format": "date-time"}, "action": {"type": "string"},
                                "status": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
+            "license": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["number", "status", "document_url", "verify_url"],
+                "properties": {"number": {"type": "string"}, "status": {"type": "string", "enum": LICENSE_STATUSES},
+                               "document_url": {"type": ["string", "null"], "description": "Null until ready."},
+                               "verify_url": {"type": "string"}}}]},
+            "invoice": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["number", "document_url", "pay_url"],
+                "properties": {"number": {"type": "string"}, "document_url": {"type": ["string", "null"]},
+                               "pay_url": {"type": "string"}}}]},
+        },
+    }
+    public_license = {
+        "type": "object",
+        "required": ["number", "status", "status_label", "licensee", "article", "use", "term", "exclusive",
+                     "exclusions"],
+        "properties": {
+            "number": {"type": "string"}, "status": {"type": "string", "enum": LICENSE_STATUSES},
+            "status_label": {"type": "string"}, "licensee": {"type": "string"},
+            "article": {"type": "object", "required": ["title", "url"],
+                        "properties": {"title": {"type": "string"}, "url": {"type": "string"}}},
+            "use": {"type": "object", "required": ["medium", "publication", "language", "territory"], "properties": {
+                "medium": {"type": "string"}, "publication": {"type": "string"}, "language": {"type": "string"},
+                "territory": {"oneOf": [{"type": "string", "enum": ["worldwide"]},
+                                        {"type": "array", "items": {"type": "string"}}]}}},
+            "term": {"type": "object", "required": ["kind", "start", "end"], "properties": {
+                "kind": {"type": "string", "enum": list(TERMS)}, "start": {"type": "string", "format": "date"},
+                "end": {"type": ["string", "null"], "format": "date"}}},
+            "exclusive": {"type": "boolean"},
+            "exclusions": {"type": "array", "items": {"type": "string"}},
         },
     }
     return {
@@ -151,14 +187,23 @@ def openapi_document() -> dict:
                 "responses": {"200": {"description": "Status and timeline.", "content": _json("TrackedRequest")},
                               **_errors(404)},
             }},
+            "/api/v1/licenses/{number}": {"get": {
+                "summary": "Verify a license: public fields only (never the fee or an e-mail)",
+                "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The license.", "content": _json("PublicLicense")},
+                              **_errors(404)},
+            }},
+            **staff_paths(),
         },
         "components": {
             "schemas": {
                 "QuoteRequest": _request_body_schema(full=False),
                 "RepublishRequest": _request_body_schema(full=True),
                 "Quote": quote, "Article": article, "Created": created, "TrackedRequest": tracked,
-                "Error": _error_schema(),
+                "Error": _error_schema(), "PublicLicense": public_license, **staff_schemas(),
             },
-            "securitySchemes": {"trackingToken": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"trackingToken": {"type": "http", "scheme": "bearer"},
+                                "staffToken": {"type": "http", "scheme": "bearer",
+                                               "description": "A personal API token of a staff user."}},
         },
     }

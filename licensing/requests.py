@@ -160,7 +160,8 @@ def find_by_token(session: Session, token: str) -> RepublishRequest | None:
 
 def find_by_reference_and_token(session: Session, reference: str, token: str) -> RepublishRequest | None:
     request = find_by_token(session, token)
-    if request is None or not hmac.compare_digest(request.reference, (reference or "").upper()):
+    if request is None or not hmac.compare_digest(request.reference.encode(),
+                                                      (reference or "").upper().encode()):
         return None
     return request
 

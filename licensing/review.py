@@ -34,9 +34,11 @@ class ReviewError(ValueError):
 
 def parse_amount(text: str, currency: str) -> int:
     """'1,250.50' GBP -> 125050 minor units; refuses floats' pitfalls, negatives and excess decimals."""
-    cleaned = (text or "").strip().replace(",", "").replace(" ", "")
-    if not re.fullmatch(r"\d+(\.\d+)?", cleaned):
+    grouped = (text or "").strip().replace(" ", ",")
+    # A comma or space only groups thousands: "350,50" is a decimal comma, not 35,050.
+    if not re.fullmatch(r"(\d{1,3}(,\d{3})+|\d+)(\.\d+)?", grouped):
         raise ReviewError("fee_override", "Enter an amount such as 350 or 350.00.")
+    cleaned = grouped.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already checked it

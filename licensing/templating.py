@@ -7,6 +7,7 @@ from flask import Flask
 
 from invoices.money import format_money
 
+from .doc_models import LICENSE_STATUS_LABELS
 from .intake import countries, languages
 from .pricing import MEDIUM_LABELS, TERM_LABELS
 from .workflow import STATUS_LABELS
@@ -48,6 +49,7 @@ def init_templating(app: Flask) -> None:
         term=lambda t: TERM_LABELS.get(t, t),
         status=lambda s: STATUS_LABELS.get(s, s),
         docdate=_docdate,
+        license_status=lambda s: LICENSE_STATUS_LABELS.get(s, s),
         number=lambda n: f"{int(n):,}",
     )
     app.jinja_env.globals["qr_data_uri"] = _qr_data_uri
