@@ -32,7 +32,7 @@ run: demo
 	@echo "    finance@syndication-desk.org / finance-demo-2026 (finance)"
 	@echo "    admin@syndication-desk.org   / admin-demo-2026   (admin, staff, finance)"
 	@echo ""
-	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(BIN)/python -m licensing.serve --port $(PORT)
 
 test: $(STAMP)
 	@bash .ci/system-deps.sh test

@@ -8,7 +8,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from invoices import pay, webhooks
 from licensing import admin, api, auth, cli, db, downloads, limits, public, staff, staff_api, staff_tools, tax_admin, verify
+from licensing import license_events  # noqa: F401  (subscribes licensing to billing's signals)
 from licensing.settings import INSTANCE, ROOT, Settings
 from licensing.templating import init_templating
 
@@ -20,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     overrides = {k.lower(): config.pop(k) for k in list(config) if k.lower() in Settings.__dataclass_fields__}
     settings = Settings.from_env(instance=config.pop("INSTANCE_PATH", INSTANCE), **overrides)
+    settings.check()
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "licensing" / "static"), instance_path=str(INSTANCE))
@@ -42,10 +45,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_templating(app)
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
-                      downloads.bp, tax_admin.bp):
+                      downloads.bp, tax_admin.bp, pay.bp, webhooks.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON with bearer tokens, no cookies
     csrf.exempt(staff_api.bp)
+    csrf.exempt(webhooks.bp)  # signed by Stripe instead
     cli.init_app(app)
     _register_error_handlers(app)
     _register_security_headers(app)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+import pycountry
+
 DOMESTIC = "domestic_vat"
 REVERSE_CHARGE = "eu_reverse_charge"
 OUTSIDE_SCOPE = "outside_scope"
@@ -19,7 +21,7 @@ EU_COUNTRIES = frozenset({
 })
 REVERSE_CHARGE_NOTE = ("Reverse charge: VAT to be accounted for by the recipient "
                        "(Article 196, Council Directive 2006/112/EC).")
-OUTSIDE_SCOPE_NOTE = "Outside the scope of {country} VAT: services supplied to a recipient outside {country}."
+OUTSIDE_SCOPE_NOTE = "Outside the scope of {tax}: services supplied to a recipient outside {country}."
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,16 @@ def decide_tax(seller_country: str, buyer_country: str, buyer_vat_id: str,
     buyer_eu = buyer_country in EU_COUNTRIES or (buyer_country in table and table[buyer_country].eu)
     if buyer_eu and (buyer_vat_id or "").strip():
         return TaxDecision(REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE)
-    country_name = seller.name.split(" ")[0] if seller.name else seller_country
-    return TaxDecision(OUTSIDE_SCOPE, 0, "Outside scope 0%", OUTSIDE_SCOPE_NOTE.format(country=country_name))
+    note = OUTSIDE_SCOPE_NOTE.format(tax=seller.name or f"{seller_country} VAT",
+                                     country=_country_name(seller_country))
+    return TaxDecision(OUTSIDE_SCOPE, 0, "Outside scope 0%", note)
+
+
+def _country_name(code: str) -> str:
+    """'GB' -> 'the United Kingdom' (the first word of the tax name gave "outside Irish")."""
+    found = pycountry.countries.get(alpha_2=code)
+    name = (getattr(found, "common_name", None) or found.name) if found else code
+    return f"the {name}" if name.startswith(("United ", "Netherlands", "Philippines")) else name
 
 
 DEFAULT_TABLE = (

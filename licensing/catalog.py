@@ -300,15 +300,18 @@ def find_by_url(session: Session, url: str) -> Article | None:
     return found
 
 
-# Ways to a page of matches, newest first, each cheap where the others are not:
-# - a "rare" word (fewer index entries than RARE_MATCHES) drives: its articles are checked for the
-#   other words and dated by primary-key look-ups, and the newest kept;
-# - when every word is commoner, the newest articles are walked down the published_at index and
-#   each is checked, which fills a page after a few dozen rows;
-# - when that walk finds too few among the WALK_WINDOW newest (common words that seldom meet),
-#   the words' index ranges are intersected first and only the few articles left are dated.
+# Ways to a page of matches, newest first, each cheap where the others are not (the choice rests on
+# a capped count of each word's index entries; bench/search_bench.py measures them at 100,000):
+# - several words, none common (fewer than RARE_MATCHES entries each): their index ranges are
+#   intersected and only the articles left are dated;
+# - one rare word among common ones drives: its articles are checked for the other words and dated
+#   by primary-key look-ups (a correlated subquery: no planner can turn it into a full scan);
+# - only common words: the newest articles are walked down the published_at index and checked,
+#   which fills a page after a few dozen rows; when the WALK_WINDOW newest hold too few (common
+#   words that seldom meet), the words' index ranges are intersected instead.
 RARE_MATCHES = 3000
 WALK_WINDOW = 2000
+EPOCH = datetime(1, 1, 1)
 
 
 def _starts(word: str):  # noqa: ANN202
@@ -332,13 +335,12 @@ def _load_in_order(session: Session, ids: list[int]) -> list[Article]:
     if not ids:
         return []
     found = {a.id: a for a in session.scalars(
-        select(Article).where(Article.id.in_(ids)).options(selectinload(Article.assets)))}
+        select(Article).where(Article.id.in_(ids)).options(joinedload(Article.assets))).unique()}
     return [found[i] for i in ids if i in found]
 
 
 def _search_rare(session: Session, rarest: str, others: list[str], limit: int) -> list[Article]:
-    """The rare word's articles, each dated by a primary-key look-up (a correlated subquery, so
-    that no planner swaps it for a scan of every article), newest first."""
+    """The rare word's articles that have the other words, newest first."""
     published = (select(Article.published_at).where(Article.id == ArticleTerm.article_id)
                  .correlate(ArticleTerm).scalar_subquery().label("published"))
     stmt = (select(ArticleTerm.article_id, published).distinct()
@@ -348,6 +350,7 @@ def _search_rare(session: Session, rarest: str, others: list[str], limit: int) -
 
 
 def _search_intersection(session: Session, words: list[str], limit: int) -> list[Article]:
+    """Articles in every word's index range, then dated one by one: cheap when few are left."""
     both = intersect(*(select(ArticleTerm.article_id).where(_starts(w)) for w in words)).subquery()
     published = (select(Article.published_at).where(Article.id == both.c.article_id)
                  .correlate(both).scalar_subquery().label("published"))
@@ -359,11 +362,11 @@ def _search_intersection(session: Session, words: list[str], limit: int) -> list
 def _search_newest(session: Session, words: list[str], limit: int) -> list[Article] | None:
     """Matches among the WALK_WINDOW newest dated articles, walked newest first down the index; the
     database stops as soon as it has `limit`. None when that window held too few."""
-    oldest = session.scalar(select(Article.published_at).where(Article.published_at.is_not(None))
-                            .order_by(Article.published_at.desc()).offset(WALK_WINDOW - 1).limit(1))
-    stmt = (select(Article.id).with_hint(Article, "INDEXED BY ix_articles_published_at", "sqlite")
-            .where(Article.published_at >= oldest if oldest is not None else Article.published_at.is_not(None),
-                   *(_has_word(Article.id, w) for w in words))
+    window = aliased(Article)
+    oldest = (select(window.published_at).where(window.published_at.is_not(None))
+              .order_by(window.published_at.desc()).offset(WALK_WINDOW - 1).limit(1).scalar_subquery())
+    stmt = (select(Article.id)
+            .where(Article.published_at >= func.coalesce(oldest, EPOCH), *(_has_word(Article.id, w) for w in words))
             .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
     ids = list(session.scalars(stmt))
     return _load_in_order(session, ids) if len(ids) == limit else None
@@ -384,6 +387,8 @@ def search_articles(session: Session, query: str, limit: int = 20) -> list[Artic
     counts = _capped_counts(session, words, RARE_MATCHES)
     rarest = words[counts.index(min(counts))]
     others = [w for w in words if w != rarest]
+    if others and max(counts) < RARE_MATCHES:  # a few thousand index entries: intersect them
+        return _search_intersection(session, words, limit)
     if min(counts) < RARE_MATCHES:
         return _search_rare(session, rarest, others, limit)
     found = _search_newest(session, words, limit)  # a full page of the newest is the page overall

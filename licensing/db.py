@@ -48,7 +48,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN")
+            mode = conn.get_execution_options().get("sqlite_begin", "")  # "IMMEDIATE" from begin_write
+            conn.exec_driver_sql(f"BEGIN {mode}".strip())
     return engine
 
 
@@ -120,6 +121,17 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = get_db().sessions()
     return g.db_session
+
+
+def begin_write(session: Session) -> None:
+    """Start a write transaction. On SQLite it is BEGIN IMMEDIATE, so two writers queue for the
+    lock instead of failing on upgrade; PostgreSQL needs nothing (the guarded UPDATE decides)."""
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write with pending changes")
+        session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 @contextmanager

@@ -71,8 +71,9 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
     fee = request.approved_fee if request.approved_fee is not None else request.quote_amount
     terms = end_date(request.term, request.start_date)
     who = seller()
+    license_number = next_number(session, "license", today.year)
     invoice = issue_invoice(
-        session, reference=request.reference, seller=who,
+        session, reference=license_number, seller=who,
         buyer=Buyer(request.organisation, request.contact_name, request.email, request.billing_address,
                     request.country, request.vat_id),
         lines=[LineInput(f"Republishing license for “{article.title}” in {request.publication} "
@@ -81,7 +82,7 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
         payment_terms_days=current_app.config["SETTINGS"].payment_terms_days,
     )
     lic = License(
-        number=next_number(session, "license", today.year), request_id=request.id, status="pending_payment",
+        number=license_number, request_id=request.id, status="pending_payment",
         licensee_name=request.organisation, licensee_contact=request.contact_name, licensee_email=request.email,
         licensee_country=request.country, article_id=article.id, article_title=article.title,
         article_url=article.canonical_url,

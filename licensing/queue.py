@@ -61,7 +61,8 @@ class QueueFilters:
                   "article": self.article_id or "", "mine": "1" if self.mine else "",
                   "overdue": "1" if self.overdue else "", "q": self.q, "sort": self.sort, "page": self.page}
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in ("", None, 1) or (k == "page" and v != 1)}
+        # drop empty values and page 1 only: article id 1 is a real filter
+        return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
 
 @dataclass
@@ -95,7 +96,7 @@ def _filtered(filters: QueueFilters, user_id: int | None, now: datetime, target_
         if code == "WORLDWIDE":
             stmt = stmt.where(RepublishRequest.territory == "worldwide")
         else:  # codes are stored comma-separated and sorted: match a whole code
-            stmt = stmt.where(("," + RepublishRequest.territory + ",").contains(f",{code},"))
+            stmt = stmt.where(("," + RepublishRequest.territory + ",").contains(f",{code},", autoescape=True))
     if filters.article_id:
         stmt = stmt.where(RepublishRequest.article_id == filters.article_id)
     if filters.mine and user_id:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import catalog, workflow
 from invoices.money import format_money
 
-from .db import utcnow
+from .db import begin_write, utcnow
 from .intake import QuoteInput, RequestInput
 from .mail import queue_mail
 from .models import Article, RateCard, RepublishRequest, RequestEvent
@@ -168,17 +168,6 @@ def find_by_reference_and_token(session: Session, reference: str, token: str) ->
 
 class AlreadyDecided(workflow.TransitionRefused):
     """Someone else moved the request first; the message says who and when."""
-
-
-def begin_write(session: Session) -> None:
-    """Start a write transaction. On SQLite it is BEGIN IMMEDIATE, so two writers queue for the
-    lock instead of failing on upgrade; PostgreSQL needs nothing (the guarded UPDATE decides)."""
-    if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("begin_write with pending changes")
-        session.commit()
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def _refusal(session: Session, request_id: int, action: str) -> workflow.TransitionRefused:

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from invoices.money import format_money, minor_digits
 
 from . import workflow
-from .db import utcnow
+from .db import begin_write, utcnow
 from .licenses import issue_for_request
 from .mail import queue_mail
 from .models import RejectionReason, RepublishRequest, RequestEvent, User
-from .requests import apply_transition, begin_write, tracking_url_of
+from .requests import apply_transition, tracking_url_of
 
 MAX_TEXT = 5000
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
+ISO3166 = "http://cvx.iptc.org/iso3166-1a2/"
 CONTEXT = ["http://www.w3.org/ns/odrl.jsonld", {"rightsml": "http://iptc.org/std/RightsML/2.0/"}]
 
 
@@ -12,8 +14,9 @@ def license_jsonld(lic: dict[str, Any]) -> dict[str, Any]:
     constraints: list[dict[str, Any]] = []
     if lic["territory"] != "worldwide":
         constraints.append({"leftOperand": "spatial", "operator": "isAnyOf",
-                            "rightOperand": [{"@value": c, "dataType": "http://www.iso.org/iso-3166"}
-                                             for c in lic["territory"]]})
+                            # IPTC's ISO 3166-1 alpha-2 codes as IRIs: a JSON-LD value object may hold
+                            # nothing but keywords, so {"@value": ..., "dataType": ...} was invalid
+                            "rightOperand": [{"@id": f"{ISO3166}{c}"} for c in lic["territory"]]})
     constraints.append({"leftOperand": "dateTime", "operator": "gteq",
                         "rightOperand": {"@value": lic["start"], "@type": "xsd:date"}})
     if lic["end"]:
@@ -42,6 +45,7 @@ def license_jsonld(lic: dict[str, Any]) -> dict[str, Any]:
     if lic.get("status"):
         document["rightsml:status"] = lic["status"]
     if lic["exclusions"]:
-        document["prohibition"] = [{"target": f"{lic['article_url']}#asset:{credit}", "action": "use",
-                                    "rightsml:excludedMaterial": credit} for credit in lic["exclusions"]]
+        document["prohibition"] = [{"target": f"{lic['article_url']}#asset:{quote(credit, safe='')}",
+                                    "action": "use", "rightsml:excludedMaterial": credit}
+                                   for credit in lic["exclusions"]]
     return document

@@ -66,8 +66,26 @@ class Settings:
     review_target_working_days: int = 2
     needs_info_expiry_days: int = 14
     payment_terms_days: int = 14
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # unset: the real Stripe API
+    stripe_allow_live_keys: bool = False
+    stripe_timeout_seconds: int = 10
     testing: bool = False
     extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never print secrets
+        hidden = {"secret_key", "stripe_secret_key", "stripe_webhook_secret", "database_url", "mail_url",
+                  "redis_url"}
+        shown = ", ".join(f"{k}={'***' if k in hidden and v else v!r}" for k, v in vars(self).items())
+        return f"Settings({shown})"
+
+    def check(self) -> None:
+        """Refuse settings that must never run by accident."""
+        key = self.stripe_secret_key or ""
+        if key.startswith(("sk_live_", "rk_live_")) and not self.stripe_allow_live_keys:
+            raise RuntimeError("STRIPE_SECRET_KEY is a live key; set STRIPE_ALLOW_LIVE_KEYS=1 to really take money")
 
     @classmethod
     def from_env(cls, instance: Path = INSTANCE, **overrides) -> "Settings":
@@ -94,6 +112,12 @@ class Settings:
             review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
             needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),
             payment_terms_days=_int("PAYMENT_TERMS_DAYS", cls.payment_terms_days),
+            stripe_secret_key=_env("STRIPE_SECRET_KEY"),
+            stripe_publishable_key=_env("STRIPE_PUBLISHABLE_KEY"),
+            stripe_webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base=_env("STRIPE_API_BASE"),
+            stripe_allow_live_keys=_bool("STRIPE_ALLOW_LIVE_KEYS", False),
+            stripe_timeout_seconds=_int("STRIPE_TIMEOUT_SECONDS", cls.stripe_timeout_seconds),
         )
         values.update(overrides)
         return cls(**values)

@@ -22,8 +22,11 @@ def _normalise(number: str) -> str:
 @limiter.limit(VERIFY)
 def verify_form():
     number = _normalise(request.args.get("number", ""))
-    if number:
+    if number and NUMBER.match(number):
         return redirect(url_for("verify.verify_page", number=number))
+    if number:  # answered here: e.g. "A/B" would redirect to a path no route matches
+        return render_template("public/verify.html", number=number, lic=None, searched=True,
+                               well_formed=False), 404
     return render_template("public/verify.html", number="", lic=None, searched=False)
 
 

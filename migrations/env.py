@@ -1,6 +1,9 @@
 """Alembic environment: one migration history for SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
@@ -9,6 +12,7 @@ import licensing.doc_models  # noqa: F401
 import licensing.models  # noqa: F401
 from licensing.db import Base
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # migrations share triggers.py
 config = context.config
 target_metadata = Base.metadata
 

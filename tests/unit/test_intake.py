@@ -509,15 +509,15 @@ def test_terms_not_a_boolean():
     assert only_error("terms_accepted", terms_accepted="perhaps") == "Must be true or false."
 
 
-def test_terms_not_required_for_the_api():
+def test_the_api_accepts_the_terms_by_default_but_never_a_refusal_of_them():
     data = valid()
     del data["terms_accepted"]
     given, errors = validate_request(data, TODAY, require_terms=False)
     assert errors == {}
     assert given.terms_accepted is True
     given, errors = validate_request(valid(terms_accepted=False), TODAY, require_terms=False)
-    assert errors == {}
-    assert given.terms_accepted is False
+    assert given is None
+    assert list(errors) == ["terms_accepted"]
 
 
 # ---------------------------------------------------------------- validate_quote

@@ -1,0 +1,186 @@
+"""The one module that imports `stripe`: the few calls the app needs, with timeouts, returning
+plain values. It works against real Stripe (test mode) and against the local stand-in
+(STRIPE_API_BASE); the stand-in only extras (test cards, 3-D Secure approval) refuse to run
+unless the API base is on loopback and the key is a test key."""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import stripe
+
+StripeError = stripe.StripeError
+CardError = stripe.CardError
+SignatureError = stripe.SignatureVerificationError
+WEBHOOK_TOLERANCE = 300  # seconds
+
+
+class Unavailable(RuntimeError):
+    """Stripe could not be reached or answered with an error: try again later."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    status: str
+    amount: int
+    currency: str  # upper case ISO 4217
+    client_secret: str
+    customer: str | None
+    metadata: dict
+    charge_id: str | None
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    id: str
+    status: str
+    amount: int
+
+
+def _intent(obj: Any) -> Intent:
+    data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    charge = data.get("latest_charge")
+    if isinstance(charge, dict):  # the stand-in expands it; real Stripe gives the id
+        charge = charge.get("id")
+    error = data.get("last_payment_error") or {}
+    return Intent(
+        id=data["id"], status=data["status"], amount=int(data["amount"]), currency=str(data["currency"]).upper(),
+        client_secret=data.get("client_secret") or "", customer=data.get("customer"),
+        metadata=dict(data.get("metadata") or {}), charge_id=charge,
+        error_message=error.get("message") if isinstance(error, dict) else None,
+    )
+
+
+def is_loopback(url: str | None) -> bool:
+    if not url:
+        return False
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class StripeGateway:
+    def __init__(self, secret_key: str, api_base: str | None = None, publishable_key: str | None = None,
+                 timeout: float = 10):
+        self.api_base = api_base
+        self.publishable_key = publishable_key
+        self.timeout = timeout
+        self.client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base} if api_base else None,
+            http_client=stripe.RequestsClient(timeout=timeout),
+            max_network_retries=1,
+        )
+        self._test_key = secret_key.startswith("sk_test_")
+
+    @property
+    def is_standin(self) -> bool:
+        """Test cards and the local 3-D Secure step: only on loopback with a test key."""
+        return self._test_key and is_loopback(self.api_base)
+
+    def _call(self, func, *args, **kwargs):  # noqa: ANN001, ANN202
+        try:
+            return func(*args, **kwargs)
+        except stripe.CardError:
+            raise
+        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+            raise Unavailable(str(exc.user_message or exc)) from exc
+
+    # ------------------------------------------------------------------ customers and intents
+
+    def find_or_create_customer(self, email: str, name: str, metadata: dict[str, str]) -> str:
+        found = self._call(self.client.v1.customers.list, params={"email": email, "limit": 1})
+        if found.data:
+            return found.data[0].id
+        created = self._call(self.client.v1.customers.create,
+                             params={"email": email, "name": name, "metadata": metadata})
+        return created.id
+
+    def create_intent(self, amount: int, currency: str, customer: str, metadata: dict[str, str]) -> Intent:
+        return _intent(self._call(self.client.v1.payment_intents.create, params={
+            "amount": amount, "currency": currency.lower(), "customer": customer, "metadata": metadata}))
+
+    def retrieve_intent(self, intent_id: str) -> Intent | None:
+        """The PaymentIntent as Stripe has it now; None when Stripe does not know it."""
+        try:
+            return _intent(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404 or getattr(exc, "code", "") == "resource_missing":
+                return None
+            raise
+
+    def cancel_intent(self, intent_id: str) -> None:
+        try:
+            self._call(self.client.v1.payment_intents.cancel, intent_id)
+        except (stripe.StripeError, Unavailable):
+            pass  # an unused intent left open costs nothing
+
+    def list_intents(self, limit: int = 100) -> list[Intent]:
+        page = self._call(self.client.v1.payment_intents.list, params={"limit": limit})
+        return [_intent(obj) for obj in page.data]
+
+    # ------------------------------------------------------------------ stand-in test cards
+
+    TEST_CARDS = {
+        "success": "pm_card_visa",
+        "decline": "pm_card_chargeCustomerFail",
+        "3ds": "4000002500003155",  # needs authentication, then succeeds or fails
+    }
+
+    def pay_with_test_card(self, intent_id: str, card: str) -> Intent:
+        """Attach one of Stripe's test cards and confirm; CardError on decline."""
+        if not self.is_standin:
+            raise PermissionError("test cards are only for the local Stripe stand-in")
+        method = self.TEST_CARDS[card]
+        if not method.startswith("pm_"):
+            method = self._call(self.client.v1.payment_methods.create, params={
+                "type": "card", "card": {"number": method, "exp_month": 12, "exp_year": 2035, "cvc": "123"}}).id
+        self._call(self.client.v1.payment_intents.update, intent_id, params={"payment_method": method})
+        return _intent(self._call(self.client.v1.payment_intents.confirm, intent_id))
+
+    def authenticate_3ds(self, intent: Intent, success: bool) -> None:
+        """The stand-in's own 3-D Secure step (real Stripe does this in Stripe.js)."""
+        if not self.is_standin:
+            raise PermissionError("the local 3-D Secure step exists only on the stand-in")
+        try:
+            response = requests.post(
+                f"{self.api_base}/v1/payment_intents/{intent.id}/_authenticate",
+                data={"client_secret": intent.client_secret, "success": "true" if success else "false",
+                      "key": self.publishable_key or "pk_test_local"}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise Unavailable(str(exc)) from exc
+        if response.status_code >= 500:
+            raise Unavailable(f"3-D Secure step failed with HTTP {response.status_code}")
+
+    # ------------------------------------------------------------------ refunds and webhooks
+
+    def refund(self, intent_id: str, amount: int) -> RefundResult:
+        result = self._call(self.client.v1.refunds.create, params={"payment_intent": intent_id, "amount": amount})
+        return RefundResult(result.id, result.status, int(result.amount))
+
+    @staticmethod
+    def parse_event(payload: bytes, signature: str, secret: str) -> dict:
+        """Verify the signature (and its age, at most 5 minutes) and return the event as a dict."""
+        event = stripe.Webhook.construct_event(payload, signature, secret, tolerance=WEBHOOK_TOLERANCE)
+        return event.to_dict() if hasattr(event, "to_dict") else dict(event)
+
+    @staticmethod
+    def sign(payload: bytes, secret: str, timestamp: int) -> str:
+        """A Stripe-Signature header (for tests and the stand-in)."""
+        return stripe.WebhookSignature.generate_signature_header(payload.decode(), secret, timestamp)
+
+    def register_standin_webhook(self, url: str, secret: str) -> None:
+        if not self.is_standin:
+            raise PermissionError("webhooks are registered this way only with the stand-in")
+        response = requests.post(f"{self.api_base}/_config/webhooks/syndication-desk",
+                                 data={"url": url, "secret": secret}, timeout=self.timeout)
+        response.raise_for_status()
