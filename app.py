@@ -1,7 +1,6 @@
 """Syndication Desk: the application factory."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -9,7 +8,8 @@ from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from invoices import pay, webhooks
-from licensing import admin, api, auth, cli, db, downloads, limits, public, staff, staff_api, staff_tools, tax_admin, verify
+from licensing import (admin, api, auth, cli, db, downloads, health, limits, observability, public, security, staff,
+                       staff_api, staff_tools, tax_admin, verify)
 from licensing import license_events  # noqa: F401  (subscribes licensing to billing's signals)
 from licensing.settings import INSTANCE, ROOT, Settings
 from licensing.templating import init_templating
@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    observability.configure_logging(settings.json_logs)
 
     db.init_app(app, settings.database_url)
     csrf.init_app(app)
@@ -45,14 +45,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_templating(app)
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
-                      downloads.bp, tax_admin.bp, pay.bp, webhooks.bp):
+                      downloads.bp, tax_admin.bp, pay.bp, webhooks.bp, health.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON with bearer tokens, no cookies
     csrf.exempt(staff_api.bp)
     csrf.exempt(webhooks.bp)  # signed by Stripe instead
     cli.init_app(app)
     _register_error_handlers(app)
-    _register_security_headers(app)
+    security.init_app(app)
+    observability.init_app(app)
     return app
 
 
@@ -63,6 +64,8 @@ def _wants_json() -> bool:
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # noqa: ANN202
+        if exc.code == 429:
+            exc.description = "Too many requests from your address: please wait a minute and try again."
         if _wants_json():
             return jsonify({"error": exc.description or exc.name}), exc.code
         return render_template("error.html", code=exc.code, name=exc.name, description=exc.description), exc.code
@@ -74,21 +77,3 @@ def _register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": message}), 500
         return render_template("error.html", code=500, name="Server error", description=message), 500
-
-
-def _register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def headers(response):  # noqa: ANN001, ANN202
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-            "form-action 'self'; frame-ancestors 'none'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        # Tracking links carry a secret: never leak them in a Referer header.
-        policy = "no-referrer" if request.path.startswith("/track/") else "same-origin"
-        response.headers.setdefault("Referrer-Policy", policy)
-        if request.path.startswith(("/track/", "/staff", "/admin", "/set-password")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response

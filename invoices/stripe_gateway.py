@@ -95,6 +95,10 @@ class StripeGateway:
         except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
             raise Unavailable(str(exc.user_message or exc)) from exc
 
+    def ping(self) -> None:
+        """A cheap authenticated call: Unavailable (or an auth error) when Stripe cannot be used."""
+        self._call(self.client.v1.customers.list, params={"limit": 1})
+
     # ------------------------------------------------------------------ customers and intents
 
     def find_or_create_customer(self, email: str, name: str, metadata: dict[str, str]) -> str:

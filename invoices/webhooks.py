@@ -30,6 +30,11 @@ def _invoice_for(session, obj: dict) -> Invoice | None:  # noqa: ANN001
     return found
 
 
+def _belongs_to(intent, invoice: Invoice) -> bool:  # noqa: ANN001
+    """Stripe's own PaymentIntent (not the event's copy) must be the invoice's, or name it."""
+    return intent.id == invoice.payment_intent_id or intent.metadata.get("invoice_number") == invoice.number
+
+
 def process(event_id: str) -> str:
     """Process a stored event (again, if an earlier try did not finish)."""
     session = get_session()
@@ -45,8 +50,12 @@ def process(event_id: str) -> str:
             result = "no matching invoice"
         else:
             intent = gateway().retrieve_intent(obj["id"])  # Unavailable propagates: Stripe will retry
-            result = "unknown payment intent" if intent is None else apply_intent(
-                session, invoice.id, intent, "webhook")
+            if intent is None:
+                result = "unknown payment intent"
+            elif not _belongs_to(intent, invoice):
+                result = "payment intent of another invoice"
+            else:
+                result = apply_intent(session, invoice.id, intent, "webhook")
     stored = session.get(StripeEvent, event_id, populate_existing=True)
     stored.processed_at, stored.result = utcnow(), result
     session.commit()

@@ -13,6 +13,7 @@ from .intake import validate_quote, validate_request
 from .doc_models import Document
 from .licenses import license_for_request, pay_url
 from .models import Article, RepublishRequest
+from .limits import FORM, QUOTE, limiter
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -92,6 +93,7 @@ def articles():
 
 
 @bp.post("/quotes")
+@limiter.limit(QUOTE)
 def quotes():
     data = _body()
     if isinstance(data, tuple):
@@ -105,6 +107,7 @@ def quotes():
 
 
 @bp.post("/requests")
+@limiter.limit(FORM)
 def create_request():
     data = _body()
     if isinstance(data, tuple):

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 
 from .db import get_session
+from .limits import SIGN_IN, limiter
 from .models import User
 from .users import (
     UserError,
@@ -63,6 +64,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -174,6 +174,27 @@ def documents_verify() -> None:
         raise SystemExit(1)
 
 
+payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
+
+
+@payments_cli.command("reconcile")
+@with_public_urls
+def payments_reconcile() -> None:
+    """Apply Stripe's state of every open invoice's PaymentIntent and retry pending refunds;
+    safe to run as often as wanted (e.g. after a webhook was lost while the app was down)."""
+    from invoices.payments import reconcile
+    from invoices.refunds import retry_pending_refunds
+
+    session = get_session()
+    results = reconcile(session)
+    changed = [(n, o) for n, o in results if o in ("paid", "flagged")]
+    for number, outcome in changed:
+        click.echo(f"{number}: {outcome}")
+    refunds = retry_pending_refunds(session)
+    click.echo(f"{len(results)} open invoice(s) checked, {len(changed)} changed; "
+               f"{len(refunds)} pending refund(s) retried, {sum(1 for _, s in refunds if s == 'succeeded')} done.")
+
+
 ratecard_cli = AppGroup("ratecard", help="The rate card.")
 
 
@@ -199,5 +220,6 @@ def ratecard_load(path: str, note: str) -> None:
 
 
 def init_app(app) -> None:  # noqa: ANN001
-    for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, documents_cli, ratecard_cli):
+    for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, documents_cli, payments_cli,
+                  ratecard_cli):
         app.cli.add_command(group)

@@ -21,6 +21,8 @@ class RequestForm(FlaskForm):
     email = StringField("E-mail", description="We send the tracking link and our decision here.",
                         render_kw={"type": "email", "autocomplete": "email"})
     country = SelectField("Country of your organisation", choices=[], validate_choice=False)
+    billing_address = TextAreaField("Billing address (optional)", render_kw={"rows": 3, "autocomplete": "street-address"},
+                                    description="Printed on the invoice if your request is approved.")
     vat_id = StringField("VAT or tax ID (optional)",
                          description="EU businesses: your VAT number lets us apply the reverse charge.")
     publication = StringField("Publication name", description="Where the article will run, e.g. Leeds Evening Post.")
@@ -65,7 +67,7 @@ class RequestForm(FlaskForm):
     def intake_data(self) -> dict:
         """What was typed, as the shared rules expect it."""
         data = {name: self[name].data for name in (
-            "article_url", "organisation", "contact_name", "email", "country", "vat_id", "publication",
+            "article_url", "organisation", "contact_name", "email", "country", "vat_id", "billing_address", "publication",
             "publication_url", "medium", "audience", "language", "term", "start_date", "notes")}
         data.update(territory=self.territory_value(), exclusive=bool(self.exclusive.data),
                     media_wanted=bool(self.media_wanted.data), terms_accepted=bool(self.terms_accepted.data))

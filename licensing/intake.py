@@ -23,6 +23,7 @@ LIMITS = {
     "contact_name": 200,
     "email": 320,
     "vat_id": 40,
+    "billing_address": 500,
     "publication": 200,
     "publication_url": 2000,
     "notes": 5000,
@@ -66,6 +67,7 @@ class RequestInput:
     email: str
     country: str
     vat_id: str
+    billing_address: str
     publication: str
     publication_url: str
     medium: str
@@ -265,6 +267,7 @@ def validate_request(data: Mapping[str, Any], today: date,
         publication=check.text("publication", required=True),
         publication_url=check.text("publication_url", required=True),
         vat_id=check.text("vat_id", required=False),
+        billing_address=check.text("billing_address", required=False, multiline=True),
         notes=check.text("notes", required=False, multiline=True),
         country=check.choice("country", countries(), "ISO 3166 country code"),
         start_date=check.start_date(today),

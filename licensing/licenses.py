@@ -10,7 +10,7 @@ from invoices.numbering import next_number
 from invoices.service import Buyer, LineInput, Seller, issue_invoice, payment_token
 
 from .db import utcnow
-from .doc_models import LICENSE_STATUS_LABELS, License
+from .doc_models import LICENSE_STATUS_LABELS, Document, License
 from .documents import create_document
 from .intake import countries, languages
 from .models import RepublishRequest
@@ -153,6 +153,16 @@ def find_license(session: Session, number: str) -> License | None:
 
 def license_for_request(session: Session, request_id: int) -> License | None:
     return session.scalars(select(License).where(License.request_id == request_id)).first()
+
+
+def license_panel(session: Session, request_id: int) -> dict | None:
+    """A request's license, its documents (ready or being prepared) and its payment link."""
+    lic = license_for_request(session, request_id)
+    if lic is None:
+        return None
+    docs = {d.number: d for d in session.scalars(
+        select(Document).where(Document.number.in_([lic.number, lic.invoice_number])))}
+    return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number)}
 
 
 def public_view(lic: License) -> dict:

@@ -8,7 +8,10 @@ from flask_limiter.util import get_remote_address
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
-VERIFY = "60/minute;600/hour"
+VERIFY = "60/minute;600/hour"  # license verification, per client address
+FORM = "20/minute;200/hour"  # request submissions (form and API)
+QUOTE = "120/minute"  # live quotes: one per pause in typing
+SIGN_IN = "10/minute;100/hour"  # on top of the per-address throttle in users.py
 
 
 def init_app(app: Flask) -> None:

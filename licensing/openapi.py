@@ -50,6 +50,8 @@ def _request_body_schema(full: bool) -> dict:
             "email": {"type": "string", "format": "email", "maxLength": LIMITS["email"]},
             "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2."},
             "vat_id": {"type": "string", "maxLength": LIMITS["vat_id"]},
+            "billing_address": {"type": "string", "maxLength": LIMITS["billing_address"],
+                                "description": "Printed on the invoice."},
             "publication": {"type": "string", "maxLength": LIMITS["publication"]},
             "publication_url": {"type": "string", "format": "uri", "maxLength": LIMITS["publication_url"]},
             "start_date": {"type": "string", "format": "date", "description": "Today or later, within two years."},

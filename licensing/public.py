@@ -11,8 +11,8 @@ from . import catalog, requests as services, workflow
 from .db import get_session
 from .forms import ArticleSearchForm, MessageForm, RequestForm, WithdrawForm, without_nul
 from .intake import validate_request
-from .doc_models import Document
-from .licenses import license_for_request, pay_url
+from .licenses import license_panel
+from .limits import FORM, limiter
 from .models import Article
 
 bp = Blueprint("public", __name__)
@@ -61,6 +61,7 @@ def _render_form(form: RequestForm, status: int = 200, quote=None, preview: bool
 
 
 @bp.route("/republish", methods=["GET", "POST"])
+@limiter.limit(FORM, methods=["POST"])
 def republish():
     form = RequestForm()
     if request.method == "GET":
@@ -111,24 +112,13 @@ def confirmation(token: str):
     return render_template("public/confirmation.html", req=tracked, tracking_url=services.tracking_url(token))
 
 
-def _license_panel(request_id: int) -> dict | None:
-    """The license, its documents (ready or being prepared) and the payment link of a request."""
-    session = get_session()
-    lic = license_for_request(session, request_id)
-    if lic is None:
-        return None
-    docs = {d.number: d for d in session.scalars(
-        select(Document).where(Document.number.in_([lic.number, lic.invoice_number])))}
-    return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number)}
-
-
 def _track_page(tracked, token: str, answer_form: MessageForm | None = None, status: int = 200):  # noqa: ANN001
     allowed = workflow.allowed_actions(tracked.status, workflow.PUBLISHER)
     return render_template(
         "public/track.html", req=tracked, token=token, timeline=services.publisher_timeline(tracked),
         can_withdraw="withdraw" in allowed, can_answer="answer_info" in allowed,
         answer_form=answer_form or MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
-        license_panel=_license_panel(tracked.id),
+        license_panel=license_panel(get_session(), tracked.id),
     ), status
 
 

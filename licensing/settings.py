@@ -72,6 +72,8 @@ class Settings:
     stripe_api_base: str | None = None  # unset: the real Stripe API
     stripe_allow_live_keys: bool = False
     stripe_timeout_seconds: int = 10
+    json_logs: bool = False
+    trust_proxy: bool = False
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -118,6 +120,8 @@ class Settings:
             stripe_api_base=_env("STRIPE_API_BASE"),
             stripe_allow_live_keys=_bool("STRIPE_ALLOW_LIVE_KEYS", False),
             stripe_timeout_seconds=_int("STRIPE_TIMEOUT_SECONDS", cls.stripe_timeout_seconds),
+            json_logs=_env("LOG_FORMAT", "text") == "json",
+            trust_proxy=_bool("TRUST_PROXY", False),
         )
         values.update(overrides)
         return cls(**values)

@@ -10,6 +10,7 @@ from . import queue as queue_mod, review, workflow
 from .auth import role_required
 from .db import get_session, utcnow
 from .models import Article, OutboxMessage, RejectionReason, RepublishRequest, RequestEvent, User
+from .licenses import license_panel
 from .pricing import MEDIA
 from .requests import AlreadyDecided
 from .staff_forms import ApproveForm, AssignForm, BulkForm, InfoForm, NoteForm, RejectForm
@@ -83,6 +84,7 @@ def _page(req: RepublishRequest, status: int = 200, **forms):  # noqa: ANN202
         approve_form=forms.get("approve") or ApproveForm(), reject_form=reject_form,
         info_form=forms.get("info") or InfoForm(), note_form=forms.get("note") or NoteForm(),
         assign_form=assign_form, age=working_days_between(req.submitted_at, utcnow()),
+        license_panel=license_panel(session, req.id),
         target=_settings().review_target_working_days,
     ), status
 

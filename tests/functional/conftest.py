@@ -126,6 +126,7 @@ def valid_form(**overrides) -> dict:
         "email": "jo@leeds-post.example",
         "country": "GB",
         "vat_id": "GB987654321",
+        "billing_address": "1 Park Row\nLeeds LS1 5HD",
         "publication": "Leeds Evening Post",
         "publication_url": "https://leeds-post.example",
         "medium": "website",

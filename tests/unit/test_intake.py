@@ -80,7 +80,7 @@ def test_a_valid_request_passes_and_is_cleaned():
     given = accepted()
     assert given == RequestInput(
         article_url=ARTICLE, organisation="Ankara Weekly Ltd", contact_name="Ayşe Yılmaz",
-        email="ayse@ankara-weekly.example.com", country="TR", vat_id="TR1234567890",
+        email="ayse@ankara-weekly.example.com", country="TR", vat_id="TR1234567890", billing_address="",
         publication="Ankara Weekly", publication_url="https://ankara-weekly.example.com", medium="website",
         audience=25000, territory="worldwide", language="tr", term="1_year", start_date=date(2030, 4, 1),
         exclusive=False, media_wanted=True, notes="We would run it on Sunday.\nThank you.", terms_accepted=True)

@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // After a failed submission, take the keyboard (and a screen reader) to the list of errors.
+  var errors = document.getElementById("error-summary");
+  if (errors) { errors.focus(); }
   var form = document.getElementById("request-form");
   var panel = document.getElementById("quote");
   if (!form || !panel) { return; }
@@ -10,11 +13,11 @@
   var confirmed = form.querySelector("input[name=confirmed_amount]");
   var timer = null;
   var sequence = 0;
-  var summary = addAfter(form.querySelector(".actions"), "p", "quote-summary", true);
-  var chosenList = addAfter(form.elements["territory_countries"], "p", "help chosen-countries", false);
+  var summary = form.querySelector(".quote-summary") || addBeside(form.querySelector(".actions"), "p", "quote-summary", true);
+  var chosenList = addBeside(form.elements["territory_countries"], "p", "help chosen-countries", false);
 
-  // A line of our own after `anchor` (before it when `before`), kept hidden until it has something to say.
-  function addAfter(anchor, tag, cls, before) {
+  // A line of our own after `anchor` (or before it), hidden until it has something to say.
+  function addBeside(anchor, tag, cls, before) {
     if (!anchor || !anchor.parentNode) { return null; }
     var node = document.createElement(tag);
     node.className = cls;
