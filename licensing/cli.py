@@ -11,7 +11,7 @@ from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import catalog, demo, documents, notifications, review, tokens, users
+from . import catalog, demo, documents, jobs, notifications, review, tokens, users
 from .db import get_db, get_session
 from .requests import current_rate_card, save_rate_card
 
@@ -174,6 +174,18 @@ def documents_verify() -> None:
         raise SystemExit(1)
 
 
+jobs_cli = AppGroup("jobs", help="Background work.")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def jobs_worker(burst: bool) -> None:
+    """Run an RQ worker (needs REDIS_URL)."""
+    if not current_app.config["SETTINGS"].redis_url:
+        raise click.ClickException("REDIS_URL is not set: jobs run in the app process, no worker is needed")
+    jobs.run_worker(current_app._get_current_object(), burst=burst)
+
+
 payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 
 
@@ -220,6 +232,6 @@ def ratecard_load(path: str, note: str) -> None:
 
 
 def init_app(app) -> None:  # noqa: ANN001
-    for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, documents_cli, payments_cli,
+    for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, documents_cli, payments_cli, jobs_cli,
                   ratecard_cli):
         app.cli.add_command(group)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer,
-                        LargeBinary, String, Text)
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
+                        LargeBinary, String, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, utcnow
@@ -65,6 +65,7 @@ class License(Base):
                         name="status_known"),
         CheckConstraint("fee >= 0", name="fee_not_negative"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+        Index("ix_licenses_status_end_date", "status", "end_date"),
     )
 
     MUTABLE = frozenset({"status", "activated_at", "status_changed_at"})
@@ -72,6 +73,23 @@ class License(Base):
     @property
     def territory_codes(self) -> list[str]:
         return [] if self.territory == "worldwide" else [c for c in self.territory.split(",") if c]
+
+
+class LicenseReminder(Base):
+    """A reminder sent about a license (e.g. "expiry": its term ends soon); once per kind."""
+
+    __tablename__ = "license_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    license_id: Mapped[int] = mapped_column(ForeignKey("licenses.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    sent_to: Mapped[str] = mapped_column(String(320))
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("license_id", "kind"),
+        CheckConstraint("kind IN ('expiry')", name="kind_known"),
+    )
 
 
 class Document(Base):

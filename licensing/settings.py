@@ -66,6 +66,8 @@ class Settings:
     review_target_working_days: int = 2
     needs_info_expiry_days: int = 14
     payment_terms_days: int = 14
+    overdue_reminder_days: str = "3,10,30"  # days after the due date; each reminder is sent once
+    license_expiry_reminder_days: int = 14  # days before the end of a license's term
     stripe_secret_key: str | None = None
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = None
@@ -73,6 +75,7 @@ class Settings:
     stripe_allow_live_keys: bool = False
     stripe_timeout_seconds: int = 10
     json_logs: bool = False
+    jobs_mode: str | None = None  # inline, thread or rq; unset: rq with REDIS_URL, else thread
     trust_proxy: bool = False
     testing: bool = False
     extra: dict = field(default_factory=dict)
@@ -83,8 +86,28 @@ class Settings:
         shown = ", ".join(f"{k}={'***' if k in hidden and v else v!r}" for k, v in vars(self).items())
         return f"Settings({shown})"
 
+    def reminder_days(self) -> tuple[int, ...]:
+        """OVERDUE_REMINDER_DAYS ("3,10,30") as sorted whole days after the due date."""
+        raw = str(self.overdue_reminder_days or "").replace(" ", "")
+        if not raw:
+            return ()
+        try:
+            days = sorted({int(part) for part in raw.split(",") if part})
+        except ValueError as exc:
+            raise ValueError(f"OVERDUE_REMINDER_DAYS must be whole days such as 3,10,30, got {raw!r}") from exc
+        if any(d < 1 or d > 3650 for d in days):
+            raise ValueError(f"OVERDUE_REMINDER_DAYS must be between 1 and 3650 days, got {raw!r}")
+        return tuple(days)
+
     def check(self) -> None:
         """Refuse settings that must never run by accident."""
+        if self.jobs_mode not in (None, "inline", "thread", "rq"):
+            raise RuntimeError("JOBS_MODE must be inline, thread or rq")
+        if self.jobs_mode == "rq" and not self.redis_url:
+            raise RuntimeError("JOBS_MODE=rq needs REDIS_URL")
+        self.reminder_days()  # a typo in the reminder days fails at start, not at the first daily run
+        if not 0 <= self.license_expiry_reminder_days <= 365:
+            raise ValueError("LICENSE_EXPIRY_REMINDER_DAYS must be between 0 and 365")
         key = self.stripe_secret_key or ""
         if key.startswith(("sk_live_", "rk_live_")) and not self.stripe_allow_live_keys:
             raise RuntimeError("STRIPE_SECRET_KEY is a live key; set STRIPE_ALLOW_LIVE_KEYS=1 to really take money")
@@ -114,6 +137,8 @@ class Settings:
             review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
             needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),
             payment_terms_days=_int("PAYMENT_TERMS_DAYS", cls.payment_terms_days),
+            overdue_reminder_days=_env("OVERDUE_REMINDER_DAYS", cls.overdue_reminder_days),
+            license_expiry_reminder_days=_int("LICENSE_EXPIRY_REMINDER_DAYS", cls.license_expiry_reminder_days),
             stripe_secret_key=_env("STRIPE_SECRET_KEY"),
             stripe_publishable_key=_env("STRIPE_PUBLISHABLE_KEY"),
             stripe_webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
@@ -121,6 +146,7 @@ class Settings:
             stripe_allow_live_keys=_bool("STRIPE_ALLOW_LIVE_KEYS", False),
             stripe_timeout_seconds=_int("STRIPE_TIMEOUT_SECONDS", cls.stripe_timeout_seconds),
             json_logs=_env("LOG_FORMAT", "text") == "json",
+            jobs_mode=_env("JOBS_MODE"),
             trust_proxy=_bool("TRUST_PROXY", False),
         )
         values.update(overrides)
