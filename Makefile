@@ -6,7 +6,10 @@ PORT   ?= 5000
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test setup system-deps migrate demo bench clean
+SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1/syndication_desk
+SERVE_REDIS_URL    ?= redis://127.0.0.1:6379/0
+
+.PHONY: run serve test setup system-deps migrate demo bench audit clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +37,22 @@ run: demo
 	@echo ""
 	PORT=$(PORT) $(BIN)/python -m licensing.serve --port $(PORT)
 
+# Production mode on one machine: PostgreSQL + Redis + gunicorn (a worker per core) + RQ workers.
+serve: setup
+	@bash .ci/services.sh
+	DATABASE_URL=$(SERVE_DATABASE_URL) $(FLASK) db create
+	DATABASE_URL=$(SERVE_DATABASE_URL) $(FLASK) db upgrade
+	DATABASE_URL=$(SERVE_DATABASE_URL) $(FLASK) demo load --if-empty
+	DATABASE_URL=$(SERVE_DATABASE_URL) REDIS_URL=$(SERVE_REDIS_URL) PORT=$(PORT) \
+	  $(BIN)/python -m licensing.serve --production --port $(PORT)
+
 test: $(STAMP)
 	@bash .ci/system-deps.sh test
+	@bash .ci/services.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+audit: setup
+	$(BIN)/pip-audit -r requirements.txt --progress-spinner off || true
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -40,6 +40,25 @@ def with_public_urls(command_func):  # noqa: ANN001, ANN201
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 
 
+@db_cli.command("create")
+def db_create() -> None:
+    """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(get_db().url)
+    if url.get_backend_name() != "postgresql":
+        click.echo("SQLite: the file is created on first use.")
+        return
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    click.echo(f"Database {url.database}: {'exists' if exists else 'created'}.")
+
+
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:

@@ -7,6 +7,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMu
 from wtforms.validators import Optional
 
 from .intake import REGIONS, countries, languages
+from .widgets import CachedOptionsSelect
 from .pricing import MEDIA, MEDIUM_LABELS, TERM_LABELS, TERMS
 
 AUDIENCE_HELP = ("Monthly unique visitors for a website or app, subscribers for a newsletter, copies "
@@ -20,7 +21,8 @@ class RequestForm(FlaskForm):
     contact_name = StringField("Contact name")
     email = StringField("E-mail", description="We send the tracking link and our decision here.",
                         render_kw={"type": "email", "autocomplete": "email"})
-    country = SelectField("Country of your organisation", choices=[], validate_choice=False)
+    country = SelectField("Country of your organisation", choices=[], validate_choice=False,
+                          widget=CachedOptionsSelect())
     billing_address = TextAreaField("Billing address (optional)", render_kw={"rows": 3, "autocomplete": "street-address"},
                                     description="Printed on the invoice if your request is approved.")
     vat_id = StringField("VAT or tax ID (optional)",
@@ -35,8 +37,10 @@ class RequestForm(FlaskForm):
     region = SelectField("Region", choices=[(k, v[0]) for k, v in REGIONS.items()], validators=[Optional()],
                          validate_choice=False)
     territory_countries = SelectMultipleField("Countries", choices=[], validators=[Optional()], validate_choice=False,
-                                              description="Hold Ctrl (or Cmd) to choose several.")
+                                              widget=CachedOptionsSelect(multiple=True),
+                                              description="Choose one or more countries (on a computer, hold Ctrl or Cmd to choose several).")
     language = SelectField("Language of publication", choices=[], validate_choice=False,
+                           widget=CachedOptionsSelect(),
                            description="A language other than the article's is a translation.")
     term = SelectField("Term", choices=[(t, TERM_LABELS[t]) for t in TERMS], validate_choice=False)
     start_date = StringField("Start date", render_kw={"type": "date"})

@@ -1,15 +1,23 @@
-"""The run command of `make run`: the app on 127.0.0.1:PORT, and, unless a real Stripe test key
-is configured (STRIPE_SECRET_KEY set and STRIPE_API_BASE unset), the local Stripe stand-in on a
-free loopback port with the app's webhook endpoint registered with it."""
+"""The run commands.
+
+`python -m licensing.serve` (make run): the app on 127.0.0.1:PORT with Flask's server, jobs in
+a thread pool. `python -m licensing.serve --production` (make serve): gunicorn with one worker
+per core, RQ workers for background jobs (REDIS_URL), JSON logs. Either way, unless a real Stripe
+test key is configured (STRIPE_SECRET_KEY set and STRIPE_API_BASE unset), the local Stripe
+stand-in runs on a free loopback port with the app's webhook endpoint registered with it."""
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
+import signal
+import subprocess
+import sys
+import time
 
 from invoices.stripe_standin import StandIn
 
-from .settings import INSTANCE
+from .settings import INSTANCE, ROOT
 
 STANDIN_SECRET_KEY = "sk_test_local_standin"
 STANDIN_PUBLISHABLE_KEY = "pk_test_local_standin"
@@ -20,7 +28,7 @@ def uses_real_stripe(env: dict) -> bool:
 
 
 def start_standin(app_port: int, env: dict, persist: bool = True) -> StandIn:
-    """Start the stand-in and point this process's Stripe settings at it."""
+    """Start the stand-in and point the Stripe settings in `env` at it."""
     standin = StandIn.start(persist=INSTANCE / "localstripe.pickle" if persist else None)
     env.update(STRIPE_API_BASE=standin.base_url, STRIPE_SECRET_KEY=STANDIN_SECRET_KEY,
                STRIPE_PUBLISHABLE_KEY=STANDIN_PUBLISHABLE_KEY,
@@ -32,24 +40,78 @@ def start_standin(app_port: int, env: dict, persist: bool = True) -> StandIn:
     return standin
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
-    args = parser.parse_args()
-    standin = None
-    if uses_real_stripe(os.environ):
-        print("  Stripe: the real Stripe API (test mode key from STRIPE_SECRET_KEY).")
-    else:
-        standin = start_standin(args.port, os.environ)
-        print(f"  Stripe: local stand-in at {standin.base_url} (test cards on the pay page).")
+def _stripe(port: int, env: dict) -> StandIn | None:
+    if uses_real_stripe(env):
+        print("  Stripe: the real Stripe API (test mode key from STRIPE_SECRET_KEY).", flush=True)
+        return None
+    standin = start_standin(port, env)
+    print(f"  Stripe: local stand-in at {standin.base_url} (test cards on the pay page).", flush=True)
+    return standin
+
+
+def run_development(port: int) -> None:
+    standin = _stripe(port, os.environ)
     from app import create_app
 
     app = create_app()
     try:
-        app.run(host="127.0.0.1", port=args.port, use_reloader=False, threaded=True)
+        app.run(host="127.0.0.1", port=port, use_reloader=False, threaded=True)
     finally:
         if standin:
             standin.stop()
+
+
+def run_production(port: int, workers: int, job_workers: int) -> None:
+    """gunicorn + RQ workers, all stopped together on Ctrl-C or SIGTERM."""
+    env = dict(os.environ)
+    env.setdefault("LOG_FORMAT", "json")
+    if not env.get("REDIS_URL"):
+        raise SystemExit("make serve needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    standin = _stripe(port, env)
+    bin_dir = os.path.dirname(sys.executable)
+    children = [subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "jobs", "worker"], cwd=ROOT,
+                                 env=env) for _ in range(job_workers)]
+    children.append(subprocess.Popen([
+        os.path.join(bin_dir, "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20", "app:create_app()",
+    ], cwd=ROOT, env=env))
+    print(f"  gunicorn: {workers} worker(s) on http://127.0.0.1:{port}/; RQ: {job_workers} worker(s)", flush=True)
+
+    def stop(*_args) -> None:  # noqa: ANN002
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if standin:
+            standin.stop()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("  a process stopped: stopping the others", flush=True)
+    except KeyboardInterrupt:
+        pass
+    stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument("--production", action="store_true", help="gunicorn and RQ workers")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
+    parser.add_argument("--job-workers", type=int, default=2, help="RQ workers")
+    args = parser.parse_args()
+    if args.production:
+        run_production(args.port, args.workers, args.job_workers)
+    else:
+        run_development(args.port)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,215 @@
+"""The publisher's journey in a real browser against the real app: find the article, follow its
+footer link, fill the request form as a person would, watch the live quote, submit and follow
+the request on its private tracking page. Also without JavaScript, and with a validation error."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from invoices.money import format_money
+from licensing.pricing import DEMO_RATE_CARD, RateCardTerms, RequestedUse, quote_for
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE_TITLE = "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
+EXAMPLE_URL = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-lasting-defeat-us-defence-secretary"
+DEMO_TERMS = RateCardTerms.from_dict(1, DEMO_RATE_CARD)  # `flask demo load` saves it as version 1
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def expected_total(audience: int, territory: str | tuple[str, ...], exclusive: bool = False) -> str:
+    """The total the page should show (website, 1 year, in English), from the pure pricing function
+    on the demo rate card."""
+    quote = quote_for(DEMO_TERMS, RequestedUse(medium="website", audience=audience, territory=territory,
+                                               term="1_year", exclusive=exclusive))
+    return format_money(quote.amount, quote.currency)
+
+
+def label(page: Page, text: str):  # noqa: ANN201
+    return page.get_by_label(text, exact=True)
+
+
+def type_into(page: Page, text: str, value: str) -> None:
+    """Click into the labelled field, clear it and type, key by key."""
+    field = label(page, text)
+    field.click()
+    field.press("ControlOrMeta+a")
+    field.press("Backspace")
+    field.press_sequentially(value)
+
+
+def open_form_from_article(page: Page) -> None:
+    """Home page -> search by words -> the article page -> its footer link to the form."""
+    page.goto("/")
+    search = page.get_by_role("searchbox", name="Find an article")
+    search.click()
+    search.press_sequentially("turkey lasting defeat")
+    search.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile(r"^1 result for"))).to_be_visible()
+    page.get_by_role("link", name=EXAMPLE_TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(EXAMPLE_TITLE)
+    afp = page.locator("ul.assets li", has_text="Photograph: AFP")
+    expect(afp).to_contain_text("third party: not licensed")
+    footer = page.locator("article footer")
+    expect(footer).to_contain_text("To learn more about republishing this content and the associated fees")
+    footer.get_by_role("link", name="fill out this form").click()
+    expect(page).to_have_url(re.compile(r"/republish\?article="))
+
+
+def fill_who_and_where(page: Page, email: str = "editor@leeds-post.example") -> None:
+    type_into(page, "Organisation", "Leeds Evening Post Ltd")
+    type_into(page, "Contact name", "Jo Editor")
+    type_into(page, "E-mail", email)
+    label(page, "Country of your organisation").select_option(label="United Kingdom")
+    type_into(page, "Publication name", "Leeds Evening Post")
+    type_into(page, "Publication web address", "https://leeds-post.example")
+    label(page, "Medium").select_option(label="Website")
+    type_into(page, "Audience size", "5000")
+
+
+def fill_use(page: Page, start: date) -> None:
+    label(page, "Language of publication").select_option(label="English")
+    label(page, "Term").select_option(label="1 year")
+    date_field = label(page, "Start date")
+    date_field.fill(start.isoformat())  # a date input takes no free typing in a stable way
+    type_into(page, "Notes (optional)", "Print edition of 14 December too, if possible.")
+
+
+def test_publisher_requests_with_live_quote_and_follows_it(page: Page, live_server) -> None:  # noqa: ANN001
+    page.set_viewport_size(DESKTOP)
+    open_form_from_article(page)
+
+    chosen = page.locator("#chosen-article")
+    expect(chosen).to_contain_text(EXAMPLE_TITLE)
+    expect(chosen).to_contain_text("Photograph: AFP – not licensed")
+    expect(chosen).to_contain_text("not licensed")
+    expect(label(page, "Article address (URL)")).to_have_value(EXAMPLE_URL)
+
+    quote = page.locator("#quote")
+    total = quote.locator("td.total")
+    fill_who_and_where(page)
+    fill_use(page, date.today() + timedelta(days=7))
+    label(page, "Chosen countries").check()
+    label(page, "Countries").select_option(label=["United Kingdom"])
+    expect(total).to_have_text(expected_total(5000, ("GB",)))
+    expect(quote).to_contain_text("Base fee: Website")
+
+    type_into(page, "Audience size", "500000")
+    expect(total).to_have_text(expected_total(500_000, ("GB",)))
+    assert expected_total(500_000, ("GB",)) != expected_total(5000, ("GB",))
+
+    label(page, "Countries").select_option(label=["United Kingdom", "Ireland"])
+    final = expected_total(500_000, ("GB", "IE"))
+    expect(total).to_have_text(final)
+    expect(quote).to_contain_text("Territory: 2 to 5 countries")
+    expect(page.locator(".chosen-countries")).to_have_text("Chosen (2): Ireland, United Kingdom")
+    expect(page.locator(".quote-summary")).to_be_hidden()  # the price panel is in sight beside the form
+
+    label(page, "I accept the standard republishing terms").check()
+    expect(total).to_have_text(final)
+    page.screenshot(path="/tmp/e2e-desktop.png", full_page=True)
+    page.get_by_role("button", name="Submit request").click()
+
+    expect(page).to_have_url(re.compile(r"/track/[^/]+/confirmation$"))
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(re.compile(r"REQ-[2-9A-HJKMNP-TV-Z]{6}"))
+    reference = re.search(r"REQ-[A-Z0-9]{6}", heading.inner_text()).group(0)
+    expect(page.locator("td.total")).to_have_text(final)
+    tracking_url = page.locator("#tracking-link").get_attribute("href")
+    assert tracking_url and tracking_url.startswith(live_server.url + "/track/")
+    token = tracking_url.rsplit("/", 1)[1]
+    assert len(token) >= 22  # at least 128 random bits, URL-safe
+
+    page.locator("#tracking-link").click()
+    expect(page).to_have_url(tracking_url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    expect(page.locator("h1 .status")).to_have_text("Submitted")
+    expect(page.locator("td.total")).to_have_text(final)
+    expect(page.get_by_text("United Kingdom, Ireland")).to_be_visible()
+    expect(page.locator(".warning")).to_contain_text("Photograph: AFP")
+
+    wrong = page.goto(tracking_url[: -len(token)] + secrets.token_urlsafe(32))
+    assert wrong is not None and wrong.status == 404
+    expect(page.locator("body")).not_to_contain_text(reference)
+
+
+def test_form_works_without_javascript(page_without_js: Page) -> None:
+    page = page_without_js
+    page.goto("/republish")
+    search = page.get_by_role("searchbox", name="Search the catalog")
+    search.click()
+    search.press_sequentially("defence secretary")
+    search.press("Enter")
+    page.get_by_role("link", name=EXAMPLE_TITLE).click()
+    expect(label(page, "Article address (URL)")).to_have_value(EXAMPLE_URL)
+    expect(page.locator("#quote")).to_contain_text("Preview price")
+
+    fill_who_and_where(page)
+    fill_use(page, date.today() + timedelta(days=1))
+    label(page, "Worldwide").check()
+    label(page, "I accept the standard republishing terms").check()
+    page.get_by_role("button", name="Preview price").click()
+
+    expected = expected_total(5000, "worldwide")
+    expect(page.locator("#quote td.total")).to_have_text(expected)
+    expect(page.locator("#quote")).to_contain_text("Territory: Worldwide")
+    expect(label(page, "Organisation")).to_have_value("Leeds Evening Post Ltd")
+    expect(label(page, "I accept the standard republishing terms")).to_be_checked()
+
+    page.get_by_role("button", name="Submit request").click()
+    expect(page).to_have_url(re.compile(r"/track/[^/]+/confirmation$"))
+    expect(page.locator("td.total")).to_have_text(expected)
+    page.goto(page.locator("#tracking-link").get_attribute("href"))
+    expect(page.locator("h1 .status")).to_have_text("Submitted")
+
+
+def test_validation_error_keeps_what_was_typed_on_a_phone(new_page) -> None:  # noqa: ANN001
+    page = new_page(**PHONE)
+    page.goto("/republish?article=" + EXAMPLE_URL)
+    start = date.today() + timedelta(days=3)
+    fill_who_and_where(page, email="jo.editor@")
+    fill_use(page, start)
+    label(page, "Countries").select_option(label=["France", "Germany"])
+    label(page, "Exclusive in this territory").check()
+    label(page, "I accept the standard republishing terms").check()
+    total = expected_total(5000, ("DE", "FR"), exclusive=True)
+    expect(page.locator("#quote td.total")).to_have_text(total)
+    # On a phone the price panel is below the form: the price is repeated beside the submit button.
+    expect(page.locator(".quote-summary")).to_be_visible()
+    expect(page.locator(".quote-summary")).to_contain_text(f"Price: {total} before tax")
+    page.screenshot(path="/tmp/e2e-phone.png", full_page=True)
+    page.get_by_role("button", name="Submit request").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()  # the keyboard starts at the list of errors
+    expect(summary).to_contain_text("E-mail")
+    expect(summary.get_by_role("link")).to_have_count(1)
+    expect(page.locator("#email-error")).to_contain_text("valid e-mail")
+    expect(label(page, "E-mail")).to_have_attribute("aria-invalid", "true")
+
+    expect(label(page, "Article address (URL)")).to_have_value(EXAMPLE_URL)
+    expect(label(page, "Organisation")).to_have_value("Leeds Evening Post Ltd")
+    expect(label(page, "Contact name")).to_have_value("Jo Editor")
+    expect(label(page, "E-mail")).to_have_value("jo.editor@")
+    expect(label(page, "Country of your organisation")).to_have_value("GB")
+    expect(label(page, "Publication name")).to_have_value("Leeds Evening Post")
+    expect(label(page, "Publication web address")).to_have_value("https://leeds-post.example")
+    expect(label(page, "Medium")).to_have_value("website")
+    expect(label(page, "Audience size")).to_have_value("5000")
+    expect(label(page, "Chosen countries")).to_be_checked()
+    assert label(page, "Countries").evaluate("s => [...s.selectedOptions].map(o => o.value)") == ["FR", "DE"]
+    expect(label(page, "Language of publication")).to_have_value("en")
+    expect(label(page, "Term")).to_have_value("1_year")
+    expect(label(page, "Start date")).to_have_value(start.isoformat())
+    expect(label(page, "Exclusive in this territory")).to_be_checked()
+    expect(label(page, "Notes (optional)")).to_have_value("Print edition of 14 December too, if possible.")
+    expect(label(page, "I accept the standard republishing terms")).to_be_checked()
+
+    summary.get_by_role("link").click()  # the summary's link takes the keyboard to the field
+    expect(label(page, "E-mail")).to_be_focused()
