@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 from . import workflow
 from .db import utcnow
 from .mail import queue_mail
-from .models import RepublishRequest, User
+from .models import OutboxMessage, RepublishRequest, User
 from .workdays import subtract_working_days
 
 
@@ -25,11 +25,14 @@ def send_overdue_digest(session: Session, limit: int = 200) -> tuple[int, int]:
     ).all()
     if not overdue:
         return 0, 0
-    staff = [u for u in session.scalars(select(User).where(User.active)) if u.has_role("staff")]
+    tag = f"digest:{now:%Y-%m-%d}"
+    already = set(session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.tag == tag)))
+    staff = [u for u in session.scalars(select(User).where(User.active))
+             if u.has_role("staff") and u.email not in already]  # one digest a day each
     queue_link = url_for("staff.queue", overdue="1", _external=True)
     for user in staff:
         queue_mail(session, user.email, f"{len(overdue)} overdue republishing request(s)", "overdue_digest",
-                   tag=f"digest:{now:%Y-%m-%d}", user=user, requests=overdue, target=target, link=queue_link,
+                   tag=tag, user=user, requests=overdue, target=target, link=queue_link,
                    now=now)
     session.commit()
     return len(staff), len(overdue)

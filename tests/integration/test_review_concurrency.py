@@ -241,6 +241,23 @@ def test_daily_digest_mails_each_active_staff_member_the_overdue_requests(seeded
     assert sam.body_text.startswith("Hello Sam Staff,")
 
 
+def test_the_digest_goes_once_a_day_however_often_the_command_runs(seeded, db_kind):
+    from datetime import timedelta
+
+    from licensing.db import utcnow
+
+    app = seeded
+    add_user(app, "sam@desk.test", "Sam Staff", ["staff"])
+    insert_requests(app, [{"submitted_at": utcnow() - timedelta(days=10)}])
+
+    first = app.test_cli_runner().invoke(args=["requests", "digest"])
+    second = app.test_cli_runner().invoke(args=["requests", "digest"])
+
+    assert "digest sent to 1 staff member(s)" in first.output
+    assert "digest sent to 0 staff member(s)" in second.output
+    assert len(mails(app, tag_contains="digest:")) == 1
+
+
 def test_no_digest_when_nothing_is_overdue(seeded, db_kind):
     app = seeded
     add_user(app, "sam@desk.test", "Sam Staff", ["staff"])
