@@ -17,6 +17,7 @@ from .service import payment_token
 from .stripe_gateway import CardError, Unavailable
 
 bp = Blueprint("pay", __name__, url_prefix="/pay")
+SETTLING = ("succeeded", "processing")  # PaymentIntent states that must not be paid again
 
 
 class PayForm(FlaskForm):
@@ -57,6 +58,8 @@ def pay_page(number: str, token: str):
         return _page(invoice, token)
     except Unavailable:
         return _page(invoice, token, 503, unavailable=True)
+    if intent.status in SETTLING:  # paid (or being paid) at Stripe already: never offer to pay again
+        return redirect(url_for("pay.returned", number=invoice.number, token=token))
     return _page(invoice, token, intent=intent)
 
 
@@ -72,10 +75,15 @@ def test_card(number: str, token: str):
         return _page(invoice, token, 400, intent=None, error="Choose one of the test cards.")
     try:
         intent = ensure_intent(get_session(), invoice)
-        if intent.status == "requires_payment_method" and intent.error_message:
-            # After a decline the stand-in cannot confirm the same intent again (real Stripe can):
-            # the next attempt gets a fresh PaymentIntent, still one open intent per invoice.
+        stuck = intent.status == "requires_action" or (
+            intent.status == "requires_payment_method" and intent.error_message)
+        if stuck:
+            # After a decline, or a 3-D Secure step left undone, the stand-in cannot confirm the same
+            # intent again (real Stripe can): the next attempt gets a fresh PaymentIntent, still one
+            # open intent per invoice.
             intent = ensure_intent(get_session(), invoice, fresh=True)
+        if intent.status in SETTLING:  # e.g. the form sent again with the back button: no second charge
+            return redirect(url_for("pay.returned", number=invoice.number, token=token))
         intent = gw.pay_with_test_card(intent.id, card)
     except NotPayable:
         return redirect(url_for("pay.pay_page", number=invoice.number, token=token))
@@ -119,7 +127,10 @@ def returned(number: str, token: str):
         session.refresh(invoice)
     message = None
     if invoice.status == "open" and invoice.payment_intent_id and outcome in ("failed", "requires_payment_method"):
-        intent = gateway().retrieve_intent(invoice.payment_intent_id)
+        try:
+            intent = gateway().retrieve_intent(invoice.payment_intent_id)
+        except Unavailable:
+            intent = None
         message = (intent.error_message if intent else None) or "The payment did not go through."
     return render_template("pay/return.html", invoice=invoice, token=token, outcome=outcome, message=message), \
-        (200 if invoice.status == "paid" or message else 202)
+        (200 if invoice.status == "paid" or message or invoice.flagged else 202)

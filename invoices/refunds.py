@@ -61,16 +61,19 @@ def refund(session: Session, invoice_id: int, amount: int, reason: str, actor: s
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
         raise RefundRefused(f"Give a reason for the refund (at most {MAX_REASON:,} characters).")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise RefundRefused("The amount must be more than zero.")
     begin_write(session)
     invoice = session.scalars(select(Invoice).where(Invoice.id == invoice_id).with_for_update()
                               .execution_options(populate_existing=True)).one()
-    if invoice.status != "paid":
-        raise RefundRefused(f"Only a paid invoice can be refunded; {invoice.number} is {invoice.status}.")
     refundable = invoice.total - invoice.refunded_amount
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise RefundRefused("The amount must be more than zero.")
-    if amount > refundable:
-        raise RefundRefused(f"At most {refundable} (minor units) is left to refund on {invoice.number}.")
+    refused = (f"Only a paid invoice can be refunded; {invoice.number} is {invoice.status}."
+               if invoice.status != "paid" else
+               f"At most {refundable} (minor units) is left to refund on {invoice.number}."
+               if amount > refundable else None)
+    if refused:
+        session.rollback()  # release the write lock (SQLite) and the row lock (PostgreSQL)
+        raise RefundRefused(refused)
     stripe_payment = next((p for p in invoice.payments if p.method == "stripe"), None)
     note = issue_credit_note(session, invoice, amount, reason, "refund")
     row = Refund(invoice_id=invoice.id, credit_note_id=note.id, amount=amount, currency=invoice.currency,
@@ -101,25 +104,36 @@ def execute_refund(refund_id: int) -> str:
         if row is None or row.status != "pending":
             return row.status if row else "missing"
         invoice = session.get(Invoice, row.invoice_id)
+        intent_id, amount, currency, number = invoice.payment_intent_id, row.amount, row.currency, invoice.number
+        key = f"refund-{intent_id}-{row.credit_note.number}"
+        session.commit()  # no transaction (on SQLite a read snapshot) held across the Stripe call
         gw = gateway()
         try:
             if gw is None:
                 raise Unavailable("Stripe is not configured")
-            result = gw.refund(invoice.payment_intent_id, row.amount)
+            # The same key on every attempt: should an attempt succeed at Stripe but its answer be
+            # lost (a timeout), Stripe answers the retry with that refund instead of refunding twice.
+            result = gw.refund(intent_id, amount, idempotency_key=key)
         except (Unavailable, StripeError) as exc:
+            begin_write(session)
+            row = session.get(Refund, refund_id, populate_existing=True)
             row.attempts += 1
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             session.commit()
-            log.warning("refund %s of %s not done yet: %s", row.id, invoice.number, exc)
-            return "pending"
-        row.stripe_refund_id, row.status, row.completed_at = result.id, "succeeded", utcnow()
+            log.warning("refund %s of %s not done yet: %s", refund_id, number, exc)
+            return row.status
+        begin_write(session)
+        row = session.get(Refund, refund_id, populate_existing=True)
         row.attempts += 1
-        log_event(session, invoice, "refund_completed", f"Stripe refund {result.id} of {row.amount} {row.currency}.",
-                  data={"refund": result.id})
+        if row.status == "pending":  # not completed meanwhile by a concurrent run (same key: same refund)
+            row.stripe_refund_id, row.status, row.completed_at = result.id, "succeeded", utcnow()
+            log_event(session, invoice, "refund_completed", f"Stripe refund {result.id} of {amount} {currency}.",
+                      data={"refund": result.id})
         session.commit()
-        return "succeeded"
+        return row.status
 
 
 def retry_pending_refunds(session: Session) -> list[tuple[int, str]]:
     ids = session.scalars(select(Refund.id).where(Refund.status == "pending").order_by(Refund.id)).all()
+    session.commit()  # end this read (on SQLite a snapshot): each refund runs in a session of its own
     return [(refund_id, execute_refund(refund_id)) for refund_id in ids]

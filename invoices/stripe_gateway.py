@@ -167,8 +167,9 @@ class StripeGateway:
 
     # ------------------------------------------------------------------ refunds and webhooks
 
-    def refund(self, intent_id: str, amount: int) -> RefundResult:
-        result = self._call(self.client.v1.refunds.create, params={"payment_intent": intent_id, "amount": amount})
+    def refund(self, intent_id: str, amount: int, idempotency_key: str | None = None) -> RefundResult:
+        result = self._call(self.client.v1.refunds.create, params={"payment_intent": intent_id, "amount": amount},
+                            options={"idempotency_key": idempotency_key} if idempotency_key else None)
         return RefundResult(result.id, result.status, int(result.amount))
 
     @staticmethod

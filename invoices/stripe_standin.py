@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
+    # Listen now: aiohttp runs on_startup (which announces READY) before it starts serving, and a
+    # bound socket that is not listening yet refuses connections. Queued, they wait to be served.
+    sock.listen(128)
     port = sock.getsockname()[1]
 
     async def announce(_app) -> None:  # noqa: ANN001
@@ -68,9 +71,20 @@ class StandIn:
     """A stand-in server in a child process: `StandIn.start()`, then `.base_url`, `.stop()`."""
 
     def __init__(self, process, port: int):  # noqa: ANN001
+        import collections
+        import threading
+
         self.process = process
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
+        # Keep reading its output: a full pipe would block the stand-in at its next log line.
+        self.output: collections.deque[str] = collections.deque(maxlen=200)
+        if process.stdout is not None:
+            threading.Thread(target=self._drain, name="standin-output", daemon=True).start()
+
+    def _drain(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
 
     @classmethod
     def start(cls, persist: Path | None = None, timeout: float = 20.0) -> "StandIn":

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from licensing.db import get_session, utcnow
+from licensing.db import begin_write, get_session, utcnow
 
 from .models import Invoice, StripeEvent
 from .payments import apply_intent, gateway
@@ -56,6 +56,7 @@ def process(event_id: str) -> str:
                 result = "payment intent of another invoice"
             else:
                 result = apply_intent(session, invoice.id, intent, "webhook")
+    begin_write(session)  # SQLite: a read transaction upgraded to a write fails at once when busy
     stored = session.get(StripeEvent, event_id, populate_existing=True)
     stored.processed_at, stored.result = utcnow(), result
     session.commit()
