@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import jobs
-from .db import new_session, utcnow
+from .db import begin_write, new_session, utcnow
 from .doc_models import Document
 from .pdf import FileAttachment, RenderError, render_pdf
 
@@ -45,23 +45,34 @@ def render_bytes(document: Document) -> bytes:
 
 
 def render_document(document_id: int) -> bool:
-    """Render one pending document; True when it is ready. Failures are recorded, never lost."""
+    """Render one pending document; True when it is ready. Failures are recorded, never lost.
+
+    The (slow) rendering happens outside any transaction; the result is written in a write
+    transaction of its own (BEGIN IMMEDIATE on SQLite), so concurrent renders never collide."""
     with new_session() as session:
         document = session.get(Document, document_id)
         if document is None or document.status == "ready":
             return document is not None
+        session.rollback()  # end the read transaction: nothing is held while rendering
+        error: Exception | None = None
         try:
             pdf = render_bytes(document)
         except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
-            document.attempts += 1
-            document.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            error = exc
+        begin_write(session)
+        document = session.get(Document, document_id, populate_existing=True)
+        if document is None or document.status == "ready":  # another worker finished it first
+            session.rollback()
+            return document is not None
+        document.attempts += 1
+        if error is not None:
+            document.last_error = f"{type(error).__name__}: {error}"[:2000]
             document.status = "failed" if document.attempts >= MAX_ATTEMPTS else "pending"
             session.commit()
-            log.warning("rendering %s failed (attempt %d): %s", document.number, document.attempts, exc)
+            log.warning("rendering %s failed (attempt %d): %s", document.number, document.attempts, error)
             return False
         document.pdf, document.sha256 = pdf, hashlib.sha256(pdf).hexdigest()
         document.status, document.rendered_at, document.last_error = "ready", utcnow(), ""
-        document.attempts += 1
         session.commit()
         return True
 

@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from . import jobs
-from .db import new_session, utcnow
+from .db import begin_write, new_session, utcnow
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,12 @@ def _smtp_client(url: str) -> smtplib.SMTP:
 
 
 def deliver(message_id: int) -> None:
-    """Send one queued outbox message over SMTP; safe to run twice (a sent message is skipped)."""
+    """Send one queued outbox message over SMTP; safe to run twice (a sent message is skipped).
+    Nothing is held open while talking to the mail server; the outcome is written in a write
+    transaction of its own."""
     settings = current_app.config["SETTINGS"]
     with new_session() as session:
-        message = session.get(OutboxMessage, message_id, with_for_update=True)
+        message = session.get(OutboxMessage, message_id)
         if message is None or message.status == "sent" or not settings.mail_url:
             return
         email = EmailMessage()
@@ -57,13 +59,19 @@ def deliver(message_id: int) -> None:
         email["To"] = message.to_address
         email["Subject"] = message.subject
         email.set_content(message.body_text)
+        session.rollback()
+        error: Exception | None = None
         try:
             with _smtp_client(settings.mail_url) as client:
                 client.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
-            message.status, message.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+            error = exc
+        begin_write(session)
+        message = session.get(OutboxMessage, message_id, populate_existing=True)
+        if error is not None:
+            message.status, message.error = "failed", f"{type(error).__name__}: {error}"[:2000]
             session.commit()
-            log.warning("mail %s to outbox id %s failed: %s", message.subject, message.id, exc)
-            raise
+            log.warning("mail %s to outbox id %s failed: %s", message.subject, message.id, error)
+            raise error
         message.status, message.sent_at, message.error = "sent", utcnow(), ""
         session.commit()

@@ -40,20 +40,25 @@ def start_standin(app_port: int, env: dict, persist: bool = True) -> StandIn:
     return standin
 
 
-def _stripe(port: int, env: dict) -> StandIn | None:
+def _stripe(port: int, env: dict, persist: bool = True) -> StandIn | None:
     if uses_real_stripe(env):
         print("  Stripe: the real Stripe API (test mode key from STRIPE_SECRET_KEY).", flush=True)
         return None
-    standin = start_standin(port, env)
+    standin = start_standin(port, env, persist=persist)
     print(f"  Stripe: local stand-in at {standin.base_url} (test cards on the pay page).", flush=True)
     return standin
 
 
-def run_development(port: int) -> None:
-    standin = _stripe(port, os.environ)
+def _interrupt(*_args) -> None:  # noqa: ANN002
+    raise KeyboardInterrupt  # Flask's server stops on it, and the `finally` below stops the stand-in
+
+
+def run_development(port: int, persist: bool = True) -> None:
+    standin = _stripe(port, os.environ, persist)
     from app import create_app
 
     app = create_app()
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` must not leave the stand-in behind
     try:
         app.run(host="127.0.0.1", port=port, use_reloader=False, threaded=True)
     finally:
@@ -61,14 +66,14 @@ def run_development(port: int) -> None:
             standin.stop()
 
 
-def run_production(port: int, workers: int, job_workers: int) -> None:
+def run_production(port: int, workers: int, job_workers: int, persist: bool = True) -> None:
     """gunicorn + RQ workers, all stopped together on Ctrl-C or SIGTERM."""
     env = dict(os.environ)
     env.setdefault("LOG_FORMAT", "json")
     if not env.get("REDIS_URL"):
         raise SystemExit("make serve needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
-    standin = _stripe(port, env)
+    standin = _stripe(port, env, persist)
     bin_dir = os.path.dirname(sys.executable)
     children = [subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "jobs", "worker"], cwd=ROOT,
                                  env=env) for _ in range(job_workers)]
@@ -107,11 +112,14 @@ def main() -> None:
     parser.add_argument("--production", action="store_true", help="gunicorn and RQ workers")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
     parser.add_argument("--job-workers", type=int, default=2, help="RQ workers")
+    parser.add_argument("--stripe-in-memory", action="store_true",
+                        help="the Stripe stand-in keeps its data in memory only (tests), not in instance/")
     args = parser.parse_args()
+    persist = not args.stripe_in_memory
     if args.production:
-        run_production(args.port, args.workers, args.job_workers)
+        run_production(args.port, args.workers, args.job_workers, persist)
     else:
-        run_development(args.port)
+        run_development(args.port, persist)
 
 
 if __name__ == "__main__":

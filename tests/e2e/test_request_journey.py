@@ -10,74 +10,12 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from invoices.money import format_money
-from licensing.pricing import DEMO_RATE_CARD, RateCardTerms, RequestedUse, quote_for
+from .steps import (DESKTOP, EXAMPLE_TITLE, EXAMPLE_URL, expected_total, fill_use, fill_who_and_where, label,
+                    open_form_from_article, type_into)
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLE_TITLE = "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
-EXAMPLE_URL = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-lasting-defeat-us-defence-secretary"
-DEMO_TERMS = RateCardTerms.from_dict(1, DEMO_RATE_CARD)  # `flask demo load` saves it as version 1
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-def expected_total(audience: int, territory: str | tuple[str, ...], exclusive: bool = False) -> str:
-    """The total the page should show (website, 1 year, in English), from the pure pricing function
-    on the demo rate card."""
-    quote = quote_for(DEMO_TERMS, RequestedUse(medium="website", audience=audience, territory=territory,
-                                               term="1_year", exclusive=exclusive))
-    return format_money(quote.amount, quote.currency)
-
-
-def label(page: Page, text: str):  # noqa: ANN201
-    return page.get_by_label(text, exact=True)
-
-
-def type_into(page: Page, text: str, value: str) -> None:
-    """Click into the labelled field, clear it and type, key by key."""
-    field = label(page, text)
-    field.click()
-    field.press("ControlOrMeta+a")
-    field.press("Backspace")
-    field.press_sequentially(value)
-
-
-def open_form_from_article(page: Page) -> None:
-    """Home page -> search by words -> the article page -> its footer link to the form."""
-    page.goto("/")
-    search = page.get_by_role("searchbox", name="Find an article")
-    search.click()
-    search.press_sequentially("turkey lasting defeat")
-    search.press("Enter")
-    expect(page.get_by_role("heading", name=re.compile(r"^1 result for"))).to_be_visible()
-    page.get_by_role("link", name=EXAMPLE_TITLE).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(EXAMPLE_TITLE)
-    afp = page.locator("ul.assets li", has_text="Photograph: AFP")
-    expect(afp).to_contain_text("third party: not licensed")
-    footer = page.locator("article footer")
-    expect(footer).to_contain_text("To learn more about republishing this content and the associated fees")
-    footer.get_by_role("link", name="fill out this form").click()
-    expect(page).to_have_url(re.compile(r"/republish\?article="))
-
-
-def fill_who_and_where(page: Page, email: str = "editor@leeds-post.example") -> None:
-    type_into(page, "Organisation", "Leeds Evening Post Ltd")
-    type_into(page, "Contact name", "Jo Editor")
-    type_into(page, "E-mail", email)
-    label(page, "Country of your organisation").select_option(label="United Kingdom")
-    type_into(page, "Publication name", "Leeds Evening Post")
-    type_into(page, "Publication web address", "https://leeds-post.example")
-    label(page, "Medium").select_option(label="Website")
-    type_into(page, "Audience size", "5000")
-
-
-def fill_use(page: Page, start: date) -> None:
-    label(page, "Language of publication").select_option(label="English")
-    label(page, "Term").select_option(label="1 year")
-    date_field = label(page, "Start date")
-    date_field.fill(start.isoformat())  # a date input takes no free typing in a stable way
-    type_into(page, "Notes (optional)", "Print edition of 14 December too, if possible.")
 
 
 def test_publisher_requests_with_live_quote_and_follows_it(page: Page, live_server) -> None:  # noqa: ANN001
