@@ -94,14 +94,15 @@ def approve(session: Session, reference: str, user: User, fee_override: str | in
         if overridden:
             override_reason = _text(override_reason, "override_reason", True, "A reason for the new fee")
     extra_terms = _text(extra_terms, "extra_terms", False, "Extra terms")
-    message = f"Approved at {format_money(fee, request.currency)}."
-    if overridden:
-        message += f" The quoted {format_money(request.quote_amount, request.currency)} was changed: {override_reason}"
+    # The override reason stays with staff (request page, audit data); the publisher sees the fee.
+    quoted = f" (quoted {format_money(request.quote_amount, request.currency)})" if overridden else ""
+    message = f"Approved at {format_money(fee, request.currency)}{quoted}."
     apply_transition(
         session, request, "approve", workflow.STAFF, message, user.id,
         changes={"approved_fee": fee, "fee_override_reason": override_reason if overridden else "",
                  "extra_terms": extra_terms},
-        data={"fee": {"quoted": request.quote_amount, "approved": fee}, "extra_terms": extra_terms or None},
+        data={"fee": {"quoted": request.quote_amount, "approved": fee},
+              "override_reason": override_reason if overridden else None, "extra_terms": extra_terms or None},
     )
     license_ = issue_for_request(session, request)
     _notify(session, request, "request_approved", f"Your republishing request {reference} is approved",

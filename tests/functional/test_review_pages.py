@@ -337,7 +337,7 @@ def test_approve_at_the_quoted_fee_emails_a_working_tracking_link(desk):
     last = events_of(desk.app, made.reference)[-1]
     assert (last.action, last.before_status, last.after_status, last.actor_user_id) == (
         "approve", "submitted", "approved", desk.user_id)
-    assert last.data == {"fee": {"quoted": 67500, "approved": 67500}, "extra_terms": None}
+    assert last.data == {"fee": {"quoted": 67500, "approved": 67500}, "override_reason": None, "extra_terms": None}
     sent = mails(desk.app, tag_contains=":request_approved")
     assert [(m.to_address, m.subject) for m in sent] == [
         (PUBLISHER_EMAIL, f"Your republishing request {made.reference} is approved")]
@@ -360,8 +360,10 @@ def test_approve_with_a_fee_override_and_extra_terms(desk):
     assert (row.status, row.approved_fee, row.fee_override_reason, row.extra_terms) == (
         "approved", 35050, "Charity discount", "Credit MEE in the headline.")
     event = events_of(desk.app, made.reference)[-1]
-    assert event.message == "Approved at £350.50. The quoted £675.00 was changed: Charity discount"
-    assert event.data == {"fee": {"quoted": 67500, "approved": 35050}, "extra_terms": "Credit MEE in the headline."}
+    assert event.message == "Approved at £350.50 (quoted £675.00)."
+    assert event.data["override_reason"] == "Charity discount"
+    assert event.data == {"fee": {"quoted": 67500, "approved": 35050}, "override_reason": "Charity discount",
+                          "extra_terms": "Credit MEE in the headline."}
     body = mails(desk.app, tag_contains=":request_approved")[0].body_text
     assert "The fee is £350.50 (before tax)." in body
     assert "Extra terms:\nCredit MEE in the headline." in body
@@ -770,7 +772,8 @@ def test_audit_csv_export_parses_back_with_the_events_in_order(desk):
     assert {r["request"] for r in rows} == {made.reference}
     assert rows[4]["message"] == "World, page 3."
     assert rows[5]["message"] == "'=HYPERLINK(\"http://evil\")"  # no formula in a spreadsheet
-    assert rows[6]["data"] == '{"extra_terms": null, "fee": {"approved": 50000, "quoted": 67500}}'
+    assert rows[6]["data"] == ('{"extra_terms": null, "fee": {"approved": 50000, "quoted": 67500}, '
+                               '"override_reason": "Bundle, 3 articles"}')
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["at"]) for r in rows)
 
     everything = _csv(c.get("/staff/events.csv"))

@@ -90,6 +90,7 @@ def test_approve_with_a_fee_override_and_extra_terms(api):
     row = state(api.app, made.reference)
     assert (row.approved_fee, row.fee_override_reason, row.extra_terms) == (35050, "Charity discount", "Credit MEE.")
     assert events_of(api.app, made.reference)[-1].data == {"fee": {"quoted": 67500, "approved": 35050},
+                                                          "override_reason": "Charity discount",
                                                           "extra_terms": "Credit MEE."}
 
 
