@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+# Two processes (this machine has two cores); the browser tests share one of them.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 FLASK  := $(BIN)/flask --app app
 

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import catalog, requests as services, workflow
 from .db import get_session
-from .intake import validate_quote, validate_request
+from .intake import MAX_JSON_DEPTH, json_body_problem, validate_quote, validate_request
 from .doc_models import Document
 from .licenses import license_for_request, pay_url
 from .models import Article, RepublishRequest
@@ -28,11 +28,17 @@ def json_error(status: int, message: str, **extra):  # noqa: ANN201
 def _body() -> dict | tuple:
     if not request.is_json:
         return json_error(415, "Send a JSON body with Content-Type: application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the parser's own limit, far beyond MAX_JSON_DEPTH
+        return json_error(400, f"The body is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
     if data is None:
         return json_error(400, "The body is not valid JSON.")
     if not isinstance(data, dict):
         return json_error(400, "The body must be a JSON object.")
+    problem = json_body_problem(data)
+    if problem:
+        return json_error(400, problem)
     return data
 
 

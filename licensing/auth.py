@@ -69,7 +69,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
-        email = (form.email.data or "").strip()
+        email = (form.email.data or "").replace("\x00", "").strip()[:320]
         wait = throttle_wait(session, email)
         if wait:
             minutes = f"{-(-wait // 60)} minute(s)" if wait > 60 else f"{wait} second(s)"

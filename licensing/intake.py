@@ -220,6 +220,28 @@ class _Check:
         return value
 
 
+MAX_JSON_DEPTH = 32
+
+
+def json_body_problem(value: Any) -> str | None:
+    """Why a parsed JSON body cannot be used, or None: nesting deeper than any request needs, or
+    text with an unpaired surrogate (valid JSON escapes, but no database can store them)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "The body contains an unpaired UTF-16 surrogate (such as \\ud800), which is not text."
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return f"The body is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None
+
+
 def _check_url(check: _Check, name: str, value: str) -> None:
     if name in check.errors or not value:
         return

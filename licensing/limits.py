@@ -17,5 +17,5 @@ SIGN_IN = "10/minute;100/hour"  # on top of the per-address throttle in users.py
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_ENABLED", not settings.testing)
+    app.config.setdefault("RATELIMIT_ENABLED", settings.rate_limits and not settings.testing)
     limiter.init_app(app)

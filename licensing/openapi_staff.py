@@ -1,6 +1,7 @@
 """The staff part of the OpenAPI document (personal API tokens)."""
 from __future__ import annotations
 
+from .staff_api import MAX_FEE
 from .workflow import STATUSES
 
 
@@ -39,7 +40,7 @@ def staff_paths() -> dict:
         "/api/v1/staff/requests/{reference}/approve": _decision("Approve, optionally at another fee", {
             "type": "object", "properties": {
                 "fee_override": {"type": "object", "required": ["amount", "reason"], "properties": {
-                    "amount": {"type": "integer", "minimum": 0, "description": "Minor units."},
+                    "amount": {"type": "integer", "minimum": 0, "maximum": MAX_FEE, "description": "Minor units."},
                     "reason": {"type": "string", "minLength": 1}}},
                 "extra_terms": {"type": "string"}}}),
         "/api/v1/staff/requests/{reference}/reject": _decision("Reject with a reason", {

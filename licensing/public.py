@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # These views check the CSRF token themselves (FlaskForm.validate), so that an expired or missing
 # token gives back the page with what was typed instead of the global check's bare 400 page.
 SELF_CHECKED_CSRF = ("republish", "withdraw", "answer")
+MAX_WITHDRAW_REASON = 1000
 
 
 @bp.record_once
@@ -131,14 +132,18 @@ def track(token: str):
 def withdraw(token: str):
     tracked = _tracked(token)
     form = WithdrawForm()
-    if not form.validate():
+    reason = (form.reason.data or "").strip()
+    if not form.validate():  # the page again (with what was typed), as the other forms do
         flash("Your page had expired; please try again.", "error")
-    else:
-        try:
-            services.withdraw(get_session(), tracked, (form.reason.data or "").strip()[:1000])
-            flash("Your request has been withdrawn.", "success")
-        except workflow.TransitionRefused as refused:
-            flash(f"This request can no longer be withdrawn: {_sentence(refused.message)}", "error")
+        return _track_page(tracked, token, status=400)
+    if len(reason) > MAX_WITHDRAW_REASON:
+        flash(f"Your reason is too long: write at most {MAX_WITHDRAW_REASON:,} characters.", "error")
+        return _track_page(tracked, token, status=422)
+    try:
+        services.withdraw(get_session(), tracked, reason)
+        flash("Your request has been withdrawn.", "success")
+    except workflow.TransitionRefused as refused:
+        flash(f"This request can no longer be withdrawn: {_sentence(refused.message)}", "error")
     return redirect(url_for("public.track", token=token))
 
 
@@ -150,8 +155,8 @@ def answer(token: str):
     if not form.validate() or not message or len(message) > 5000:
         if "csrf_token" in form.errors:  # the field does not exist when CSRF is off
             flash("Your page had expired; your answer is below, send it again.", "error")
-        else:
-            form.message.errors = ["Write your answer (at most 5,000 characters)."]
+            return _track_page(tracked, token, answer_form=form, status=400)
+        form.message.errors = ["Write your answer (at most 5,000 characters)."]
         return _track_page(tracked, token, answer_form=form, status=422)
     try:
         services.answer_info(get_session(), tracked, message)

@@ -2,10 +2,11 @@
 indexed queries whatever the page size (no N+1)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, union_all
+from sqlalchemy.sql import operators
 from sqlalchemy.orm import Session, joinedload
 
 from . import workflow
@@ -47,11 +48,11 @@ class QueueFilters:
         return cls(
             status=status if status in (*workflow.STATUSES, "open", "all") else "open",
             medium=args.get("medium", "") if args.get("medium", "") in MEDIA else "",
-            territory=(args.get("territory", "") or "")[:20].strip(),
+            territory=(args.get("territory", "") or "").replace("\x00", "")[:20].strip(),
             article_id=int(article) if article.isdigit() else None,
             mine=args.get("mine") in {"1", "on", "true", "y"},
             overdue=args.get("overdue") in {"1", "on", "true", "y"},
-            q=(args.get("q", "") or "").strip()[:200],
+            q=(args.get("q", "") or "").replace("\x00", "").strip()[:200],
             sort=sort if sort in SORTS else "oldest",
             page=page,
         )
@@ -128,17 +129,43 @@ def status_counts(session: Session, filters: QueueFilters, user_id: int | None, 
     return counts
 
 
+def _open_page_ids(session: Session, filters: QueueFilters, user_id: int | None, now: datetime,
+                   target_days: int, offset: int, limit: int) -> list[int]:
+    """Ids of a page of the "open" tab, in order. `status IN (three open statuses) ORDER BY
+    submitted_at` makes PostgreSQL walk the submitted_at index through the decided requests, which
+    are most of the table and older than the open ones (216 ms at 100,000 requests); one ordered,
+    limited branch per status reads the (status, submitted_at) or (status, quote_amount) index
+    instead (under a millisecond), and the union of the branches is cut to the page."""
+    order = SORTS[filters.sort]
+    columns = [clause.element for clause in order]
+    branches = []
+    for status in workflow.OPEN_STATUSES:
+        branch = (_filtered(replace(filters, status=status), user_id, now, target_days)
+                  .with_only_columns(*columns).order_by(*order).limit(offset + limit).subquery())
+        branches.append(select(branch))  # wrapped: SQLite refuses ORDER BY/LIMIT inside a UNION
+    merged = union_all(*branches).subquery()
+    outer = [merged.c[c.key].desc() if clause.modifier is operators.desc_op else merged.c[c.key].asc()
+             for clause, c in zip(order, columns)]
+    return list(session.scalars(select(merged.c.id).order_by(*outer).offset(offset).limit(limit)))
+
+
 def queue_page(session: Session, filters: QueueFilters, user_id: int | None, now: datetime,
                target_days: int, page_size: int = PAGE_SIZE) -> QueuePage:
     counts = status_counts(session, filters, user_id, now, target_days)
     total = counts.get(filters.status, 0)
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
-    stmt = (_filtered(filters, user_id, now, target_days)
-            .options(joinedload(RepublishRequest.article).load_only(Article.id, Article.title),
-                     joinedload(RepublishRequest.assigned_to))
-            .order_by(*SORTS[filters.sort]).offset((page - 1) * page_size).limit(page_size))
-    requests = session.scalars(stmt).unique().all()
+    loads = (joinedload(RepublishRequest.article).load_only(Article.id, Article.title),
+             joinedload(RepublishRequest.assigned_to))
+    if filters.status == "open":
+        ids = _open_page_ids(session, filters, user_id, now, target_days, (page - 1) * page_size, page_size)
+        found = {r.id: r for r in session.scalars(select(RepublishRequest).where(RepublishRequest.id.in_(ids))
+                                                  .options(*loads)).unique()}
+        requests = [found[i] for i in ids if i in found]
+    else:
+        stmt = (_filtered(filters, user_id, now, target_days).options(*loads)
+                .order_by(*SORTS[filters.sort]).offset((page - 1) * page_size).limit(page_size))
+        requests = session.scalars(stmt).unique().all()
     rows = []
     for req in requests:
         age = working_days_between(req.submitted_at, now)

@@ -2,7 +2,7 @@
 frame-ancestors none, nosniff, a referrer policy, HSTS and Secure cookies behind https."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -19,6 +19,14 @@ def init_app(app: Flask) -> None:
                       PREFERRED_URL_SCHEME="https" if https else "http")
     if settings.trust_proxy:  # behind a load balancer that sets X-Forwarded-*
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    @app.before_request
+    def no_nul_in_path() -> None:
+        """No resource has a NUL in its address, and PostgreSQL refuses text that holds one: a
+        lookup by such a path segment would be a server error instead of a 404. (The API checks the
+        shape of its path parameters itself, with messages of its own.)"""
+        if "\x00" in request.path and not request.path.startswith("/api/"):
+            abort(404)
 
     @app.after_request
     def headers(response):  # noqa: ANN001, ANN202

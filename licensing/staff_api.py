@@ -1,6 +1,7 @@
 """The staff API: the queue and decisions, with a personal API token as a Bearer token."""
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -9,9 +10,12 @@ from werkzeug.exceptions import HTTPException
 
 from . import queue as queue_mod, review, tokens, workflow
 from .db import get_session, utcnow
+from .intake import MAX_JSON_DEPTH, json_body_problem
 from .models import RepublishRequest
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
+MAX_FEE = 10**13  # minor units, as review.parse_amount allows from the form
+REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9-]{1,16}$")  # as api.REFERENCE_SHAPE; NUL would break PostgreSQL
 
 
 def _error(code: int, message: str, **extra):  # noqa: ANN202
@@ -73,22 +77,32 @@ def list_requests():
 def _body() -> dict:
     if not request.data:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError as exc:
+        raise _BadBody(f"The body is nested too deeply (at most {MAX_JSON_DEPTH} levels).") from exc
     if not isinstance(data, dict):
         raise _BadBody()
+    problem = json_body_problem(data)
+    if problem:
+        raise _BadBody(problem)
     return data
 
 
 class _BadBody(Exception):
-    pass
+    def __init__(self, message: str = "The body must be a JSON object."):
+        super().__init__(message)
+        self.message = message
 
 
 def _decide(reference: str, call):  # noqa: ANN001, ANN202
     session = get_session()
+    if not REFERENCE_SHAPE.match(reference):
+        return _error(404, "No request with this reference.")
     try:
         call(session, _body())
-    except _BadBody:
-        return _error(400, "The body must be a JSON object.")
+    except _BadBody as exc:
+        return _error(400, exc.message)
     except review.ReviewError as exc:
         session.rollback()
         return _error(422, exc.message, errors={exc.field: [exc.message]})
@@ -110,7 +124,7 @@ def _text_field(data: dict, name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise review.ReviewError(name, f"{name} must be text.")
-    return value
+    return value.replace("\x00", "")  # PostgreSQL text cannot hold NUL
 
 
 @bp.post("/requests/<reference>/approve")
@@ -125,6 +139,8 @@ def approve(reference: str):
             amount = override.get("amount")
             if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
                 raise review.ReviewError("fee_override", "fee_override.amount must be a whole number of minor units, zero or more.")
+            if amount > MAX_FEE:  # the database holds 64-bit integers
+                raise review.ReviewError("fee_override", f"fee_override.amount must be at most {MAX_FEE:,} minor units.")
             reason = _text_field(override, "reason")
             if not reason.strip():
                 raise review.ReviewError("fee_override", "fee_override.reason is required.")

@@ -55,8 +55,11 @@ def api_tokens():
     new_token = None
     if request.method == "POST":
         if form.validate():
-            _row, new_token = tokens.create_token(session, current_user, form.name.data or "")
-            form = TokenForm(formdata=None)
+            try:
+                _row, new_token = tokens.create_token(session, current_user, form.name.data or "")
+                form = TokenForm(formdata=None)
+            except tokens.TokenError as exc:
+                form.name.errors = [str(exc)]
         else:
             flash("The page had expired; please try again.", "error")
     return render_template("staff/tokens.html", form=form, tokens=tokens.tokens_of(session, current_user),

@@ -17,8 +17,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class TokenError(ValueError):
+    pass
+
+
 def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    name = (name or "").strip()[:100] or "API token"
+    name = (name or "").strip() or "API token"
+    if len(name) > 100:
+        raise TokenError("The name of a token must be at most 100 characters.")
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name, token_hash=_hash(token), prefix=token[:10])
     session.add(row)

@@ -49,6 +49,8 @@ def create_user(session: Session, email: str, name: str, password: str, roles: l
         raise UserError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    if len(name.strip()) > 200:
+        raise UserError("the name must be at most 200 characters")
     if find_by_email(session, email):
         raise UserError(f"a user with the e-mail {email} exists already")
     user = User(email=email, name=name.strip() or email, password_hash=hash_password(password),

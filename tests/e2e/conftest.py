@@ -365,7 +365,11 @@ def _modes_wanted(session: pytest.Session) -> list[str]:
 
 def pytest_collection_modifyitems(session, config, items) -> None:  # noqa: ANN001
     """The production-mode tests run after the other browser tests, so that the production server
-    (launched with the first browser test) boots while those run."""
+    (launched with the first browser test) boots while those run; with pytest-xdist all browser
+    tests go to one worker (one set of servers), the rest of the suite to the others."""
+    for item in items:
+        if "tests/e2e/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
     production = [item for item in items if _mode_of(item) == "production"]
     if not production:
         return
