@@ -77,6 +77,7 @@ class Settings:
     json_logs: bool = False
     jobs_mode: str | None = None  # inline, thread or rq; unset: rq with REDIS_URL, else thread
     trust_proxy: bool = False
+    rate_limits: bool = True  # RATELIMIT_ENABLED=0 in the environment turns them off (load tests only)
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -148,6 +149,7 @@ class Settings:
             json_logs=_env("LOG_FORMAT", "text") == "json",
             jobs_mode=_env("JOBS_MODE"),
             trust_proxy=_bool("TRUST_PROXY", False),
+            rate_limits=_bool("RATELIMIT_ENABLED", True),
         )
         values.update(overrides)
         return cls(**values)

@@ -30,7 +30,8 @@ def _qr_data_uri(text: str) -> str:
     return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
 
 
-def _territory(value: str) -> str:
+def territory_label(value: str) -> str:
+    """'worldwide' or 'FR,GB' -> 'Worldwide' or 'France, United Kingdom'."""
     if value == "worldwide":
         return "Worldwide"
     names = [countries().get(c, c) for c in value.split(",") if c]
@@ -42,7 +43,7 @@ def init_templating(app: Flask) -> None:
         money=lambda amount, currency: format_money(int(amount), currency),
         date=_date,
         datetime=lambda v: _date(v, "%-d %B %Y, %H:%M UTC"),
-        territory=_territory,
+        territory=territory_label,
         country=lambda code: countries().get(code, code),
         language=lambda code: languages().get(code, code),
         medium=lambda m: MEDIUM_LABELS.get(m, m),

@@ -17,9 +17,17 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    """Leave out of the comparison an index the models declare for another database only
+    (`Index(...).ddl_if(dialect="postgresql")`, e.g. trigram search indexes)."""
+    only = getattr(obj, "_ddl_if", None)
+    return not (type_ == "index" and only is not None and only.dialect
+                and only.dialect != context.get_context().dialect.name)
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True, compare_type=True)
+                      literal_binds=True, render_as_batch=True, compare_type=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -37,7 +45,8 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # noqa: ANN001
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,10 @@
+"""A bare Flask app with one route: the floor the load bench compares the app's pages with
+(served by gunicorn with the app's own settings: `gunicorn --chdir bench/common hello:app`)."""
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def hello() -> str:
+    return "Hello, World!"

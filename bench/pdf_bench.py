@@ -1,0 +1,207 @@
+"""PDF rendering: the issued license and invoice documents rendered again from their stored inputs
+(licensing.documents.render_bytes: the real templates, licensing.pdf.render_pdf, the shared font
+configuration), beside a bare WeasyPrint render of a minimal page and render_pdf of that page.
+
+- warm median render time (wall clock and CPU time of the process), after a few warm-up renders;
+- documents per second with one and with two worker processes (each process warmed up first,
+  then all started together; spawned, as RQ's workers are separate processes);
+- memory: VmRSS of a fresh worker process after 20 warm-up renders and after 500 more (license
+  and invoice alternating), and the growth between the two.
+
+Aims: invoice < 70 ms, license < 150 ms (warm median), two processes >= 1.8x one, growth < 10 MiB.
+The documents come from two requests submitted and approved through the real services on a
+SQLite file migrated by the real migrations (removed afterwards).
+
+    .venv/bin/python bench/pdf_bench.py [--runs 30] [--throughput 16] [--renders 500]
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import time
+
+from common import make_app, p95, seed_demo, sqlite_database
+from common.issued import add_user, submit_and_approve
+
+MINIMAL_HTML = "<!doctype html><html lang=en><head><meta charset=utf-8><title>x</title></head><body><p>Hello</p></body></html>"
+AIMS_MS = {"invoice": 70.0, "license": 150.0}
+SPEEDUP_AIM = 1.8
+GROWTH_AIM_MIB = 10.0
+
+
+def rss_kib(pid: int | str = "self") -> tuple[int, int]:
+    """(VmRSS, VmHWM) in KiB from /proc/<pid>/status."""
+    found = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                found[key] = int(value.split()[0])
+    return found.get("VmRSS", 0), found.get("VmHWM", 0)
+
+
+def load_documents(url: str):  # noqa: ANN201
+    """The app and {kind: Document} of the bench database (detached, context loaded)."""
+    from sqlalchemy import select
+
+    from licensing.db import new_session
+    from licensing.doc_models import Document
+
+    application = make_app(url)
+    with application.app_context(), new_session() as session:
+        docs = {}
+        for document in session.scalars(select(Document).order_by(Document.id)):
+            docs.setdefault(document.kind, document)
+            document.context  # noqa: B018 - loaded before the session closes
+        session.expunge_all()
+    return application, docs
+
+
+# ------------------------------------------------------------------ in worker processes
+
+def _throughput_worker(url: str, kind: str, count: int, ready, start, results) -> None:  # noqa: ANN001
+    from licensing.documents import render_bytes
+
+    application, docs = load_documents(url)
+    with application.test_request_context("/"):
+        for _ in range(3):
+            render_bytes(docs[kind])
+        ready.wait()
+        start.wait()
+        began = time.perf_counter()
+        for _ in range(count):
+            render_bytes(docs[kind])
+        results.put((os.getpid(), count, time.perf_counter() - began))
+
+
+def _memory_worker(url: str, renders: int, results) -> None:  # noqa: ANN001
+    from licensing.documents import render_bytes
+
+    application, docs = load_documents(url)
+    order = [docs["license"], docs["invoice"]]
+    with application.test_request_context("/"):
+        for n in range(20):
+            render_bytes(order[n % 2])
+        marks = [(0, *rss_kib())]
+        for n in range(1, renders + 1):
+            render_bytes(order[n % 2])
+            if n % 100 == 0 or n == renders:
+                marks.append((n, *rss_kib()))
+    results.put(marks)
+
+
+def throughput(ctx, url: str, kind: str, processes: int, count: int) -> float:  # noqa: ANN001
+    ready, start, results = ctx.Barrier(processes + 1), ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_throughput_worker, args=(url, kind, count, ready, start, results))
+               for _ in range(processes)]
+    for w in workers:
+        w.start()
+    try:
+        ready.wait(timeout=120)
+        began = time.perf_counter()
+        start.set()
+        done = [results.get(timeout=600) for _ in workers]
+        elapsed = time.perf_counter() - began
+    finally:
+        for w in workers:
+            w.join(timeout=30)
+            if w.is_alive():
+                w.kill()
+    return sum(n for _, n, _ in done) / elapsed
+
+
+# ------------------------------------------------------------------ the bench
+
+def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
+    from weasyprint import HTML
+
+    from licensing.documents import render_bytes
+    from licensing.pdf import font_config, render_pdf
+
+    cases = [
+        ("bare WeasyPrint, minimal page", lambda: HTML(string=MINIMAL_HTML).write_pdf(font_config=font_config()), None),
+        ("render_pdf, minimal page (app CSS, fetcher)", lambda: render_pdf(MINIMAL_HTML), None),
+        ("invoice: render_bytes (template + PDF)", lambda: render_bytes(docs["invoice"]), AIMS_MS["invoice"]),
+        ("license: render_bytes (template + PDF)", lambda: render_bytes(docs["license"]), AIMS_MS["license"]),
+    ]
+    rows = []
+    with application.test_request_context("/"):
+        for _, fn, _ in cases:  # warm-up
+            for _ in range(5):
+                fn()
+        samples: dict[str, tuple[list, list]] = {label: ([], []) for label, _, _ in cases}
+        for _ in range(runs):  # round robin: a burst of load on the machine hits every case alike
+            for label, fn, _ in cases:
+                wall, cpu = time.perf_counter(), time.process_time()
+                fn()
+                samples[label][1].append((time.process_time() - cpu) * 1000)
+                samples[label][0].append((time.perf_counter() - wall) * 1000)
+        for label, _, aim in cases:
+            wall, cpu = samples[label]
+            median = statistics.median(wall)
+            verdict = "" if aim is None else ("ok" if median < aim else f"MISSES {aim:g} ms")
+            rows.append((label, runs, median, p95(wall), statistics.median(cpu), aim, verdict))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=30, help="timed renders of each case")
+    parser.add_argument("--throughput", type=int, default=16, help="renders per process in the throughput runs")
+    parser.add_argument("--renders", type=int, default=500, help="renders of the memory run")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    began = time.perf_counter()
+    with sqlite_database() as url:
+        application = make_app(url)
+        seed_demo(application)
+        staff = add_user(application, "bench-staff@desk.bench", "Bench Staff", ["staff"])
+        submit_and_approve(application, 1, staff)  # jobs inline in TESTING: both PDFs rendered once
+        application.extensions["database"].dispose()
+        application, docs = load_documents(url)
+        from weasyprint import __version__ as weasyprint_version
+
+        rows = timings(application, docs, args.runs)
+        application.extensions["database"].dispose()
+
+        ctx = mp.get_context("spawn")
+        rates = {}
+        for kind in ("invoice", "license"):
+            for processes in (1, 2):
+                rates[(kind, processes)] = throughput(ctx, url, kind, processes, args.throughput)
+        results = ctx.Queue()
+        worker = ctx.Process(target=_memory_worker, args=(url, args.renders, results))
+        worker.start()
+        marks = results.get(timeout=1800)
+        worker.join(timeout=30)
+
+    cores = os.cpu_count()
+    print(f"\nPDF rendering (WeasyPrint {weasyprint_version}; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after, on {cores} cores; took {time.perf_counter() - began:.0f} s)")
+    print(f"  {'warm render':<46}  {'runs':>5}  {'median ms':>9}  {'p95 ms':>8}  {'cpu ms':>7}  {'aim':>7}  verdict")
+    for label, runs, median, worst, cpu, aim, verdict in rows:
+        aim_text = f"< {aim:g}" if aim else ""
+        print(f"  {label:<46}  {runs:>5}  {median:>9.1f}  {worst:>8.1f}  {cpu:>7.1f}  {aim_text:>7}  {verdict}")
+    print("  (wall-clock median and p95; cpu ms: median CPU time of the process per render)")
+
+    print(f"\n  {'documents per second':<22}  {'1 process':>9}  {'2 processes':>11}  {'speed-up':>8}  aim")
+    for kind in ("invoice", "license"):
+        one, two = rates[(kind, 1)], rates[(kind, 2)]
+        ratio = two / one
+        verdict = "ok" if ratio >= SPEEDUP_AIM else f"MISSES {SPEEDUP_AIM}x"
+        print(f"  {kind:<22}  {one:>9.1f}  {two:>11.1f}  {ratio:>7.2f}x  >= {SPEEDUP_AIM}x {verdict}")
+    print(f"  ({args.throughput} renders per process, after 3 warm-up renders each; wall clock from the common start)")
+
+    print(f"\n  memory of one worker process (license and invoice alternating, after 20 warm-up renders)")
+    print(f"  {'renders':>8}  {'VmRSS MiB':>10}  {'VmHWM MiB':>10}")
+    for n, rss, hwm in marks:
+        print(f"  {n:>8}  {rss / 1024:>10.1f}  {hwm / 1024:>10.1f}")
+    growth = (marks[-1][1] - marks[0][1]) / 1024
+    verdict = "ok" if growth < GROWTH_AIM_MIB else f"MISSES {GROWTH_AIM_MIB:g} MiB"
+    print(f"  growth over {marks[-1][0]} renders: {growth:+.1f} MiB  (aim < {GROWTH_AIM_MIB:g} MiB: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
