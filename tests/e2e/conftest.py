@@ -295,6 +295,7 @@ class Servers:
                                        start_new_session=True)  # its own process group: see _stop_group
         self.cleanups.append(lambda: _stop_group(process))
         self.launched[mode] = LiveServer(mode, f"http://127.0.0.1:{port}", log_path, process)
+        self.launched[mode].database_url = env["DATABASE_URL"]
 
     def _unavailable(self, mode: str, message: str) -> None:
         self.failed[mode] = ("fail" if _in_ci() else "skip", f"{mode} mode: {message}")
