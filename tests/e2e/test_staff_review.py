@@ -68,7 +68,7 @@ def test_staff_filter_approve_with_new_fee_and_reject_with_a_template(new_page, 
     expect(staff.get_by_role("link", name=re.compile(r"^LIC-\d{4}-\d{5}$"))).to_be_visible()
     approval = staff.locator("ol.timeline li", has_text="Approve by Sam Staff")
     expect(approval).to_contain_text("(Submitted → Approved)")
-    expect(approval).to_contain_text(f"The quoted {quoted} was changed")
+    expect(approval).to_contain_text(f"Approved at £95.50 (quoted {quoted}).")
     expect(staff.get_by_role("button", name="Approve", exact=True)).to_have_count(0)  # decided: no second go
     staff.screenshot(path="/tmp/e2e-staff-request.png", full_page=True)
 
@@ -105,7 +105,9 @@ def test_staff_filter_approve_with_new_fee_and_reject_with_a_template(new_page, 
     publisher = new_page(viewport=DESKTOP)
     publisher.goto(weekly["tracking_url"])
     expect(publisher.locator("h1 .status")).to_have_text("Approved")
-    expect(publisher.locator("ol.timeline")).to_contain_text("Approved at £95.50.")
+    expect(publisher.locator("ol.timeline")).to_contain_text(f"Approved at £95.50 (quoted {quoted}).")
+    expect(publisher.locator("#agreed-fee")).to_contain_text("Agreed fee: £95.50")
+    expect(publisher.locator("main")).not_to_contain_text("Charity rate agreed by phone")  # staff only
     expect(publisher.locator("#license-panel")).to_contain_text(re.compile(r"Your license LIC-\d{4}-\d{5}"))
     expect(publisher.get_by_role("link", name=re.compile(r"^Pay invoice INV-"))).to_be_visible()
     publisher.screenshot(path="/tmp/e2e-track-approved.png", full_page=True)
