@@ -126,7 +126,12 @@ def apply_intent(session: Session, invoice_id: int, intent: Intent, source: str)
 
 def _settle(session: Session, invoice: Invoice, intent: Intent, source: str) -> str:
     if invoice.status == "paid":
-        return "already paid"
+        if any(p.payment_intent_id == intent.id for p in invoice.payments):
+            return "already paid"
+        if not invoice.flagged:  # e.g. paid by bank transfer, then by card: money to give back
+            _flag(session, invoice, f"A card payment of {intent.amount} {intent.currency} succeeded for an invoice "
+                                    "that was already paid; one of the two payments should be refunded.", intent)
+        return "flagged"
     if intent.amount != invoice.total or intent.currency != invoice.currency:
         if not invoice.flagged:
             _flag(session, invoice, f"Stripe reports {intent.amount} {intent.currency} paid, the invoice is for "

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from licensing.db import begin_write, new_session, utcnow
 
 from .models import CreditNote, Invoice, Refund
+from .money import format_money
 from .numbering import next_number
 from .payments import gateway, log_event
 from .signals import invoice_refunded
@@ -83,8 +84,8 @@ def refund(session: Session, invoice_id: int, amount: int, reason: str, actor: s
     session.add(row)
     invoice.refunded_amount += amount
     full = invoice.refunded_amount == invoice.total
-    log_event(session, invoice, "refunded", f"{'Full' if full else 'Partial'} refund of {amount} "
-              f"{invoice.currency}, credit note {note.number}: {reason}", actor=actor,
+    log_event(session, invoice, "refunded", f"{'Full' if full else 'Partial'} refund of "
+              f"{format_money(amount, invoice.currency)}, credit note {note.number}: {reason}", actor=actor,
               data={"amount": amount, "credit_note": note.number, "full": full})
     session.flush()
     invoice_refunded.send(current_app._get_current_object(), session=session, invoice=invoice, refund=row,

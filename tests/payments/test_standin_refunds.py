@@ -80,8 +80,8 @@ def test_a_partial_then_a_full_refund(seeded, client, staff, stripe_client):  # 
     assert len(rows(seeded, CreditNote)) == 2  # refused refunds take no number
     events = timeline(seeded, issued.invoice_number)
     assert [m for k, m in events if k == "refunded"] == [
-        f"Partial refund of 30000 GBP, credit note CN-{year}-00001: Ran for two weeks only.",
-        f"Full refund of 51000 GBP, credit note CN-{year}-00002: Withdrawn: the article was taken down."]
+        f"Partial refund of £300.00, credit note CN-{year}-00001: Ran for two weeks only.",
+        f"Full refund of £510.00, credit note CN-{year}-00002: Withdrawn: the article was taken down."]
     assert [m for k, m in events if k == "refund_completed"] == [
         f"Stripe refund {first.stripe_refund_id} of 30000 GBP.",
         f"Stripe refund {second.stripe_refund_id} of 51000 GBP."]

@@ -285,3 +285,25 @@ def test_an_intent_of_another_invoice_never_pays_this_one(app, client, fake, pay
     assert response.get_json()["result"] == "payment intent of another invoice"
     assert invoice_row(app, paying.invoice_number).status == "open"
     assert rows(app, Payment) == []
+
+
+def test_a_card_payment_after_a_bank_transfer_is_flagged_for_finance(app, client, fake, paying, finance):  # noqa: ANN001
+    from invoices import finance as finance_service
+    from licensing.db import get_session
+
+    with app.test_request_context("/"):
+        from licensing.requests import today
+
+        finance_service.mark_paid(get_session(), paying.invoice_number, "fin@desk.test", "BACS-1",
+                                  today().isoformat())
+    _mark_succeeded(fake)
+
+    response = post_event(client, _paid_event(paying))
+
+    assert response.get_json()["result"] == "flagged"
+    invoice = invoice_row(app, paying.invoice_number)
+    assert (invoice.status, invoice.flagged) == ("paid", True)
+    assert "already paid" in invoice.flag_reason
+    assert [p.method for p in rows(app, Payment, invoice_id=invoice.id)] == ["bank_transfer"]
+    [mail] = mails(app, tag_contains="flag:")
+    assert mail.to_address == "finance@desk.test"
