@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from licensing import documents as issued_documents  # shared infrastructure: issued PDFs
 from licensing.auth import role_required
+from licensing.security import csrf_checked_by_the_views
 from licensing.db import get_session
 
 from . import finance
@@ -20,19 +21,10 @@ from .finance_list import SORT_LABELS, TAB_LABELS, TABS, InvoiceFilters
 from .models import Invoice, Refund
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
-# The action views check the CSRF token themselves (FlaskForm.validate), so that an expired token
-# gives back the invoice page with what was typed instead of the global check's bare 400 page.
-SELF_CHECKED_CSRF = ("send_again", "mark_paid", "void", "refund", "uncollectible", "note")
 PAYMENT_KINDS = {"payment_started", "payment_failed", "paid", "flagged", "refunded", "refund_completed",
                  "reminder_sent"}
-
-
-@bp.record_once
-def _exempt_self_checked_views(state) -> None:  # noqa: ANN001
-    csrf = state.app.extensions.get("csrf")
-    if csrf is not None:
-        for view in SELF_CHECKED_CSRF:
-            csrf.exempt(f"{__name__}.{view}")
+# The action views check the token themselves: an expired page comes back with what was typed.
+csrf_checked_by_the_views(bp, __name__, ("send_again", "mark_paid", "void", "refund", "uncollectible", "note"))
 
 
 @bp.get("/")

@@ -14,21 +14,14 @@ from .intake import validate_request
 from .licenses import license_panel
 from .limits import FORM, limiter
 from .models import Article
+from .security import csrf_checked_by_the_views
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
 # These views check the CSRF token themselves (FlaskForm.validate), so that an expired or missing
 # token gives back the page with what was typed instead of the global check's bare 400 page.
-SELF_CHECKED_CSRF = ("republish", "withdraw", "answer")
 MAX_WITHDRAW_REASON = 1000
-
-
-@bp.record_once
-def _exempt_self_checked_views(state) -> None:  # noqa: ANN001
-    csrf = state.app.extensions.get("csrf")
-    if csrf is not None:
-        for view in SELF_CHECKED_CSRF:
-            csrf.exempt(f"{__name__}.{view}")
+csrf_checked_by_the_views(bp, __name__, ("republish", "withdraw", "answer"))
 
 
 @bp.get("/")

@@ -2,7 +2,7 @@
 frame-ancestors none, nosniff, a referrer policy, HSTS and Secure cookies behind https."""
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Blueprint, Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -10,6 +10,18 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # Paths whose URL carries a secret (tracking, payment and password links) or private pages.
 SECRET_PATHS = ("/track/", "/pay/", "/set-password")
 PRIVATE_PATHS = ("/staff", "/admin", "/finance")
+
+
+def csrf_checked_by_the_views(bp: Blueprint, module: str, views: tuple[str, ...]) -> None:
+    """Views that check the CSRF token themselves (FlaskForm.validate) so that an expired token
+    gives back the page with what was typed, instead of the global check's bare 400 page."""
+
+    @bp.record_once
+    def _exempt(state) -> None:  # noqa: ANN001
+        csrf = state.app.extensions.get("csrf")
+        if csrf is not None:
+            for view in views:
+                csrf.exempt(f"{module}.{view}")
 
 
 def init_app(app: Flask) -> None:
