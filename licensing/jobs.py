@@ -21,6 +21,8 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .gctune import settle_heap
+
 log = logging.getLogger(__name__)
 QUEUE = "default"
 _pool: ThreadPoolExecutor | None = None
@@ -92,6 +94,17 @@ def wait_for_threads() -> None:
         pool.shutdown(wait=True)
 
 
+def _warm_up() -> None:
+    """Load WeasyPrint, its fonts and the PDF stylesheet before the first job: the first document
+    is not slower than the others, and all of it is part of the heap settle_heap() freezes."""
+    from .pdf import render_pdf
+
+    try:
+        render_pdf("<!doctype html><html lang=en><head><meta charset=utf-8><title>w</title></head><body>w</body></html>")
+    except Exception:  # noqa: BLE001 - a worker that cannot warm up still runs its jobs (and reports them)
+        log.exception("PDF warm-up failed")
+
+
 def run_worker(app: Flask, burst: bool = False) -> None:
     """An RQ worker for this app's queue (`flask jobs worker`)."""
     from redis import Redis
@@ -100,6 +113,8 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     global _worker_app
     _worker_app = app
     connection = Redis.from_url(app.config["SETTINGS"].redis_url)
+    _warm_up()
+    settle_heap()
     # SimpleWorker runs jobs in this process: WeasyPrint's fonts and stylesheet stay warm between
     # jobs (a forking worker renders every document cold, 2-3x slower); memory stays flat.
     SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst,

@@ -78,7 +78,8 @@ def run_production(port: int, workers: int, job_workers: int, persist: bool = Tr
     children = [subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "jobs", "worker"], cwd=ROOT,
                                  env=env) for _ in range(job_workers)]
     children.append(subprocess.Popen([
-        os.path.join(bin_dir, "gunicorn"), "--workers", str(workers), "--threads", "4",
+        os.path.join(bin_dir, "gunicorn"), "-c", "python:licensing.gunicorn_conf", "--workers", str(workers),
+        "--threads", "4",
         "--bind", f"127.0.0.1:{port}",
         "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20", "app:create_app()",
     ], cwd=ROOT, env=env))
