@@ -14,6 +14,7 @@ from .intake import validate_request
 from .licenses import license_panel
 from .limits import FORM, limiter
 from .models import Article
+from .pagecache import cached_public_page
 from .security import csrf_checked_by_the_views
 
 bp = Blueprint("public", __name__)
@@ -25,6 +26,7 @@ csrf_checked_by_the_views(bp, __name__, ("republish", "withdraw", "answer"))
 
 
 @bp.get("/")
+@cached_public_page
 def index():
     form = ArticleSearchForm(request.args)
     session = get_session()
@@ -34,6 +36,7 @@ def index():
 
 
 @bp.get("/articles/<int:article_id>")
+@cached_public_page
 def article(article_id: int):
     found = get_session().scalars(
         select(Article).where(Article.id == article_id).options(selectinload(Article.assets))

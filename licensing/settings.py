@@ -65,6 +65,7 @@ class Settings:
     default_article_language: str = "en"
     review_target_working_days: int = 2
     needs_info_expiry_days: int = 14
+    page_cache_seconds: int = 60  # public pages kept in memory (and by browsers) this long; 0: off
     payment_terms_days: int = 14
     overdue_reminder_days: str = "3,10,30"  # days after the due date; each reminder is sent once
     license_expiry_reminder_days: int = 14  # days before the end of a license's term
@@ -137,6 +138,7 @@ class Settings:
             currency=_env("CURRENCY", cls.currency),
             review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
             needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),
+            page_cache_seconds=_int("PAGE_CACHE_SECONDS", cls.page_cache_seconds),
             payment_terms_days=_int("PAYMENT_TERMS_DAYS", cls.payment_terms_days),
             overdue_reminder_days=_env("OVERDUE_REMINDER_DAYS", cls.overdue_reminder_days),
             license_expiry_reminder_days=_int("LICENSE_EXPIRY_REMINDER_DAYS", cls.license_expiry_reminder_days),
