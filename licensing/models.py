@@ -161,6 +161,7 @@ class RepublishRequest(Base):
         Index("ix_requests_status_info_requested_at", "status", "info_requested_at"),
         Index("ix_requests_submitted_at", "submitted_at"),
         Index("ix_requests_organisation", "organisation"),
+        Index("ix_requests_updated_at", "updated_at"),  # the queue's counts cache: max(updated_at)
     )
 
     @property

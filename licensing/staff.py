@@ -43,7 +43,8 @@ def home():
 def queue():
     session = get_session()
     filters = queue_mod.QueueFilters.from_args(request.args)
-    page = queue_mod.queue_page(session, filters, current_user.id, utcnow(), _settings().review_target_working_days)
+    page = queue_mod.queue_page(session, filters, current_user.id, utcnow(), _settings().review_target_working_days,
+                                cache=queue_mod.counts_cache(current_app))
     bulk = BulkForm()
     bulk.reason_template.choices = _reason_choices(session)
     article = session.get(Article, filters.article_id) if filters.article_id else None

@@ -69,7 +69,8 @@ def list_requests():
         return _error(422, "Unknown status.", errors={"status": [f"Use one of: open, all, {', '.join(workflow.STATUSES)}."]})
     filters = queue_mod.QueueFilters.from_args(request.args)
     page = queue_mod.queue_page(get_session(), filters, g.api_user.id, utcnow(),
-                                current_app.config["SETTINGS"].review_target_working_days)
+                                current_app.config["SETTINGS"].review_target_working_days,
+                                cache=queue_mod.counts_cache(current_app))
     return jsonify({"requests": [request_json(r.request) for r in page.rows], "page": page.page,
                     "pages": page.pages, "total": page.total})
 
