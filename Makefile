@@ -57,6 +57,8 @@ audit: setup
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off | grep -v "could not be audited" || true
 
 bench: setup
+	@bash .ci/system-deps.sh bench
+	@bash .ci/services.sh
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
