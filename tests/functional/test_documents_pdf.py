@@ -170,6 +170,75 @@ def test_rendering_is_deterministic_and_matches_the_stored_hash(issued):
         assert hashlib.sha256(first).hexdigest() == document.sha256
 
 
+def test_documents_issued_with_an_earlier_layout_version_still_verify(seeded, staff, monkeypatch):
+    """Each document is re-rendered with the layout version it was issued with (its stored template
+    and the stylesheet beside it), so a new version never changes an issued document."""
+    import licensing.documents
+    from licensing.documents import TEMPLATES, render_bytes, stylesheet_for
+
+    version_1 = {kind: path.replace("pdf/v2/", "pdf/") for kind, path in TEMPLATES.items()}
+    with monkeypatch.context() as m:  # as issued before version 2 existed
+        m.setattr(licensing.documents, "TEMPLATES", version_1)
+        old = submit(seeded, organisation="Old Layout Ltd")
+        approve(seeded, old.reference, staff)
+    new = submit(seeded, organisation="New Layout Ltd")
+    approve(seeded, new.reference, staff)
+
+    old_invoice = document_of(seeded, license_of(seeded, old.reference).invoice_number)
+    new_invoice = document_of(seeded, license_of(seeded, new.reference).invoice_number)
+    assert (old_invoice.template, new_invoice.template) == ("pdf/invoice.html", "pdf/v2/invoice.html")
+    assert (stylesheet_for(old_invoice.template), stylesheet_for(new_invoice.template)) == \
+        ("pdf/document.css", "pdf/v2/document.css")
+    assert "Old Layout Ltd" in pdf_text(old_invoice.pdf) and "New Layout Ltd" in pdf_text(new_invoice.pdf)
+
+    result = seeded.test_cli_runner().invoke(args=["documents", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Every issued document re-renders identically." in result.output
+    with seeded.app_context():
+        assert render_bytes(old_invoice) == old_invoice.pdf
+        old_invoice.template = new_invoice.template  # (detached: nothing is written)
+        assert render_bytes(old_invoice) != old_invoice.pdf  # the versions really differ
+
+
+@pytest.mark.parametrize("fee, shown", [(67500, "£675.00"), (999_999, "£9,999.99"), (9_999_999, "£99,999.99"), (99_999_999, "£999,999.99"),
+                                         (1_234_567_890_12, "£1,234,567,890.12")])
+def test_every_amount_fits_its_column_on_one_line(seeded, staff, fee, shown):
+    """The invoice's table has a fixed layout with amount columns as wide as the longest amount (and
+    the automatic one for amounts so long that the description would be squeezed): nothing overflows."""
+    made = submit(seeded, organisation="Big Spender Ltd", country="US", vat_id="")
+    approve(seeded, made.reference, staff, fee_override=fee, override_reason="A deal of its own")
+    document = document_of(seeded, license_of(seeded, made.reference).invoice_number)
+    text = pdf_text(document.pdf)
+    assert f"1 {shown} {shown} Outside scope 0% £0.00" in text, text
+    assert f"Total due (GBP) {shown}" in text, text
+    assert _overflowing_cells(seeded, document) == []
+
+
+def _overflowing_cells(app, document) -> list[str]:  # noqa: ANN001
+    """Texts of table cells that run past the right edge of their cell, in WeasyPrint's own layout."""
+    from flask import render_template
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from licensing.documents import stylesheet_for
+    from licensing.pdf import STATIC_ROOT, StaticOnlyFetcher, _stylesheet, font_config
+
+    with app.test_request_context("/"):
+        html = render_template(document.template, doc=document.context)
+    fonts = font_config()
+    rendered = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).render(
+        stylesheets=[_stylesheet(stylesheet_for(document.template), fonts)], font_config=fonts)
+    found = []
+    for page in rendered.pages:
+        for cell in page._page_box.descendants():
+            if isinstance(cell, boxes.TableCellBox):
+                right = cell.content_box_x() + cell.width
+                for text in cell.descendants():
+                    if isinstance(text, boxes.TextBox) and text.position_x + text.width > right + 0.01:
+                        found.append(text.text)
+    return found
+
+
 # --- untrusted text ---------------------------------------------------------------------------
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
