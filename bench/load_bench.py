@@ -178,10 +178,9 @@ def main() -> None:
         try:
             app_service = Service("app", serve, env, tmp)
             services.append(app_service)
-            hello = Service("hello", [str(BIN / "gunicorn"), "--workers", str(workers), "--bind",
-                                      f"127.0.0.1:{hello_port}", "--access-logfile", "-", "--timeout", "60",
-                                      "--graceful-timeout", "20", "--chdir", str(ROOT / "bench" / "common"),
-                                      "hello:app"], clean_env(), tmp)
+            hello = Service("hello", [str(BIN / "gunicorn"), "-c", str(ROOT / "licensing" / "gunicorn_conf.py"),
+                                      "--workers", str(workers), "--bind", f"127.0.0.1:{hello_port}",
+                                      "--chdir", str(ROOT / "bench" / "common"), "hello:app"], clean_env(), tmp)
             services.append(hello)
             base, hello_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{hello_port}/"
             wait_http(f"{base}/healthz", app_service, timeout=90)
@@ -240,7 +239,8 @@ def main() -> None:
     hello_rps = [r["rps"] for label, r, _ in results if label.startswith("hello")]
     floor = sum(hello_rps) / len(hello_rps)
     print(f"\nLoad on loopback: wrk, {CONNECTIONS} connections, {THREADS} threads, {args.seconds} s per target; "
-          f"gunicorn {workers} sync workers + 2 RQ workers, PostgreSQL, Redis; "
+          f"gunicorn {workers} workers x 4 threads (licensing/gunicorn_conf.py, also for hello) + 2 RQ workers, "
+          "PostgreSQL, Redis; "
           f"took {time.perf_counter() - began:.0f} s")
     header = (f"  {'target':<40} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} "
               f"{'errors':>6} {'x hello':>7} {'cpu ms/req':>10} {'load':>5}  aims")

@@ -1,7 +1,28 @@
-"""gunicorn settings of `make serve` (`gunicorn -c python:licensing.gunicorn_conf`)."""
-from licensing.gctune import settle_heap
+"""gunicorn settings of production mode (`make serve`, and the load bench's "hello" app, so that the
+two are measured alike): `gunicorn -c licensing/gunicorn_conf.py [--workers N] [--bind ...] APP`."""
+import os
+import sys
+from pathlib import Path
+
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:  # the file is also loaded by path, from other working directories
+    sys.path.insert(0, ROOT)
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)  # one per core
+worker_class = "gthread"
+threads = 4  # requests that wait on PostgreSQL let another one use the core
+timeout = 60
+graceful_timeout = 20
+# No gunicorn access log: the app writes one structured line per request itself (request id, user,
+# action, status, duration: licensing/observability.py); a second line per request cost CPU for nothing.
+accesslog = None
+# gunicorn's runtime control socket is not used, and its one default path (~/.gunicorn/gunicorn.ctl)
+# would be taken over by any second gunicorn on the machine (the load bench runs two).
+control_socket_disable = True
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001
     """The app is loaded: take its heap out of later garbage collections."""
+    from licensing.gctune import settle_heap
+
     settle_heap()

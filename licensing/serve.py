@@ -78,10 +78,8 @@ def run_production(port: int, workers: int, job_workers: int, persist: bool = Tr
     children = [subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "jobs", "worker"], cwd=ROOT,
                                  env=env) for _ in range(job_workers)]
     children.append(subprocess.Popen([
-        os.path.join(bin_dir, "gunicorn"), "-c", "python:licensing.gunicorn_conf", "--workers", str(workers),
-        "--threads", "4",
-        "--bind", f"127.0.0.1:{port}",
-        "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "20", "app:create_app()",
+        os.path.join(bin_dir, "gunicorn"), "-c", os.path.join(ROOT, "licensing", "gunicorn_conf.py"),
+        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "app:create_app()",
     ], cwd=ROOT, env=env))
     print(f"  gunicorn: {workers} worker(s) on http://127.0.0.1:{port}/; RQ: {job_workers} worker(s)", flush=True)
 
