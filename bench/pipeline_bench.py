@@ -16,13 +16,14 @@ Stages, one after the other, each timed:
 5. webhooks: wait until every invoice is paid (the stand-in's signed webhooks, about 1 s after
    each payment, processed by the app).
 Then the resident size (VmRSS) of the server processes: the gunicorn workers, the RQ workers
-(and the peak of their per-job work horses, sampled while rendering), the in-process server.
+(SimpleWorkers: they run each job in their own process, so their size is the jobs' footprint),
+the in-process server.
 
-The default N is 100 (200 PDFs) so that the two runs take a few minutes on a 2-core machine;
-`--count 1000` runs the full 1,000 (2,000 PDFs). Below 1,000 the figures are also extrapolated
-linearly to 1,000 (marked as such).
+The default N is 1,000 (2,000 PDFs): about ten minutes for the two runs on a 2-core machine. A
+smaller `--count` (say 100, for a quick look) also prints its figures extrapolated linearly to
+1,000 (marked as such).
 
-    .venv/bin/python bench/pipeline_bench.py [--count 100] [--modes thread,rq]
+    .venv/bin/python bench/pipeline_bench.py [--count 1000] [--modes thread,rq]
 """
 from __future__ import annotations
 
@@ -146,21 +147,17 @@ def run_mode(mode: str, count: int, db_url: str, redis_url: str | None, tmp: Pat
         args += ["--production", "--workers", str(os.cpu_count() or 2), "--job-workers", "2"]
     service = Service(f"app-{mode}", args, env, tmp)
     result: dict = {"mode": mode, "count": count, "times": {}, "problems": []}
-    horse_peak: dict[int, float] = {}
+    peak: dict[int, float] = {}
 
-    def worker_children() -> set[int]:
-        return {child for worker in rq_workers(service.pid) for child in children_of(worker)}
-
-    def sample_horses() -> None:  # RQ forks a work horse per job: its size is the job's real footprint
+    def sample_workers() -> None:  # the largest size of each RQ worker while it renders
         if mode == "rq":
-            for horse in worker_children():
-                horse_peak[horse] = max(horse_peak.get(horse, 0.0), rss_mib(horse))
+            for worker in rq_workers(service.pid):
+                peak[worker] = max(peak.get(worker, 0.0), rss_mib(worker))
 
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", service, timeout=90)
         time.sleep(1)
-        long_lived = worker_children() if mode == "rq" else set()  # e.g. RQ's scheduler process
         began = time.perf_counter()
 
         t = time.perf_counter()
@@ -178,7 +175,7 @@ def run_mode(mode: str, count: int, db_url: str, redis_url: str | None, tmp: Pat
         t = time.perf_counter()
         wanted = 2 * (len(references) - failed)
         ready = lambda: scalar(select(func.count()).select_from(Document).where(Document.status == "ready"))  # noqa: E731
-        if not wait_until(lambda: ready() >= wanted, timeout=120 + 3 * wanted, sample=sample_horses):
+        if not wait_until(lambda: ready() >= wanted, timeout=120 + 3 * wanted, sample=sample_workers):
             result["problems"].append(f"only {ready()} of {wanted} documents ready")
         result["times"]["render"] = time.perf_counter() - t
         with engine.connect() as conn:
@@ -203,12 +200,10 @@ def run_mode(mode: str, count: int, db_url: str, redis_url: str | None, tmp: Pat
         result["total"] = time.perf_counter() - began
 
         if mode == "rq":
-            long_lived |= worker_children()  # alive after the last job: not a work horse
-            horses = [rss for pid, rss in horse_peak.items() if pid not in long_lived]
             result["memory"] = {
                 "gunicorn workers": [rss_mib(p) for p in gunicorn_workers(service.pid)],
-                "RQ workers (parent)": [rss_mib(p) for p in rq_workers(service.pid)],
-                "RQ work horse (a fork per job), largest seen": [max(horses)] if horses else [],
+                "RQ workers (they run the jobs themselves)": [rss_mib(p) for p in rq_workers(service.pid)],
+                "RQ workers, largest seen while rendering": sorted(peak.values()),
             }
         else:
             result["memory"] = {"in-process server (app + job threads)": [rss_mib(service.pid)],
@@ -266,7 +261,7 @@ def report(results: list[dict], count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=100, help="requests (each gives 2 PDFs and 1 payment)")
+    parser.add_argument("--count", type=int, default=1000, help="requests (each gives 2 PDFs and 1 payment)")
     parser.add_argument("--modes", default="thread,rq", help="thread, rq or both (comma-separated)")
     args = parser.parse_args()
     if not serve_supports("--stripe-in-memory"):
