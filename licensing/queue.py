@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.sql import operators
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from . import workflow
 from .models import Article, RepublishRequest, RequestEvent
@@ -214,14 +214,27 @@ def _open_page_ids(session: Session, filters: QueueFilters, user_id: int | None,
     return list(session.scalars(select(merged.c.id).order_by(*outer).offset(offset).limit(limit)))
 
 
+# What a row of the queue's page shows: loading only these (not the notes, the quote's breakdown in
+# JSON, the tracking hash and two dozen more) halves the work of turning 50 rows into objects.
+LIST_COLUMNS = (RepublishRequest.reference, RepublishRequest.organisation, RepublishRequest.email,
+                RepublishRequest.medium, RepublishRequest.territory, RepublishRequest.quote_amount,
+                RepublishRequest.currency, RepublishRequest.status, RepublishRequest.submitted_at,
+                RepublishRequest.article_id, RepublishRequest.assigned_to_id)
+
+
 def queue_page(session: Session, filters: QueueFilters, user_id: int | None, now: datetime,
-               target_days: int, page_size: int = PAGE_SIZE, cache: CountsCache | None = None) -> QueuePage:
+               target_days: int, page_size: int = PAGE_SIZE, cache: CountsCache | None = None,
+               list_columns_only: bool = False) -> QueuePage:
+    """A page of the queue. With `list_columns_only` the requests carry LIST_COLUMNS only (any other
+    attribute would be loaded one request at a time): for the HTML list, not for the API's JSON."""
     counts = status_counts(session, filters, user_id, now, target_days, cache)
     total = counts.get(filters.status, 0)
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
     loads = (joinedload(RepublishRequest.article).load_only(Article.id, Article.title),
              joinedload(RepublishRequest.assigned_to))
+    if list_columns_only:
+        loads += (load_only(*LIST_COLUMNS),)
     if filters.status == "open":
         ids = _open_page_ids(session, filters, user_id, now, target_days, (page - 1) * page_size, page_size)
         found = {r.id: r for r in session.scalars(select(RepublishRequest).where(RepublishRequest.id.in_(ids))

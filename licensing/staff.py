@@ -44,13 +44,15 @@ def queue():
     session = get_session()
     filters = queue_mod.QueueFilters.from_args(request.args)
     page = queue_mod.queue_page(session, filters, current_user.id, utcnow(), _settings().review_target_working_days,
-                                cache=queue_mod.counts_cache(current_app))
+                                cache=queue_mod.counts_cache(current_app), list_columns_only=True)
     bulk = BulkForm()
     bulk.reason_template.choices = _reason_choices(session)
     article = session.get(Article, filters.article_id) if filters.article_id else None
     return render_template("staff/queue.html", page=page, filters=filters, media=MEDIA, bulk=bulk,
                            statuses=("open", *workflow.STATUSES, "all"), sorts=queue_mod.SORT_LABELS,
-                           target=_settings().review_target_working_days, article=article)
+                           target=_settings().review_target_working_days, article=article,
+                           # one url_for, not one per row: references are [A-Z0-9-], safe in a path
+                           request_base=url_for("staff.request_page", reference="_")[:-1])
 
 
 def _load(reference: str) -> RepublishRequest:

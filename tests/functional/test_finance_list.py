@@ -285,3 +285,12 @@ def test_an_invoice_due_today_is_open_but_not_yet_overdue(app, client, book):
     row = [r for r in parse(client.get("/finance/invoices").data).find("table", cls="invoices").find_all("tr")
            if due_today in r.text][0]
     assert "overdue" not in row.classes and "overdue" not in row.text
+
+
+def test_each_row_links_to_its_invoice_page(client, book):
+    rows = parse(client.get("/finance/invoices?tab=all").data).find("table", cls="invoices").find("tbody").find_all("tr")
+    assert len(rows) == len(book)
+    for row in rows:
+        link = row.find("a")
+        page = client.get(link.attrs["href"])
+        assert page.status_code == 200 and link.text in page.get_data(as_text=True)

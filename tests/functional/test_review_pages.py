@@ -152,6 +152,17 @@ def test_queue_tabs_count_each_status(desk):
                       "Rejected": 1, "Withdrawn": 0, "Expired": 0, "All": 8}
 
 
+def test_each_queue_row_shows_its_request_and_links_to_its_page(desk):
+    made = insert_requests(desk.app, [{"status": "submitted", "organisation": f"Org {n} Ltd"} for n in range(3)])
+    rows = parse(desk.client.get("/staff/requests").data).find("tbody").find_all("tr")
+    assert len(rows) == 3
+    for n, (req, row) in enumerate(zip(made, rows)):
+        cells = row.find_all("td")
+        assert cells[1].text.strip() == req.reference and cells[2].text.startswith(f"Org {n} Ltd")
+        page = desk.client.get(cells[1].find("a").attrs["href"])
+        assert page.status_code == 200 and req.reference in page.get_data(as_text=True)
+
+
 def test_queue_filters_by_status_medium_territory_and_article(desk):
     from licensing.db import new_session
     from licensing.models import Article
