@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
                         Text, UniqueConstraint)
-from sqlalchemy import event, inspect
+from sqlalchemy import event, func, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from licensing.db import Base, ImmutableError, utcnow
@@ -109,6 +109,10 @@ class Invoice(Base):
     @property
     def open_amount(self) -> int:
         return self.total if self.status == "open" else 0
+
+
+# The finance list's search by a customer's e-mail, whatever its case (SQLite and PostgreSQL alike).
+Index("ix_invoices_buyer_email_lower", func.lower(Invoice.buyer_email))
 
 
 class InvoiceLine(Base):

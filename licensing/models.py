@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -162,12 +163,21 @@ class RepublishRequest(Base):
         Index("ix_requests_submitted_at", "submitted_at"),
         Index("ix_requests_organisation", "organisation"),
         Index("ix_requests_updated_at", "updated_at"),  # the queue's counts cache: max(updated_at)
+        # Search by part of the organisation's name (`ILIKE '%text%'` from a trigram index, PostgreSQL
+        # only: SQLite scans, in ~10 ms at 100,000 requests); by e-mail: ix_requests_email_lower below.
+        Index("ix_requests_organisation_trgm", "organisation", postgresql_using="gin",
+              postgresql_ops={"organisation": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     @property
     def territory_codes(self) -> list[str]:
         return [] if self.territory == "worldwide" else [c for c in self.territory.split(",") if c]
 
+
+
+# Search by e-mail, whatever its case (the queue's search, a requester's other requests): an index of
+# the expression the queries use (SQLite and PostgreSQL alike).
+Index("ix_requests_email_lower", func.lower(RepublishRequest.email))
 
 class RequestEvent(Base):
     """Append-only audit trail of a request: who did what, when, from which state to which."""

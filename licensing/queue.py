@@ -117,7 +117,7 @@ def _filtered(filters: QueueFilters, user_id: int | None, now: datetime, target_
             stmt = stmt.where(func.lower(RepublishRequest.email) == q.lower())
         else:
             stmt = stmt.where(or_(RepublishRequest.reference == q.upper(),
-                                  func.lower(RepublishRequest.organisation).contains(q.lower(), autoescape=True)))
+                                  RepublishRequest.organisation.icontains(q, autoescape=True)))
     return stmt
 
 
