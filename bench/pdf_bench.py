@@ -3,8 +3,8 @@
 configuration), beside a bare WeasyPrint render of a minimal page and render_pdf of that page.
 
 - warm median render time (wall clock and CPU time of the process), after a few warm-up renders;
-- documents per second with one and with two worker processes (each process warmed up first,
-  then all started together; spawned, as RQ's workers are separate processes);
+- documents per second with one and with two worker processes (two processes spawned, as RQ's
+  workers are separate processes, and warmed up once; then one or both render for a few seconds);
 - memory: VmRSS of a fresh worker process after 20 warm-up renders and after 500 more (license
   and invoice alternating), and the growth between the two.
 
@@ -12,7 +12,7 @@ Aims: invoice < 70 ms, license < 150 ms (warm median), two processes >= 1.8x one
 The documents come from two requests submitted and approved through the real services on a
 SQLite file migrated by the real migrations (removed afterwards).
 
-    .venv/bin/python bench/pdf_bench.py [--runs 40] [--throughput 24] [--rounds 3] [--renders 500]
+    .venv/bin/python bench/pdf_bench.py [--runs 40] [--seconds 4] [--rounds 5] [--renders 500]
 """
 from __future__ import annotations
 
@@ -63,20 +63,26 @@ def load_documents(url: str):  # noqa: ANN201
 
 # ------------------------------------------------------------------ in worker processes
 
-def _throughput_worker(url: str, kind: str, count: int, ready, start, results) -> None:  # noqa: ANN001
+def _throughput_worker(url: str, conn) -> None:  # noqa: ANN001
+    """A rendering worker kept for the whole run: warmed up once, then told ("run", kind, seconds)
+    renders that document for that long and answers (renders done, seconds they took)."""
     from licensing.documents import render_bytes
 
     application, docs = load_documents(url)
     with application.test_request_context("/"):
-        for _ in range(3):
-            render_bytes(docs[kind])
+        for document in docs.values():
+            for _ in range(3):
+                render_bytes(document)
         settle_heap()  # as an RQ worker does once it is ready
-        ready.wait()
-        start.wait()
-        began = time.perf_counter()
-        for _ in range(count):
-            render_bytes(docs[kind])
-        results.put((os.getpid(), count, time.perf_counter() - began))
+        conn.send("ready")
+        while (command := conn.recv()) != "stop":
+            _, kind, seconds = command
+            began = time.perf_counter()
+            done, last = 0, began
+            while last - began < seconds:
+                render_bytes(docs[kind])
+                done, last = done + 1, time.perf_counter()
+            conn.send((done, last - began))
 
 
 def _memory_worker(url: str, renders: int, results) -> None:  # noqa: ANN001
@@ -96,24 +102,36 @@ def _memory_worker(url: str, renders: int, results) -> None:  # noqa: ANN001
     results.put(marks)
 
 
-def throughput(ctx, url: str, kind: str, processes: int, count: int) -> float:  # noqa: ANN001
-    ready, start, results = ctx.Barrier(processes + 1), ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=_throughput_worker, args=(url, kind, count, ready, start, results))
-               for _ in range(processes)]
-    for w in workers:
-        w.start()
-    try:
-        ready.wait(timeout=120)
-        began = time.perf_counter()
-        start.set()
-        done = [results.get(timeout=600) for _ in workers]
-        elapsed = time.perf_counter() - began
-    finally:
-        for w in workers:
-            w.join(timeout=30)
-            if w.is_alive():
-                w.kill()
-    return sum(n for _, n, _ in done) / elapsed
+class RenderingWorkers:
+    """Two warmed-up worker processes (spawned, as RQ's workers are separate processes)."""
+
+    def __init__(self, ctx, url: str, count: int = 2):  # noqa: ANN001
+        self.pipes, self.processes = [], []
+        for _ in range(count):
+            mine, theirs = ctx.Pipe()
+            process = ctx.Process(target=_throughput_worker, args=(url, theirs))
+            process.start()
+            self.pipes.append(mine)
+            self.processes.append(process)
+        for pipe in self.pipes:
+            if not pipe.poll(180) or pipe.recv() != "ready":
+                raise RuntimeError("a rendering worker did not start")
+
+    def rate(self, kind: str, processes: int, seconds: float) -> float:
+        """Documents per second of `processes` workers rendering at the same time for `seconds`: each
+        worker's renders over the time they took, summed (steady state: no worker waits for another)."""
+        busy = self.pipes[:processes]
+        for pipe in busy:
+            pipe.send(("run", kind, seconds))
+        return sum(done / took for done, took in (pipe.recv() for pipe in busy))
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            pipe.send("stop")
+        for process in self.processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
 
 
 # ------------------------------------------------------------------ the bench
@@ -155,8 +173,8 @@ def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=40, help="timed renders of each case")
-    parser.add_argument("--throughput", type=int, default=24, help="renders per process in a throughput run")
-    parser.add_argument("--rounds", type=int, default=3, help="throughput runs of each kind and process count")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of a throughput run")
+    parser.add_argument("--rounds", type=int, default=5, help="throughput runs of each kind and process count")
     parser.add_argument("--renders", type=int, default=500, help="renders of the memory run")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
@@ -176,12 +194,16 @@ def main() -> None:
         ctx = mp.get_context("spawn")
         # One and two processes by turns, a few rounds each: this machine's speed drifts (other
         # virtual machines share its cores), and a drift must not fall on one of the two alone.
+        workers = RenderingWorkers(ctx, url)
         samples: dict[tuple[str, int], list[float]] = {}
-        for _ in range(args.rounds):
-            for kind in ("invoice", "license"):
-                for processes in (1, 2):
-                    samples.setdefault((kind, processes), []).append(
-                        throughput(ctx, url, kind, processes, args.throughput))
+        try:
+            for _ in range(args.rounds):
+                for kind in ("invoice", "license"):
+                    for processes in (1, 2):
+                        samples.setdefault((kind, processes), []).append(
+                            workers.rate(kind, processes, args.seconds))
+        finally:
+            workers.close()
         rates = {key: statistics.median(values) for key, values in samples.items()}
         results = ctx.Queue()
         worker = ctx.Process(target=_memory_worker, args=(url, args.renders, results))
@@ -205,8 +227,8 @@ def main() -> None:
         ratio = two / one
         verdict = "ok" if ratio >= SPEEDUP_AIM else f"MISSES {SPEEDUP_AIM}x"
         print(f"  {kind:<22}  {one:>9.1f}  {two:>11.1f}  {ratio:>7.2f}x  >= {SPEEDUP_AIM}x {verdict}")
-    print(f"  (median of {args.rounds} runs, taken by turns; {args.throughput} renders per process in a run, after 3 "
-          "warm-up renders each; wall clock from the common start)")
+    print(f"  (median of {args.rounds} runs of {args.seconds:g} s, taken by turns, by the same two warmed-up worker "
+          "processes; a run's rate: each process's renders over the time they took, summed)")
 
     print(f"\n  memory of one worker process (license and invoice alternating, after 20 warm-up renders)")
     print(f"  {'renders':>8}  {'VmRSS MiB':>10}  {'VmHWM MiB':>10}")

@@ -110,7 +110,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     parser.add_argument("--production", action="store_true", help="gunicorn and RQ workers")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2),
+                        help="gunicorn workers (default: WEB_CONCURRENCY, else one per core)")
     parser.add_argument("--job-workers", type=int, default=2, help="RQ workers")
     parser.add_argument("--stripe-in-memory", action="store_true",
                         help="the Stripe stand-in keeps its data in memory only (tests), not in instance/")
