@@ -186,3 +186,16 @@ def make_request(seeded):
             return submitted.token, submitted.request.reference, submitted.request.id
 
     return make
+
+
+@pytest.fixture
+def desk(seeded):
+    """A signed-in licensing staff member (Sam Staff) on the seeded app."""
+    from types import SimpleNamespace
+
+    from tests.staff_fixtures import add_user, login
+
+    uid = add_user(seeded, "sam@desk.test", "Sam Staff", ["staff"])
+    client = seeded.test_client()
+    login(client, uid)
+    return SimpleNamespace(app=seeded, client=client, user_id=uid)

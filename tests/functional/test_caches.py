@@ -3,7 +3,6 @@ not signed in, and the queue's counts per status kept until the requests table c
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
 
 import pytest
 
@@ -119,14 +118,6 @@ def test_the_cache_keeps_a_bounded_number_of_pages():
 
 
 # ------------------------------------------------------------------ counts of the queue
-
-
-@pytest.fixture
-def desk(seeded):
-    uid = add_user(seeded, "sam@desk.test", "Sam Staff", ["staff"])
-    client = seeded.test_client()
-    login(client, uid)
-    return SimpleNamespace(app=seeded, client=client, user_id=uid)
 
 
 def _counts(client, query: str = "") -> dict[str, int]:  # noqa: ANN001

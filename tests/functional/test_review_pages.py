@@ -28,15 +28,6 @@ from tests.staff_fixtures import (
 )
 
 
-@pytest.fixture
-def desk(seeded):
-    """A signed-in licensing staff member (Sam Staff) on the seeded app."""
-    uid = add_user(seeded, "sam@desk.test", "Sam Staff", ["staff"])
-    client = seeded.test_client()
-    login(client, uid)
-    return SimpleNamespace(app=seeded, client=client, user_id=uid)
-
-
 def queue_refs(html: bytes) -> list[str]:
     table = parse(html).find("table", cls="queue")
     assert table is not None
