@@ -163,6 +163,10 @@ class RepublishRequest(Base):
         Index("ix_requests_submitted_at", "submitted_at"),
         Index("ix_requests_organisation", "organisation"),
         Index("ix_requests_updated_at", "updated_at"),  # the queue's counts cache: max(updated_at)
+        # The counts per status of a filter over all statuses, from the index alone (no table rows):
+        # by medium (an index range), by territory (a scan of a narrow index in status order, not of the table).
+        Index("ix_requests_medium_status", "medium", "status"),
+        Index("ix_requests_status_territory", "status", "territory"),
         # Search by part of the organisation's name (`ILIKE '%text%'` from a trigram index, PostgreSQL
         # only: SQLite scans, in ~10 ms at 100,000 requests); by e-mail: ix_requests_email_lower below.
         Index("ix_requests_organisation_trgm", "organisation", postgresql_using="gin",
