@@ -18,6 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index('ix_requests_medium_status', 'requests', ['medium', 'status'], unique=False)
+    op.create_index('ix_requests_medium_submitted_at', 'requests', ['medium', 'submitted_at'], unique=False)
     op.create_index('ix_requests_status_territory', 'requests', ['status', 'territory'], unique=False)
     op.create_index('ix_requests_email_lower', 'requests', [sa.text('lower(email)')], unique=False)
     op.create_index('ix_invoices_buyer_email_lower', 'invoices', [sa.text('lower(buyer_email)')], unique=False)
@@ -33,4 +34,5 @@ def downgrade() -> None:
     op.drop_index('ix_invoices_buyer_email_lower', table_name='invoices')
     op.drop_index('ix_requests_email_lower', table_name='requests')
     op.drop_index('ix_requests_status_territory', table_name='requests')
+    op.drop_index('ix_requests_medium_submitted_at', table_name='requests')
     op.drop_index('ix_requests_medium_status', table_name='requests')
