@@ -21,6 +21,7 @@ import multiprocessing as mp
 import os
 import statistics
 import time
+from types import SimpleNamespace
 
 from common import make_app, p95, seed_demo, sqlite_database
 from common.issued import add_user, submit_and_approve
@@ -143,11 +144,16 @@ def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
     from licensing.pdf import font_config, render_pdf
 
     css = stylesheet_for(TEMPLATES["invoice"])  # the layout version new documents are issued with
+    # the same documents as issued before layout version 2 (templates/pdf/*.html), for comparison
+    version_1 = {kind: SimpleNamespace(template=doc.template.replace("pdf/v2/", "pdf/"), number=doc.number,
+                                       context=doc.context) for kind, doc in docs.items()}
     cases = [
         ("bare WeasyPrint, minimal page", lambda: HTML(string=MINIMAL_HTML).write_pdf(font_config=font_config()), None),
         ("render_pdf, minimal page (app CSS, fetcher)", lambda: render_pdf(MINIMAL_HTML, stylesheet=css), None),
         ("invoice: render_bytes (template + PDF)", lambda: render_bytes(docs["invoice"]), AIMS_MS["invoice"]),
         ("license: render_bytes (template + PDF)", lambda: render_bytes(docs["license"]), AIMS_MS["license"]),
+        ("invoice, layout version 1", lambda: render_bytes(version_1["invoice"]), None),
+        ("license, layout version 1", lambda: render_bytes(version_1["license"]), None),
     ]
     rows = []
     with application.test_request_context("/"):
