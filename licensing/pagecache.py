@@ -4,7 +4,8 @@ article, the catalogue) is rendered once and then answered from a small per-proc
 and `Cache-Control: public, max-age=...` so that a browser or a proxy can keep it as long.
 
 Not cached: anything but a GET, a signed-in visitor (staff see their own navigation), a visitor
-with a message waiting to be shown (a flash), and any answer but a 200. Pages change only when the
+with a message waiting to be shown (a flash), a page that made a CSRF token (it is the visitor's
+own), and any answer but a 200. Pages change only when the
 catalogue is imported again, so a visitor sees such a change within the lifetime of an entry."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 
 MAX_ENTRIES = 512
 MAX_BODY = 256 * 1024
@@ -93,7 +94,8 @@ def cached_public_page(view: Callable) -> Callable:
         if entry is None:
             response = make_response(view(*args, **kwargs))
             if (response.status_code != 200 or response.direct_passthrough or "Set-Cookie" in response.headers
-                    or session.modified or not _cacheable()):  # e.g. the view flashed a message
+                    or session.modified or not _cacheable()  # e.g. the view flashed a message
+                    or "csrf_token" in g):  # a CSRF token was made for this page: it belongs to one visitor
                 return response
             body = response.get_data()
             if len(body) > MAX_BODY:

@@ -3,6 +3,7 @@ not signed in, and the queue's counts per status kept until the requests table c
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -184,3 +185,31 @@ def test_cached_counts_equal_counted_ones_for_every_filter(desk):
             assert queue.status_counts(s, filters, desk.user_id, now, 2, cache) == expected  # counted
             assert queue.status_counts(s, filters, desk.user_id, now, 2, cache) == expected  # kept
     assert len(cache._entries) == 7
+
+
+def test_a_page_that_made_a_csrf_token_is_never_kept():
+    """A CSRF token belongs to one visitor's session: a page holding one must not reach another."""
+    from flask import Flask, render_template_string
+    from flask_wtf.csrf import CSRFProtect
+
+    from licensing.pagecache import cached_public_page
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test", SETTINGS=SimpleNamespace(page_cache_seconds=60))
+    CSRFProtect(app)
+
+    @app.get("/with-token")
+    @cached_public_page
+    def with_token():  # noqa: ANN202
+        return render_template_string("<form><input name=csrf_token value='{{ csrf_token() }}'></form>")
+
+    @app.get("/without")
+    @cached_public_page
+    def without():  # noqa: ANN202
+        return "<p>the same for everyone</p>"
+
+    first, second = app.test_client(), app.test_client()
+    first.get("/with-token")  # the session now holds the raw token: the next page modifies nothing
+    assert "ETag" not in first.get("/with-token").headers
+    assert first.get("/with-token").get_data() != second.get("/with-token").get_data()
+    assert "ETag" in first.get("/without").headers
