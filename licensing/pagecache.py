@@ -21,6 +21,7 @@ from flask import Flask, Response, current_app, g, make_response, request, sessi
 
 MAX_ENTRIES = 512
 MAX_BODY = 256 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # per process: a crawler walking every search of the catalogue stays bounded
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,12 @@ class Entry:
 
 
 class PageCache:
-    def __init__(self, ttl: float, size: int = MAX_ENTRIES):
-        self.ttl, self.size = ttl, size
+    """At most `size` pages and `max_bytes` of bodies; the least recently used go first."""
+
+    def __init__(self, ttl: float, size: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
+        self.ttl, self.size, self.max_bytes = ttl, size, max_bytes
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Entry | None:
@@ -48,15 +52,18 @@ class PageCache:
     def put(self, key: str, body: bytes, mimetype: str) -> Entry:
         entry = Entry(time.monotonic(), body, mimetype, hashlib.sha256(body).hexdigest()[:32])
         with self._lock:
+            old = self._entries.pop(key, None)
+            self._bytes += len(body) - (len(old.body) if old else 0)
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            while self._entries and (len(self._entries) > self.size or self._bytes > self.max_bytes):
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.body)
         return entry
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
 
 def page_cache(app: Flask) -> PageCache | None:

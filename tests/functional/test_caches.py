@@ -213,3 +213,15 @@ def test_a_page_that_made_a_csrf_token_is_never_kept():
     assert "ETag" not in first.get("/with-token").headers
     assert first.get("/with-token").get_data() != second.get("/with-token").get_data()
     assert "ETag" in first.get("/without").headers
+
+
+def test_the_cache_keeps_a_bounded_number_of_bytes():
+    from licensing.pagecache import PageCache
+
+    cache = PageCache(ttl=60, size=100, max_bytes=250)
+    for n in range(5):
+        cache.put(f"/p{n}", b"x" * 100, "text/html")
+    assert [cache.get(f"/p{n}") is not None for n in range(5)] == [False, False, False, True, True]
+    cache.put("/p4", b"y" * 10, "text/html")  # replacing a page counts its new size only
+    cache.put("/p5", b"z" * 100, "text/html")
+    assert [cache.get(f"/p{n}") is not None for n in (3, 4, 5)] == [True, True, True]
