@@ -97,10 +97,12 @@ def wait_for_threads() -> None:
 def _warm_up() -> None:
     """Load WeasyPrint, its fonts and the PDF stylesheet before the first job: the first document
     is not slower than the others, and all of it is part of the heap settle_heap() freezes."""
+    from .documents import TEMPLATES, stylesheet_for
     from .pdf import render_pdf
 
     try:
-        render_pdf("<!doctype html><html lang=en><head><meta charset=utf-8><title>w</title></head><body>w</body></html>")
+        render_pdf("<!doctype html><html lang=en><head><meta charset=utf-8><title>w</title></head><body>w</body></html>",
+                   stylesheet=stylesheet_for(TEMPLATES["invoice"]))  # the layout new documents are issued with
     except Exception:  # noqa: BLE001 - a worker that cannot warm up still runs its jobs (and reports them)
         log.exception("PDF warm-up failed")
 
