@@ -205,6 +205,15 @@ def jobs_worker(burst: bool) -> None:
     jobs.run_worker(current_app._get_current_object(), burst=burst)
 
 
+@jobs_cli.command("cron")
+def jobs_cron() -> None:
+    """Put the scheduled tasks on the RQ queue on their schedule (needs REDIS_URL); the workers run
+    them. Without Redis, run the commands themselves from cron instead."""
+    if not current_app.config["SETTINGS"].redis_url:
+        raise click.ClickException("REDIS_URL is not set: run the scheduled commands from cron instead")
+    jobs.cron_scheduler(current_app._get_current_object()).start()
+
+
 payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 
 

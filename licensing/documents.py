@@ -102,10 +102,15 @@ def render_job(document_id: int) -> None:
     raise RenderError(f"document {document_id} could not be rendered")
 
 
-def render_pending(session: Session, include_failed: bool = True) -> tuple[int, int]:
-    """Render every document not yet ready (a failed one gets fresh attempts)."""
+def render_pending(session: Session, include_failed: bool = True,
+                   created_before: datetime | None = None) -> tuple[int, int]:
+    """Render every document not yet ready (a failed one gets fresh attempts); with
+    `created_before`, only those created before then (older than any render job still queued)."""
     statuses = ("pending", "failed") if include_failed else ("pending",)
-    ids = session.scalars(select(Document.id).where(Document.status.in_(statuses)).order_by(Document.id)).all()
+    stmt = select(Document.id).where(Document.status.in_(statuses)).order_by(Document.id)
+    if created_before is not None:
+        stmt = stmt.where(Document.created_at < created_before)
+    ids = session.scalars(stmt).all()
     done = 0
     for document_id in ids:
         with new_session() as s:

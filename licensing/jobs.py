@@ -1,4 +1,5 @@
-"""The one module that runs background work (PDF rendering, e-mail delivery, Stripe refunds).
+"""The one module that runs background work (PDF rendering, e-mail delivery, Stripe refunds, and
+with RQ the scheduled tasks of licensing/scheduled.py).
 
 Three modes (setting JOBS_MODE): "rq" when REDIS_URL is set (a real queue: workers on any
 host, retried), "thread" by default (an in-process pool, so nobody waits for a PDF), and
@@ -121,6 +122,20 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     # jobs (a forking worker renders every document cold, 2-3x slower); memory stays flat.
     SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst,
                                                                                    with_scheduler=True)
+
+
+def cron_scheduler(app: Flask):  # noqa: ANN201
+    """RQ's scheduler of the scheduled tasks (licensing/scheduled.py), each enqueued as a job."""
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    from .scheduled import SCHEDULE
+
+    scheduler = CronScheduler(connection=Redis.from_url(app.config["SETTINGS"].redis_url))
+    for task in SCHEDULE:
+        scheduler.register(run_job, QUEUE, args=(task.job,), interval=task.interval, cron=task.cron,
+                           job_timeout=1800, name=task.name)
+    return scheduler
 
 
 def after_commit(session: Session, name: str, *args: Any) -> None:

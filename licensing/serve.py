@@ -2,7 +2,7 @@
 
 `python -m licensing.serve` (make run): the app on 127.0.0.1:PORT with Flask's server, jobs in
 a thread pool. `python -m licensing.serve --production` (make serve): gunicorn with one worker
-per core, RQ workers for background jobs (REDIS_URL), JSON logs. Either way, unless a real Stripe
+per core, RQ workers for background jobs and the scheduler of the scheduled tasks (REDIS_URL), JSON logs. Either way, unless a real Stripe
 test key is configured (STRIPE_SECRET_KEY set and STRIPE_API_BASE unset), the local Stripe
 stand-in runs on a free loopback port with the app's webhook endpoint registered with it."""
 from __future__ import annotations
@@ -77,11 +77,14 @@ def run_production(port: int, workers: int, job_workers: int, persist: bool = Tr
     bin_dir = os.path.dirname(sys.executable)
     children = [subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "jobs", "worker"], cwd=ROOT,
                                  env=env) for _ in range(job_workers)]
+    children.append(subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "app", "jobs", "cron"], cwd=ROOT,
+                                     env=env))  # the scheduled tasks, run by the workers
     children.append(subprocess.Popen([
         os.path.join(bin_dir, "gunicorn"), "-c", os.path.join(ROOT, "licensing", "gunicorn_conf.py"),
         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "app:create_app()",
     ], cwd=ROOT, env=env))
-    print(f"  gunicorn: {workers} worker(s) on http://127.0.0.1:{port}/; RQ: {job_workers} worker(s)", flush=True)
+    print(f"  gunicorn: {workers} worker(s) on http://127.0.0.1:{port}/; RQ: {job_workers} worker(s) and the "
+          "scheduler of the scheduled tasks", flush=True)
 
     def stop(*_args) -> None:  # noqa: ANN002
         for child in children:

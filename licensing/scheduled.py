@@ -1,0 +1,97 @@
+"""The scheduled commands as jobs. With REDIS_URL, `flask jobs cron` (one of the processes of
+`make serve`) puts each task on the RQ queue on its schedule and the RQ workers run it; without
+Redis the same work is done by the CLI commands, from cron or a systemd timer (README: Commands).
+
+Every task is idempotent (a reminder or a digest goes once a day, a request expires once, a paid
+invoice stays paid), so two schedulers on two hosts, or a scheduler beside a cron entry, change
+nothing by running the same task twice. A task on an interval also runs as soon as the scheduler
+starts: after a crash, stale documents are rendered and lost webhooks reconciled at once."""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from .db import get_session, utcnow
+
+log = logging.getLogger(__name__)
+
+STALE_DOCUMENT = timedelta(minutes=10)  # far longer than a queued render job waits
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    job: str  # "module:function", run by licensing.jobs.run_job
+    interval: int | None = None  # seconds
+    cron: str | None = None  # a cron expression, UTC
+
+
+SCHEDULE = (
+    Task("documents-recover", "licensing.scheduled:recover_documents", interval=5 * 60),
+    Task("payments-reconcile", "licensing.scheduled:reconcile_payments", interval=60 * 60),
+    Task("requests-expire", "licensing.scheduled:expire_requests", interval=60 * 60),
+    Task("billing-daily", "licensing.scheduled:billing_daily", interval=60 * 60),
+    Task("requests-digest", "licensing.scheduled:overdue_digest", cron="0 7 * * 1-5"),  # working days, 07:00
+)
+
+
+def logged(task: Callable[[], str]) -> Callable[[], str]:
+    """The task's summary goes to the log too (RQ keeps it only as the job's result)."""
+
+    @functools.wraps(task)
+    def run() -> str:
+        summary = task()
+        log.info("%s: %s", task.__name__, summary)
+        return summary
+
+    return run
+
+
+@logged
+def recover_documents() -> str:
+    """Render documents left pending (their job died with a worker, or was never queued); failed
+    ones wait for a person (`flask documents render-pending` gives them fresh attempts)."""
+    from .documents import render_pending
+
+    done, total = render_pending(get_session(), include_failed=False, created_before=utcnow() - STALE_DOCUMENT)
+    return f"{done} of {total} stale document(s) rendered."
+
+
+@logged
+def reconcile_payments() -> str:
+    """Apply Stripe's state to every open invoice (a lost webhook) and retry pending refunds."""
+    from invoices.payments import reconcile
+    from invoices.refunds import retry_pending_refunds
+
+    session = get_session()
+    results = reconcile(session)
+    changed = sum(1 for _, outcome in results if outcome in ("paid", "flagged"))
+    refunds = retry_pending_refunds(session)
+    return f"{len(results)} open invoice(s) checked, {changed} changed; {len(refunds)} pending refund(s) retried."
+
+
+@logged
+def expire_requests() -> str:
+    from .review import expire_unanswered
+
+    return f"{len(expire_unanswered(get_session()))} request(s) expired."
+
+
+@logged
+def billing_daily() -> str:
+    from .billing_cli import run_daily
+
+    result = run_daily(get_session())
+    return (f"{len(result.overdue_reminders)} overdue reminder(s), {len(result.expiry_reminders)} expiry "
+            f"reminder(s) sent; {len(result.expired)} license(s) expired.")
+
+
+@logged
+def overdue_digest() -> str:
+    from .notifications import send_overdue_digest
+
+    sent, overdue = send_overdue_digest(get_session())
+    return f"{overdue} overdue request(s); digest sent to {sent} staff member(s)."
