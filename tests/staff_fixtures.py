@@ -9,6 +9,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -38,6 +39,14 @@ def login(client, user_id: int) -> None:  # noqa: ANN001
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user_id)
         sess["_fresh"] = True
+
+
+def signed_in(app, email: str, name: str, roles: list[str]) -> SimpleNamespace:  # noqa: ANN001
+    """A new user with these roles and a test client signed in as them: (app, client, user_id)."""
+    uid = add_user(app, email, name, roles)
+    client = app.test_client()
+    login(client, uid)
+    return SimpleNamespace(app=app, client=client, user_id=uid)
 
 
 def logout(client) -> None:  # noqa: ANN001

@@ -191,11 +191,6 @@ def make_request(seeded):
 @pytest.fixture
 def desk(seeded):
     """A signed-in licensing staff member (Sam Staff) on the seeded app."""
-    from types import SimpleNamespace
+    from tests.staff_fixtures import signed_in
 
-    from tests.staff_fixtures import add_user, login
-
-    uid = add_user(seeded, "sam@desk.test", "Sam Staff", ["staff"])
-    client = seeded.test_client()
-    login(client, uid)
-    return SimpleNamespace(app=seeded, client=client, user_id=uid)
+    return signed_in(seeded, "sam@desk.test", "Sam Staff", ["staff"])

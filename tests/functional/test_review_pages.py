@@ -22,6 +22,7 @@ from tests.staff_fixtures import (
     login,
     mails,
     path_of,
+    signed_in,
     state,
     submit,
     tracking_link,
@@ -670,10 +671,7 @@ def test_nobody_can_revoke_someone_elses_token(desk):
 
 @pytest.fixture
 def admin(seeded):
-    uid = add_user(seeded, "ada@desk.example", "Ada Admin", ["admin"])
-    client = seeded.test_client()
-    login(client, uid)
-    return SimpleNamespace(app=seeded, client=client, user_id=uid)
+    return signed_in(seeded, "ada@desk.example", "Ada Admin", ["admin"])
 
 
 def test_admin_invites_a_user_whose_link_sets_a_password_once(admin):
