@@ -236,7 +236,7 @@ def main() -> None:
     print(f"  (median of {args.rounds} runs of {args.seconds:g} s, taken by turns, by the same two warmed-up worker "
           "processes; a run's rate: each process's renders over the time they took, summed)")
 
-    print(f"\n  memory of one worker process (license and invoice alternating, after 20 warm-up renders)")
+    print("\n  memory of one worker process (license and invoice alternating, after 20 warm-up renders)")
     print(f"  {'renders':>8}  {'VmRSS MiB':>10}  {'VmHWM MiB':>10}")
     for n, rss, hwm in marks:
         print(f"  {n:>8}  {rss / 1024:>10.1f}  {hwm / 1024:>10.1f}")

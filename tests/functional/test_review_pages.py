@@ -19,7 +19,6 @@ from tests.staff_fixtures import (
     add_user,
     events_of,
     insert_requests,
-    login,
     mails,
     path_of,
     signed_in,
