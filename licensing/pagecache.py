@@ -5,19 +5,18 @@ and `Cache-Control: public, max-age=...` so that a browser or a proxy can keep i
 
 Not cached: anything but a GET, a signed-in visitor (staff see their own navigation), a visitor
 with a message waiting to be shown (a flash), a page that made a CSRF token (it is the visitor's
-own), and any answer but a 200. Pages change only when the
-catalogue is imported again, so a visitor sees such a change within the lifetime of an entry."""
+own), and any answer but a 200. Pages change only when the catalogue is imported again, so a
+visitor sees such a change within the lifetime of an entry."""
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
 from flask import Flask, Response, current_app, g, make_response, request, session
+
+from .timedcache import TimedCache
 
 MAX_ENTRIES = 512
 MAX_BODY = 256 * 1024
@@ -26,44 +25,28 @@ MAX_BYTES = 16 * 1024 * 1024  # per process: a crawler walking every search of t
 
 @dataclass(frozen=True)
 class Entry:
-    stored: float
     body: bytes
     mimetype: str
     etag: str
 
 
 class PageCache:
-    """At most `size` pages and `max_bytes` of bodies; the least recently used go first."""
+    """At most `size` pages and `max_bytes` of bodies, each for `ttl` seconds."""
 
     def __init__(self, ttl: float, size: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
-        self.ttl, self.size, self.max_bytes = ttl, size, max_bytes
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self.ttl = ttl
+        self._pages = TimedCache(ttl, size, max_bytes, weight=lambda entry: len(entry.body))
 
     def get(self, key: str) -> Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or time.monotonic() - entry.stored > self.ttl:
-                return None
-            self._entries.move_to_end(key)
-            return entry
+        return self._pages.get(key)
 
     def put(self, key: str, body: bytes, mimetype: str) -> Entry:
-        entry = Entry(time.monotonic(), body, mimetype, hashlib.sha256(body).hexdigest()[:32])
-        with self._lock:
-            old = self._entries.pop(key, None)
-            self._bytes += len(body) - (len(old.body) if old else 0)
-            self._entries[key] = entry
-            while self._entries and (len(self._entries) > self.size or self._bytes > self.max_bytes):
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped.body)
+        entry = Entry(body, mimetype, hashlib.sha256(body).hexdigest()[:32])
+        self._pages.put(key, entry)
         return entry
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
+        self._pages.clear()
 
 
 def page_cache(app: Flask) -> PageCache | None:

@@ -59,13 +59,13 @@ def test_a_browser_with_the_page_gets_304(seeded, client):
 
 
 def test_a_change_shows_once_the_entry_is_older_than_the_setting(seeded, client, monkeypatch):
-    from licensing import pagecache
+    from licensing import timedcache
 
     article = _article_id(seeded)
     client.get(f"/articles/{article}")
     _retitle(seeded, article, "A changed title")
     clock = time.monotonic()
-    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock + 61)
+    monkeypatch.setattr(timedcache.time, "monotonic", lambda: clock + 61)
     assert _title(client.get(f"/articles/{article}")) == "A changed title"
 
 
@@ -155,7 +155,7 @@ def test_an_assignment_shows_in_the_mine_counts_at_once(desk):
 
 
 def test_a_change_the_version_cannot_see_shows_after_the_lifetime(desk, monkeypatch):
-    from licensing import queue
+    from licensing import timedcache
 
     made = insert_requests(desk.app, [{"status": "submitted"}] * 2)
     assert _counts(desk.client)["Rejected"] == 0
@@ -164,7 +164,7 @@ def test_a_change_the_version_cannot_see_shows_after_the_lifetime(desk, monkeypa
     execute(desk.app, "UPDATE requests SET status = 'rejected' WHERE id = :i", i=made[0].id)
     assert _counts(desk.client)["Rejected"] == 0
     clock = time.monotonic()
-    monkeypatch.setattr(queue.time, "monotonic", lambda: clock + 6)
+    monkeypatch.setattr(timedcache.time, "monotonic", lambda: clock + 6)
     assert _counts(desk.client)["Rejected"] == 1
 
 
