@@ -50,9 +50,7 @@ def queue():
     article = session.get(Article, filters.article_id) if filters.article_id else None
     return render_template("staff/queue.html", page=page, filters=filters, media=MEDIA, bulk=bulk,
                            statuses=("open", *workflow.STATUSES, "all"), sorts=queue_mod.SORT_LABELS,
-                           target=_settings().review_target_working_days, article=article,
-                           # one url_for, not one per row: references are [A-Z0-9-], safe in a path
-                           request_base=url_for("staff.request_page", reference="_")[:-1])
+                           target=_settings().review_target_working_days, article=article)
 
 
 def _load(reference: str) -> RepublishRequest:
