@@ -22,7 +22,7 @@ MAX_ATTEMPTS = 3
 # The layout version new documents are issued with. Each document stores its template, and is always
 # re-rendered with the version it was issued with (`documents verify` proves the bytes never change):
 # an issued version is never edited; a new look is a new folder (templates/pdf/vN/ with the stylesheet
-# licensing/static/pdf/vN/document.css). Version 1 (templates/pdf/*.html) is half as fast to render.
+# licensing/static/pdf/vN/document.css). Version 1 (templates/pdf/*.html) takes ~1.3x as long to render.
 TEMPLATES = {"license": "pdf/v2/license.html", "invoice": "pdf/v2/invoice.html",
              "credit_note": "pdf/v2/credit_note.html"}
 

@@ -179,10 +179,10 @@ class RepublishRequest(Base):
         return [] if self.territory == "worldwide" else [c for c in self.territory.split(",") if c]
 
 
-
 # Search by e-mail, whatever its case (the queue's search, a requester's other requests): an index of
 # the expression the queries use (SQLite and PostgreSQL alike).
 Index("ix_requests_email_lower", func.lower(RepublishRequest.email))
+
 
 class RequestEvent(Base):
     """Append-only audit trail of a request: who did what, when, from which state to which."""

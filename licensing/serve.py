@@ -2,9 +2,10 @@
 
 `python -m licensing.serve` (make run): the app on 127.0.0.1:PORT with Flask's server, jobs in
 a thread pool. `python -m licensing.serve --production` (make serve): gunicorn with one worker
-per core, RQ workers for background jobs and the scheduler of the scheduled tasks (REDIS_URL), JSON logs. Either way, unless a real Stripe
-test key is configured (STRIPE_SECRET_KEY set and STRIPE_API_BASE unset), the local Stripe
-stand-in runs on a free loopback port with the app's webhook endpoint registered with it."""
+per core (licensing/gunicorn_conf.py), RQ workers for background jobs and the scheduler of the
+scheduled tasks (REDIS_URL), JSON logs. Either way, unless a real Stripe test key is configured
+(STRIPE_SECRET_KEY set and STRIPE_API_BASE unset), the local Stripe stand-in runs on a free
+loopback port with the app's webhook endpoint registered with it."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +18,7 @@ import time
 
 from invoices.stripe_standin import StandIn
 
+from . import gunicorn_conf
 from .settings import INSTANCE, ROOT
 
 STANDIN_SECRET_KEY = "sk_test_local_standin"
@@ -113,7 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     parser.add_argument("--production", action="store_true", help="gunicorn and RQ workers")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2),
+    parser.add_argument("--workers", type=int, default=gunicorn_conf.workers,
                         help="gunicorn workers (default: WEB_CONCURRENCY, else one per core)")
     parser.add_argument("--job-workers", type=int, default=2, help="RQ workers")
     parser.add_argument("--stripe-in-memory", action="store_true",
