@@ -121,6 +121,7 @@ def test_from_the_form_to_an_active_license(new_page, live_server) -> None:  # n
     expect(publisher.locator("#license-status")).to_have_text("Active")
     verdict = publisher.locator("[role=status]")
     expect(verdict).to_contain_text("This license is genuine and in force.")
+    publisher.wait_for_load_state("load")  # a click waits for the new page's commit, not for its stylesheet
     background = "e => getComputedStyle(e).backgroundColor"  # the status badge stands out of its panel
     assert publisher.locator("#license-status").evaluate(background) != verdict.evaluate(background)
     expect(publisher.locator("dl.facts")).to_contain_text(organisation)
