@@ -8,7 +8,7 @@ from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from invoices import finance_views, pay, report_views, webhooks
-from licensing import (admin, api, auth, billing_cli, cli, db, downloads, health, limits, observability, public,
+from licensing import (admin, api, assets, auth, billing_cli, cli, db, downloads, health, limits, observability, public,
                        revenue, security, staff, staff_api, staff_tools, tax_admin, verify)
 from licensing import license_events  # noqa: F401  (subscribes licensing to billing's signals)
 from licensing.settings import INSTANCE, ROOT, Settings
@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     init_templating(app)
+    assets.init_app(app)
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
                       downloads.bp, tax_admin.bp, pay.bp, webhooks.bp, health.bp, finance_views.bp, report_views.bp,
