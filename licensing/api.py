@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from . import catalog, requests as services, workflow
-from .db import get_session
+from .db import get_session, read_only
 from .intake import MAX_JSON_DEPTH, json_body_problem, validate_quote, validate_request
 from .doc_models import Document
 from .licenses import license_for_request, pay_url
@@ -105,10 +105,11 @@ def quotes():
     if isinstance(data, tuple):
         return data
     session = get_session()
-    given, errors = validate_quote(data, services.article_exists(session))
+    read_only(session)
+    given, errors = validate_quote(data, services.quotable(session))
     if errors:
         return json_error(422, "Some fields need attention.", errors=errors)
-    priced, _card, _article = services.quote(session, given)
+    priced = services.quote(session, given)
     return jsonify(priced.to_dict())
 
 

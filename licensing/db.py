@@ -134,6 +134,15 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def read_only(session: Session) -> None:
+    """Declare that this session will only read, one statement at a time. On PostgreSQL its
+    connection runs in autocommit, which spares the BEGIN and ROLLBACK round trips around a
+    request of one query (each statement still sees committed data only). A no-op on SQLite and
+    once the session has begun a transaction."""
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 @contextmanager
 def new_session() -> Iterator[Session]:
     """A session of its own, for background work outside a request."""

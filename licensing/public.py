@@ -81,7 +81,7 @@ def republish():
     if errors:
         form.attach_errors(errors)
         return _render_form(form, 422)
-    priced, _card, _article = services.quote(session, given)
+    priced = services.quote(session, given)
     if request.form.get("action") != "submit" or form.confirmed_amount.data != str(priced.amount):
         if request.form.get("action") == "submit":
             flash("Please check the price below, then submit your request.", "info")

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import catalog, workflow
+from . import catalog, search, workflow
 from invoices.money import format_money
 
 from .db import begin_write, utcnow
 from .intake import QuoteInput, RequestInput
 from .mail import queue_mail
-from .models import Article, RateCard, RepublishRequest, RequestEvent
+from .models import Article, ArticleAsset, RateCard, RepublishRequest, RequestEvent
 from .pricing import Quote, RateCardTerms, RequestedUse, quote_for
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
@@ -52,15 +52,15 @@ def save_rate_card(session: Session, data: dict, note: str = "", user_id: int | 
     return card
 
 
-def use_of(article: Article, given: QuoteInput | RequestInput) -> RequestedUse:
+def use_of(article_language: str | None, licensable_assets: int, given: QuoteInput | RequestInput) -> RequestedUse:
     return RequestedUse(
         medium=given.medium,
         audience=given.audience,
         territory=given.territory,
         term=given.term,
-        translation=given.language != (article.language or "en"),
+        translation=given.language != (article_language or "en"),
         exclusive=given.exclusive,
-        media_assets=len(article.licensable_assets) if given.media_wanted else 0,
+        media_assets=licensable_assets if given.media_wanted else 0,
     )
 
 
@@ -68,12 +68,68 @@ def article_exists(session: Session):  # noqa: ANN201
     return lambda url: catalog.find_by_url(session, url) is not None
 
 
-def quote(session: Session, given: QuoteInput | RequestInput) -> tuple[Quote, RateCard, Article]:
-    article = catalog.find_by_url(session, given.article_url)
-    if article is None:
+@dataclass(frozen=True)
+class PricingFacts:
+    """What a quote needs to know of an article, and which rate card is current."""
+
+    article_id: int
+    language: str | None
+    licensable_assets: int
+    rate_card_id: int | None
+
+
+_LICENSABLE = (select(func.count(ArticleAsset.id))
+               .where(ArticleAsset.article_id == Article.id, ArticleAsset.licensable.is_(True))
+               .correlate(Article).scalar_subquery())
+_CURRENT_CARD = select(RateCard.id).order_by(RateCard.version.desc()).limit(1).scalar_subquery()
+_PRICING_FACTS = (select(Article.id, Article.language, _LICENSABLE, _CURRENT_CARD)
+                  .where(Article.canonical_url.in_(bindparam("urls", expanding=True)))
+                  .order_by(Article.id).limit(1))
+
+
+def pricing_facts(session: Session, url: str) -> PricingFacts | None:
+    """The pricing facts of the article at this address (None: no such article), in one query of
+    plain rows: the live quote is asked for on every change of the form, so it skips the ORM's
+    article and rate-card objects. Remembered for the life of the session."""
+    url = search.lookup_url(url)
+    if url is None:
+        return None
+    seen = session.info.setdefault("pricing_facts", {})
+    if url not in seen:
+        row = session.connection().execute(_PRICING_FACTS, {"urls": search.url_candidates(url)}).first()
+        seen[url] = None if row is None else PricingFacts(*row)
+    return seen[url]
+
+
+def quotable(session: Session):  # noqa: ANN201
+    """`article_exists` for validate_quote, by the pricing facts that `quote` then reuses."""
+    return lambda url: pricing_facts(session, url) is not None
+
+
+def rate_card_terms(session: Session, card_id: int) -> RateCardTerms:
+    """The terms of a rate card, parsed once per app: a version is never edited (a change adds one),
+    so what is kept is never stale; which card is current is asked of the database every time."""
+    kept: dict[int, RateCardTerms] = current_app.extensions.setdefault("rate_card_terms", {})
+    terms = kept.get(card_id)
+    if terms is None:
+        card = session.get(RateCard, card_id)
+        if card is None:
+            raise NoRateCard(f"rate card {card_id} is gone")
+        if len(kept) >= 32:
+            kept.clear()
+        terms = kept[card_id] = terms_of(card)
+    return terms
+
+
+def quote(session: Session, given: QuoteInput | RequestInput) -> Quote:
+    """The price of this use of the article under the current rate card (what submitting would store)."""
+    facts = pricing_facts(session, given.article_url)
+    if facts is None:
         raise LookupError("no such article")
-    card = current_rate_card(session)
-    return quote_for(terms_of(card), use_of(article, given)), card, article
+    if facts.rate_card_id is None:
+        raise NoRateCard("no rate card has been set up: run `flask demo load` or add one")
+    return quote_for(rate_card_terms(session, facts.rate_card_id),
+                     use_of(facts.language, facts.licensable_assets, given))
 
 
 def hash_token(token: str) -> str:
@@ -111,7 +167,11 @@ class Submitted:
 
 def submit_request(session: Session, given: RequestInput) -> Submitted:
     """Store a new request with its quote, log the event, and queue the confirmation e-mail."""
-    priced, card, article = quote(session, given)
+    article = catalog.find_by_url(session, given.article_url)
+    if article is None:
+        raise LookupError("no such article")
+    card = current_rate_card(session)
+    priced = quote_for(terms_of(card), use_of(article.language, len(article.licensable_assets), given))
     for _attempt in range(5):
         reference, nonce = new_reference(), secrets.token_hex(16)  # 128 random bits
         token = derive_tracking_token(reference, nonce)

@@ -16,21 +16,33 @@ def looks_like_url(query: str) -> bool:
     return bool(re.match(r"^(https?://|www\.)", query.strip(), re.I))
 
 
-def find_by_url(session: Session, url: str) -> Article | None:
-    """The article at this address, with its assets. A request asks for the same article several
-    times (validation, pricing, the page), so a hit is remembered for the life of the session."""
+def lookup_url(url: str) -> str | None:
+    """The form of an address that articles are looked up by (None: it cannot be stored)."""
     if "\x00" in url:  # no stored URL holds NUL, and PostgreSQL text cannot
         return None
     url = normalise_url(url)
     if url.lower().startswith("www."):
         url = "https://" + url
+    return url
+
+
+def url_candidates(url: str) -> list[str]:
+    """The stored addresses that `lookup_url(...)` matches: with and without a trailing slash."""
+    return sorted({url, url.rstrip("/"), url.rstrip("/") + "/"})
+
+
+def find_by_url(session: Session, url: str) -> Article | None:
+    """The article at this address, with its assets. A request asks for the same article several
+    times (validation, pricing, the page), so a hit is remembered for the life of the session."""
+    url = lookup_url(url)
+    if url is None:
+        return None
     seen = session.info.setdefault("articles_by_url", {})
     found = seen.get(url)
     if found is not None and found in session:
         return found
-    candidates = {url, url.rstrip("/"), url.rstrip("/") + "/"}
     found = session.scalars(
-        select(Article).where(Article.canonical_url.in_(candidates)).options(joinedload(Article.assets))
+        select(Article).where(Article.canonical_url.in_(url_candidates(url))).options(joinedload(Article.assets))
         .order_by(Article.id).limit(1)
     ).unique().first()
     if found is not None:
