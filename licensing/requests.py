@@ -27,13 +27,14 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 
 
 class NoRateCard(RuntimeError):
-    pass
+    def __init__(self, message: str = "no rate card has been set up: run `flask demo load` or add one") -> None:
+        super().__init__(message)
 
 
 def current_rate_card(session: Session) -> RateCard:
     card = session.scalars(select(RateCard).order_by(RateCard.version.desc()).limit(1)).first()
     if card is None:
-        raise NoRateCard("no rate card has been set up: run `flask demo load` or add one")
+        raise NoRateCard()
     return card
 
 
@@ -127,7 +128,7 @@ def quote(session: Session, given: QuoteInput | RequestInput) -> Quote:
     if facts is None:
         raise LookupError("no such article")
     if facts.rate_card_id is None:
-        raise NoRateCard("no rate card has been set up: run `flask demo load` or add one")
+        raise NoRateCard()
     return quote_for(rate_card_terms(session, facts.rate_card_id),
                      use_of(facts.language, facts.licensable_assets, given))
 

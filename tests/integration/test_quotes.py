@@ -3,31 +3,16 @@ databases: it must price exactly as submitting does, see a new rate card at once
 autocommit behind on the pooled connection."""
 from __future__ import annotations
 
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from licensing.db import get_session, new_session
-from licensing.intake import validate_request
 from licensing.models import Article, ArticleAsset, RateCard, RepublishRequest
 from licensing.pricing import DEMO_RATE_CARD
 from licensing.requests import NoRateCard, pricing_facts, quote, save_rate_card, submit_request
 from tests.conftest import EXAMPLE_URL
-
-
-def _given(**overrides):  # noqa: ANN202
-    data = {
-        "article_url": EXAMPLE_URL, "organisation": "Leeds Evening Post Ltd", "contact_name": "Jo Bloggs",
-        "email": "jo@leeds-post.example", "country": "GB", "publication": "Leeds Evening Post",
-        "publication_url": "https://leeds-post.example", "medium": "website", "audience": 25000,
-        "territory": ["GB", "FR"], "language": "en", "term": "1_year",
-        "start_date": (date.today() + timedelta(days=7)).isoformat(), "terms_accepted": True,
-    }
-    data.update(overrides)
-    given, errors = validate_request(data, date.today())
-    assert not errors, errors
-    return given
+from tests.integration.conftest import given_request
 
 
 def _api_quote(client, **overrides) -> dict:  # noqa: ANN001
@@ -64,7 +49,7 @@ USES = [
 def test_the_quote_is_what_submitting_stores(seeded, article_with_assets, use):
     with seeded.app_context():
         session = get_session()
-        given = _given(**use)
+        given = given_request(**use)
         quoted = quote(session, given)
         with new_session() as other:
             submitted = submit_request(other, given)
@@ -111,7 +96,7 @@ def test_without_a_rate_card_the_quote_says_so(app, seeded):
             s.delete(card)
         s.commit()
         with pytest.raises(NoRateCard):
-            quote(s, _given())
+            quote(s, given_request())
 
 
 def test_a_quote_leaves_the_pooled_connection_transactional(seeded, client):

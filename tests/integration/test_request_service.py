@@ -12,27 +12,13 @@ from sqlalchemy import func, select, text
 
 from licensing import catalog
 from licensing.db import Base
-from licensing.intake import validate_request
 from licensing.models import Article, ArticleAsset, OutboxMessage, RateCard, RepublishRequest, RequestEvent
 from licensing.pricing import DEMO_RATE_CARD
 from licensing.requests import find_by_token, save_rate_card, submit_request
 from tests.conftest import EXAMPLE_URL
+from tests.integration.conftest import given_request
 
 REFERENCE = re.compile(r"^REQ-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{6}$")
-
-
-def _given(**overrides):  # noqa: ANN202
-    data = {
-        "article_url": EXAMPLE_URL, "organisation": "Leeds Evening Post Ltd", "contact_name": "Jo Bloggs",
-        "email": "jo@leeds-post.example", "country": "GB", "publication": "Leeds Evening Post",
-        "publication_url": "https://leeds-post.example", "medium": "website", "audience": 25000,
-        "territory": ["GB", "FR"], "language": "en", "term": "1_year",
-        "start_date": (date.today() + timedelta(days=7)).isoformat(), "terms_accepted": True,
-    }
-    data.update(overrides)
-    given, errors = validate_request(data, date.today())
-    assert not errors, errors
-    return given
 
 
 def _count(session, model) -> int:  # noqa: ANN001
@@ -43,7 +29,7 @@ def _count(session, model) -> int:  # noqa: ANN001
 
 
 def test_submit_stores_the_quote_its_rate_card_version_and_an_event(seeded, session):
-    submitted = submit_request(session, _given())
+    submitted = submit_request(session, given_request())
     session.expunge_all()
 
     stored = session.scalars(select(RepublishRequest)).one()
@@ -68,7 +54,7 @@ def test_submit_stores_the_quote_its_rate_card_version_and_an_event(seeded, sess
 
 
 def test_only_the_sha256_of_the_tracking_token_is_stored(seeded, session):
-    submitted = submit_request(session, _given())
+    submitted = submit_request(session, given_request())
     token = submitted.token
 
     assert len(token) >= 43  # 32 random bytes, URL-safe base64: 256 bits
@@ -87,7 +73,7 @@ def test_only_the_sha256_of_the_tracking_token_is_stored(seeded, session):
 
 
 def test_references_are_short_unambiguous_and_unique(seeded, session):
-    references = [submit_request(session, _given()).request.reference for _ in range(12)]
+    references = [submit_request(session, given_request()).request.reference for _ in range(12)]
 
     assert all(REFERENCE.match(r) for r in references), references
     assert len(set(references)) == len(references)
@@ -97,12 +83,12 @@ def test_references_are_short_unambiguous_and_unique(seeded, session):
 def test_a_reference_collision_is_retried_with_a_new_reference(seeded, session, monkeypatch):
     import licensing.requests
 
-    first = submit_request(session, _given()).request.reference
+    first = submit_request(session, given_request()).request.reference
     fresh = "REQ-7K3F9Q" if first != "REQ-7K3F9Q" else "REQ-9Q3F7K"
     offered = iter([first, fresh])
     monkeypatch.setattr(licensing.requests, "new_reference", lambda: next(offered))
 
-    second = submit_request(session, _given(organisation="Second Org"))
+    second = submit_request(session, given_request(organisation="Second Org"))
 
     assert second.request.reference == fresh
     session.expunge_all()
@@ -114,11 +100,11 @@ def test_a_reference_collision_is_retried_with_a_new_reference(seeded, session, 
 
 
 def test_a_new_rate_card_version_changes_new_quotes_but_not_stored_ones(seeded, session):
-    before = submit_request(session, _given())
+    before = submit_request(session, given_request())
     dearer = {**DEMO_RATE_CARD, "base_fees": {**DEMO_RATE_CARD["base_fees"], "website": 30000}}
 
     card = save_rate_card(session, dearer, note="website doubled")
-    after = submit_request(session, _given())
+    after = submit_request(session, given_request())
 
     assert card.version == 2
     assert (before.quote.amount, before.quote.rate_card_version) == (67500, 1)
@@ -332,7 +318,7 @@ class TestMailOverSmtp:
     def test_the_confirmation_is_delivered_and_marked_sent(self, seeded, session, smtp_server):
         _controller, inbox = smtp_server
 
-        submitted = submit_request(session, _given())
+        submitted = submit_request(session, given_request())
 
         assert len(inbox.envelopes) == 1
         envelope = inbox.envelopes[0]
@@ -358,7 +344,7 @@ class TestMailServerDown:
         return {"MAIL_URL": f"smtp://127.0.0.1:{_free_port()}"}
 
     def test_the_message_is_failed_and_the_request_still_stored(self, seeded, session, app, smtp_server):
-        submitted = submit_request(session, _given())
+        submitted = submit_request(session, given_request())
         session.expunge_all()
 
         message = session.scalars(select(OutboxMessage)).one()
