@@ -57,6 +57,7 @@ def test_finance_filters_overdue_exports_and_refunds_in_part(new_page, live_serv
     page.goto("/finance/invoices?tab=overdue")
     page.get_by_label("Search", exact=True).fill(group)
     page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]q=[^&]"))  # the filtered page, not the one it came from
     rows = page.locator("table tbody tr").filter(has_text=group)
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(overdue)

@@ -20,6 +20,7 @@ def apply_filters(page: Page, search: str, medium: str) -> None:
     page.get_by_label("Search", exact=True).fill(search)
     page.get_by_label("Medium", exact=True).select_option(label=medium)
     page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"[?&]medium={medium.lower()}(&|$)"))  # the filtered page has loaded
     expect(page.get_by_label("Search", exact=True)).to_have_value(search)  # the filters stay as chosen
 
 
@@ -36,6 +37,7 @@ def test_staff_filter_approve_with_new_fee_and_reject_with_a_template(new_page, 
     # Filter: the search finds the three, the medium narrows them down to the print one.
     staff.get_by_label("Search", exact=True).fill(group)
     staff.get_by_role("button", name="Apply", exact=True).click()
+    expect(staff).to_have_url(re.compile(r"[?&]q=[^&]"))
     rows = staff.locator("table.queue tbody tr")
     expect(rows).to_have_count(3)
     expect(staff.get_by_text("3 requests.", exact=False)).to_be_visible()
