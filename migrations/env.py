@@ -17,9 +17,15 @@ config = context.config
 target_metadata = Base.metadata
 
 
+SEARCH_TABLES = ("requests_organisation_fts",)  # SQLite FTS5 tables of migration 0008, and their shadow tables
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
     """Leave out of the comparison an index the models declare for another database only
-    (`Index(...).ddl_if(dialect="postgresql")`, e.g. trigram search indexes)."""
+    (`Index(...).ddl_if(dialect="postgresql")`, e.g. trigram search indexes), and the search
+    tables that migrations create on SQLite alone (no model maps them)."""
+    if type_ == "table" and reflected and compare_to is None and name.startswith(SEARCH_TABLES):
+        return False
     only = getattr(obj, "_ddl_if", None)
     return not (type_ == "index" and only is not None and only.dialect
                 and only.dialect != context.get_context().dialect.name)
