@@ -19,6 +19,7 @@ from defusedxml import ElementTree
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from .db import begin_write
 from .models import Article, ArticleAsset, ArticleTerm
 
 NS = {
@@ -239,6 +240,7 @@ class ImportResult:
 def upsert_articles(session: Session, items: list[ArticleData]) -> ImportResult:
     """Create or update articles by canonical URL; the caller's transaction is committed here."""
     result = ImportResult()
+    begin_write(session)
     urls = [i.canonical_url for i in items]
     existing = {
         a.canonical_url: a

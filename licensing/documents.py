@@ -114,6 +114,7 @@ def render_pending(session: Session, include_failed: bool = True,
     done = 0
     for document_id in ids:
         with new_session() as s:
+            begin_write(s)
             document = s.get(Document, document_id)
             if document is not None and document.status == "failed":
                 document.status, document.attempts = "pending", 0

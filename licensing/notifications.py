@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from . import workflow
-from .db import utcnow
+from .db import begin_write, utcnow
 from .mail import queue_mail
 from .models import OutboxMessage, RepublishRequest, User
 from .workdays import subtract_working_days
@@ -18,6 +18,7 @@ def send_overdue_digest(session: Session, limit: int = 200) -> tuple[int, int]:
     target = current_app.config["SETTINGS"].review_target_working_days
     now = utcnow()
     cutoff = subtract_working_days(now, target)
+    begin_write(session)  # what is read decides what is written: one write transaction
     overdue = session.scalars(
         select(RepublishRequest).where(RepublishRequest.status.in_(workflow.OPEN_STATUSES),
                                        RepublishRequest.submitted_at < cutoff)

@@ -44,6 +44,7 @@ def terms_of(card: RateCard) -> RateCardTerms:
 
 def save_rate_card(session: Session, data: dict, note: str = "", user_id: int | None = None) -> RateCard:
     """Add a new version of the rate card (validated); versions are never edited."""
+    begin_write(session)
     latest = session.scalar(select(RateCard.version).order_by(RateCard.version.desc()).limit(1)) or 0
     terms = RateCardTerms.from_dict(latest + 1, data)
     card = RateCard(version=latest + 1, currency=terms.currency, data=terms.to_dict(), note=note,
@@ -168,6 +169,7 @@ class Submitted:
 
 def submit_request(session: Session, given: RequestInput) -> Submitted:
     """Store a new request with its quote, log the event, and queue the confirmation e-mail."""
+    begin_write(session)  # SQLite: a read transaction could not take the write lock after another commit
     article = catalog.find_by_url(session, given.article_url)
     if article is None:
         raise LookupError("no such article")
@@ -194,6 +196,7 @@ def submit_request(session: Session, given: RequestInput) -> Submitted:
             session.flush()
         except IntegrityError:  # a reference collision: vanishingly rare, try another
             session.rollback()
+            begin_write(session)
             continue
         break
     else:  # pragma: no cover

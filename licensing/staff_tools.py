@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from . import audit, tokens
 from .auth import role_required
-from .db import get_session
+from .db import begin_write, get_session
 from .models import RejectionReason, RepublishRequest
 from .staff_forms import ReasonForm, TokenForm
 
@@ -98,6 +98,7 @@ def reasons():
             form.title.errors = ["A reason with this title exists already."]
             status = 422
         else:
+            begin_write(session)
             session.add(RejectionReason(title=title, body=body, active=True))
             session.commit()
             flash("Reason added.", "success")
@@ -118,6 +119,7 @@ def update_reason(reason_id: int):
     if not form.validate() or not body or len(body) > 5000:
         flash("Not saved: the text must be 1 to 5,000 characters.", "error")
     else:
+        begin_write(session)
         reason.body, reason.active = body, bool(form.active.data)
         session.commit()
         flash(f"Reason “{reason.title}” saved.", "success")

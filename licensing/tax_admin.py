@@ -11,7 +11,7 @@ from invoices.models import TaxRate
 from invoices.service import tax_table
 
 from .auth import role_required
-from .db import get_session
+from .db import begin_write, get_session
 from .intake import countries
 
 bp = Blueprint("tax_admin", __name__, url_prefix="/admin")
@@ -50,6 +50,7 @@ def tax_rates():
         if rate is None:
             errors.append("Rate: enter a percentage from 0 to 100 with at most two decimals, e.g. 20 or 5.5.")
         if not errors:
+            begin_write(session)
             row = session.get(TaxRate, code) or TaxRate(country=code)
             row.name, row.rate_bp, row.eu = name, rate, typed["eu"]
             session.add(row)

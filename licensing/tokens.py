@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .db import utcnow
+from .db import begin_write, utcnow
 from .models import ApiToken, User
 
 PREFIX = "sdk_"
@@ -26,6 +26,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
     if len(name) > 100:
         raise TokenError("The name of a token must be at most 100 characters.")
     token = PREFIX + secrets.token_urlsafe(32)
+    begin_write(session)
     row = ApiToken(user_id=user.id, name=name, token_hash=_hash(token), prefix=token[:10])
     session.add(row)
     session.commit()
@@ -40,6 +41,7 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        begin_write(session)
         row.last_used_at = now  # at most one write a minute per token
         session.commit()
     return row.user
@@ -50,6 +52,7 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 
 
 def revoke(session: Session, user: User, token_id: int) -> bool:
+    begin_write(session)
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         return False

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import utcnow
+from .db import begin_write, utcnow
 from .models import ROLES, LoginThrottle, PasswordToken, User, UserRole
 
 _hasher = PasswordHasher()
@@ -51,6 +51,7 @@ def create_user(session: Session, email: str, name: str, password: str, roles: l
         raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
     if len(name.strip()) > 200:
         raise UserError("the name must be at most 200 characters")
+    begin_write(session)
     if find_by_email(session, email):
         raise UserError(f"a user with the e-mail {email} exists already")
     user = User(email=email, name=name.strip() or email, password_hash=hash_password(password),
@@ -86,7 +87,9 @@ def user_for_password_token(session: Session, token: str) -> PasswordToken | Non
 def set_password_with_token(session: Session, row: PasswordToken, password: str) -> User:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
-    row.user.password_hash = hash_password(password)
+    password_hash = hash_password(password)
+    begin_write(session)
+    row.user.password_hash = password_hash
     row.used_at = utcnow()
     session.commit()
     return row.user
@@ -98,6 +101,7 @@ def set_roles(session: Session, user: User, roles: list[str], active: bool, acti
         raise UserError(f"unknown role(s) {', '.join(unknown)}")
     if user.id == acting.id and ("admin" not in roles or not active):
         raise UserError("you cannot remove your own admin role or deactivate yourself")
+    begin_write(session)
     user.roles = [UserRole(role=r) for r in dict.fromkeys(roles)]
     user.active = active
     session.commit()
@@ -127,6 +131,7 @@ def throttle_wait(session: Session, email: str) -> int:
 
 def record_failure(session: Session, email: str) -> None:
     key = email.strip().lower()[:320]
+    begin_write(session)
     row = session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
     now = utcnow()
     if row.locked_until and row.locked_until <= now:
@@ -142,5 +147,6 @@ def record_failure(session: Session, email: str) -> None:
 def clear_failures(session: Session, email: str) -> None:
     row = session.get(LoginThrottle, email.strip().lower()[:320])
     if row is not None:
+        begin_write(session)
         session.delete(row)
         session.commit()
