@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from . import users
 from .auth import role_required
-from .db import get_session
+from .db import begin_write, get_session
 from .mail import queue_mail
 from .models import User
 from .staff_forms import InviteForm, RolesForm
@@ -34,6 +34,7 @@ def user_list():
                 status = 422
             else:
                 link = url_for("auth.set_password", token=token, _external=True)
+                begin_write(session)
                 queue_mail(session, user.email, "You are invited to Syndication Desk", "invitation",
                            tag=f"invite:{user.id}", user=user, link=link, inviter=current_user)
                 session.commit()
