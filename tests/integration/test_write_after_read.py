@@ -78,8 +78,8 @@ def _set_roles(session, ids: tuple[int, int]) -> bool:  # noqa: ANN001
 CASES: dict[str, tuple[Callable, Callable]] = {
     "submit a request": (lambda: None, lambda s, _: submit_request(s, given_request()).request.id is not None),
     "save a rate card": (lambda: None, lambda s, _: save_rate_card(s, DEMO_RATE_CARD, note="again").version == 2),
-    "record a failed sign-in": (lambda: None,
-                                lambda s, _: users.record_failure(s, "x@x.example") or s.get(LoginThrottle, "x@x.example")),
+    "record a failed sign-in": (lambda: None, lambda s, _: users.record_failure(s, "x@x.example")
+                                or s.get(LoginThrottle, "x@x.example").failures == 1),
     "clear failed sign-ins": (lambda: _failure("y@x.example"), _clear_failures),
     "create a user": (lambda: None,
                       lambda s, _: users.create_user(s, "new@desk.example", "New", PASSWORD, ["staff"]).id is not None),
