@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, table, union_all
+from sqlalchemy import ColumnElement, Engine, Select, and_, column, func, inspect, or_, select, table, union_all
 from sqlalchemy.sql import operators
 from sqlalchemy.orm import Session, joinedload, load_only
 
@@ -87,14 +88,29 @@ class QueuePage:
 ORGANISATION_SEARCH = table("requests_organisation_fts", column("rowid"), column("organisation"))
 
 
-def organisation_contains(q: str, dialect: str) -> ColumnElement[bool]:
+_SEARCH_TABLE: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+def has_search_table(session: Session) -> bool:
+    """Whether this database has ORGANISATION_SEARCH (SQLite whose build has FTS5's trigram
+    tokenizer; see migration 0008); asked once per engine."""
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return False
+    found = _SEARCH_TABLE.get(engine)
+    if found is None:
+        found = _SEARCH_TABLE[engine] = inspect(engine).has_table(ORGANISATION_SEARCH.name)
+    return found
+
+
+def organisation_contains(q: str, search_table: bool) -> ColumnElement[bool]:
     """The request's organisation contains `q`, ignoring the case of ASCII letters. PostgreSQL
     answers ILIKE from its trigram index. SQLite would read every request, so there the FTS5
     trigram table first names the candidates (a phrase query: the rows holding `q`'s three-character
     runs in order, with Unicode case folded, so never fewer than the LIKE finds; it needs three
     characters) and the LIKE then checks each of them."""
     contains = RepublishRequest.organisation.icontains(q, autoescape=True)
-    if dialect == "sqlite" and len(q) >= 3:
+    if search_table and len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'
         return and_(RepublishRequest.id.in_(select(ORGANISATION_SEARCH.c.rowid)
                                             .where(ORGANISATION_SEARCH.c.organisation.match(phrase))), contains)
@@ -102,7 +118,7 @@ def organisation_contains(q: str, dialect: str) -> ColumnElement[bool]:
 
 
 def _filtered(filters: QueueFilters, user_id: int | None, now: datetime, target_days: int,
-              with_status: bool = True, dialect: str = "") -> Select:
+              with_status: bool = True, search_table: bool = False) -> Select:
     stmt = select(RepublishRequest)
     if with_status:
         if filters.status == "open":
@@ -133,7 +149,7 @@ def _filtered(filters: QueueFilters, user_id: int | None, now: datetime, target_
             stmt = stmt.where(func.lower(RepublishRequest.email) == q.lower())
         else:
             stmt = stmt.where(or_(RepublishRequest.reference == q.upper(),
-                                  organisation_contains(q, dialect)))
+                                  organisation_contains(q, search_table)))
     return stmt
 
 
@@ -154,10 +170,6 @@ class CountsCache(TimedCache):
 def counts_cache(app) -> CountsCache:  # noqa: ANN001
     """The app's cache of counts (one per app, so apps of different databases never share one)."""
     return app.extensions.setdefault("queue_counts", CountsCache())
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 def table_version(session: Session) -> tuple:
@@ -184,7 +196,8 @@ def status_counts(session: Session, filters: QueueFilters, user_id: int | None, 
 
 def _count(session: Session, filters: QueueFilters, user_id: int | None, now: datetime,
            target_days: int) -> dict[str, int]:
-    base = _filtered(filters, user_id, now, target_days, with_status=False, dialect=_dialect(session)).subquery()
+    base = _filtered(filters, user_id, now, target_days, with_status=False,
+                     search_table=has_search_table(session)).subquery()
     rows = session.execute(select(base.c.status, func.count()).group_by(base.c.status)).all()
     counts = {s: 0 for s in workflow.STATUSES}
     counts.update({status: n for status, n in rows})
@@ -204,7 +217,8 @@ def _open_page_ids(session: Session, filters: QueueFilters, user_id: int | None,
     columns = [clause.element for clause in order]
     branches = []
     for status in workflow.OPEN_STATUSES:
-        branch = (_filtered(replace(filters, status=status), user_id, now, target_days, dialect=_dialect(session))
+        branch = (_filtered(replace(filters, status=status), user_id, now, target_days,
+                            search_table=has_search_table(session))
                   .with_only_columns(*columns).order_by(*order).limit(offset + limit).subquery())
         branches.append(select(branch))  # wrapped: SQLite refuses ORDER BY/LIMIT inside a UNION
     merged = union_all(*branches).subquery()
@@ -240,7 +254,7 @@ def queue_page(session: Session, filters: QueueFilters, user_id: int | None, now
                                                   .options(*loads)).unique()}
         requests = [found[i] for i in ids if i in found]
     else:
-        stmt = (_filtered(filters, user_id, now, target_days, dialect=_dialect(session)).options(*loads)
+        stmt = (_filtered(filters, user_id, now, target_days, search_table=has_search_table(session)).options(*loads)
                 .order_by(*SORTS[filters.sort]).offset((page - 1) * page_size).limit(page_size))
         requests = session.scalars(stmt).unique().all()
     rows = []

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from alembic import command
 from sqlalchemy import delete, select, update
 
 from licensing.db import new_session
 from licensing.models import RepublishRequest
-from licensing.queue import QueueFilters, organisation_contains, queue_page
+from licensing.cli import alembic_config
+from licensing.queue import QueueFilters, has_search_table, organisation_contains, queue_page
 from tests.staff_fixtures import insert_requests
 
 ORGANISATIONS = ['Say "Hi" Ltd', "Leeds Evening Post Ltd", "Radio Tirana", "100% Independent", "ÉCOLE Gazette",
@@ -60,12 +62,25 @@ def test_the_search_follows_updates_and_deletions(seeded, requests_made):
 
 def test_sqlite_reads_the_trigram_table_for_three_characters_or_more(seeded, db_kind):
     with seeded.app_context(), new_session() as s:
-        dialect = s.get_bind().dialect.name
-        compiled = {q: str(select(RepublishRequest.id).where(organisation_contains(q, dialect))
+        search_table = has_search_table(s)
+        compiled = {q: str(select(RepublishRequest.id).where(organisation_contains(q, search_table))
                            .compile(dialect=s.get_bind().dialect))
                     for q in ("herald", "ab", "100%", "der_s")}
     uses_index = {q: "requests_organisation_fts" in sql for q, sql in compiled.items()}
+    assert search_table == (db_kind == "sqlite")
     if db_kind == "sqlite":
         assert uses_index == {"herald": True, "ab": False, "100%": True, "der_s": True}
     else:
         assert not any(uses_index.values())
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])  # the table is SQLite's alone (and its file this test's own)
+def test_without_the_trigram_table_the_search_still_finds_everything(seeded, database_url, requests_made):
+    """An SQLite built without FTS5's trigram tokenizer gets no search table (migration 0008 skips
+    it): the search then reads every request, and finds the same."""
+    command.downgrade(alembic_config(database_url), "0007")
+    with seeded.app_context(), new_session() as s:
+        assert not has_search_table(s)
+    for q in QUERIES:
+        assert _search(seeded, q) == _like(seeded, q), q
+    assert _search(seeded, "herald") == ["Herald Tribune", "The Herald", "herald-sun.example"]
