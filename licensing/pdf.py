@@ -21,6 +21,13 @@ _fonts: FontConfiguration | None = None
 _fonts_lock = threading.Lock()
 _stylesheets: dict[str, CSS] = {}  # parsed once per process: parsing costs ~15 ms a render
 _stylesheets_lock = threading.Lock()
+# One render at a time in a process. WeasyPrint's text layout calls Pango, GLib and fontconfig
+# through cffi, which lets go of the GIL, and two threads laying out text with the shared
+# FontConfiguration corrupt the C heap: "realloc(): invalid next size" killed the development
+# server (whose job threads render the license and the invoice at once), and a script of four
+# rendering threads shows GLib and Pango assertions within seconds. The GIL held those threads to
+# one core anyway; worker processes (RQ) still render side by side.
+_render_lock = threading.Lock()
 
 
 class RenderError(RuntimeError):
@@ -82,14 +89,16 @@ def _stylesheet(name: str, fonts: FontConfiguration) -> CSS:
 
 def render_pdf(html: str, stylesheet: str = "pdf/document.css",
                attachments: tuple[FileAttachment, ...] = ()) -> bytes:
-    """Render trusted template output to PDF bytes; deterministic for the same input."""
+    """Render trusted template output to PDF bytes; deterministic for the same input. Renders in
+    one process take turns (see _render_lock)."""
     fetcher = StaticOnlyFetcher()
     fonts = font_config()
-    document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
-    css = _stylesheet(stylesheet, fonts)
-    extra = [Attachment(string=a.content, name=a.name, description=a.description, created=a.when,
-                        modified=a.when, relationship="Data", url_fetcher=fetcher) for a in attachments]
-    pdf = document.write_pdf(stylesheets=[css], font_config=fonts, attachments=extra or None)
+    with _render_lock:
+        document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
+        css = _stylesheet(stylesheet, fonts)
+        extra = [Attachment(string=a.content, name=a.name, description=a.description, created=a.when,
+                            modified=a.when, relationship="Data", url_fetcher=fetcher) for a in attachments]
+        pdf = document.write_pdf(stylesheets=[css], font_config=fonts, attachments=extra or None)
     if fetcher.blocked:
         raise RenderError(f"the document tried to load {len(fetcher.blocked)} blocked resource(s): "
                           f"{', '.join(fetcher.blocked[:3])}")
