@@ -302,6 +302,12 @@ def test_two_refunds_at_once_never_exceed_the_total(licensed, db_kind):
     amount = f"{lic.total * 6 // 10 // 100}"  # 60% each: both cannot succeed
     outcomes = _race(app, [lambda s: finance.refund(s, lic.invoice_number, "a@desk.test", "partial", amount, "One"),
                            lambda s: finance.refund(s, lic.invoice_number, "b@desk.test", "partial", amount, "Two")])
-    assert sum(isinstance(o, finance.ActionRefused) for o in outcomes) == 1, outcomes
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    # The second is refused under the invoice's lock, or, when the first has committed before it
+    # starts, told at once how much is left: both are right, which one depends on timing.
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], finance.ActionRefused) or (
+        isinstance(refused[0], finance.FinanceError) and refused[0].field == "amount"
+        and "left to refund" in str(refused[0])), outcomes
     inv = invoice(app, lic.invoice_number)
     assert inv.refunded_amount == int(amount) * 100 and len(inv.credit_notes) == 1
