@@ -18,16 +18,15 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 STATIC_ROOT = (Path(__file__).resolve().parent / "static").resolve()
 log = logging.getLogger(__name__)
 _fonts: FontConfiguration | None = None
-_fonts_lock = threading.Lock()
 _stylesheets: dict[str, CSS] = {}  # parsed once per process: parsing costs ~15 ms a render
-_stylesheets_lock = threading.Lock()
-# One render at a time in a process. WeasyPrint's text layout calls Pango, GLib and fontconfig
-# through cffi, which lets go of the GIL, and two threads laying out text with the shared
-# FontConfiguration corrupt the C heap: "realloc(): invalid next size" killed the development
-# server (whose job threads render the license and the invoice at once), and a script of four
-# rendering threads shows GLib and Pango assertions within seconds. The GIL held those threads to
-# one core anyway; worker processes (RQ) still render side by side.
-_render_lock = threading.Lock()
+# One lock for all WeasyPrint work in a process: the shared fonts and stylesheets, and each render.
+# WeasyPrint's text layout calls Pango, GLib and fontconfig through cffi, which lets go of the GIL,
+# and two threads laying out text with the shared FontConfiguration corrupt the C heap:
+# "realloc(): invalid next size" killed the development server (whose job threads render the
+# license and the invoice at once), and a script of four rendering threads shows GLib and Pango
+# assertions within seconds. The GIL held those threads to one core anyway; worker processes (RQ)
+# still render side by side. Reentrant: a render takes the fonts and the stylesheet under it.
+_render_lock = threading.RLock()
 
 
 class RenderError(RuntimeError):
@@ -37,7 +36,7 @@ class RenderError(RuntimeError):
 def font_config() -> FontConfiguration:
     """One FontConfiguration per process: without it memory grows with every render."""
     global _fonts
-    with _fonts_lock:
+    with _render_lock:
         if _fonts is None:
             _fonts = FontConfiguration()
         return _fonts
@@ -75,7 +74,7 @@ class FileAttachment:
 def _stylesheet(name: str, fonts: FontConfiguration) -> CSS:
     """The app's stylesheet, parsed on first use and kept: it is read-only once parsed, and it
     fetches nothing at render time (anything it imports is fetched, and checked, when parsed)."""
-    with _stylesheets_lock:
+    with _render_lock:
         css = _stylesheets.get(name)
         if css is None:
             fetcher = StaticOnlyFetcher()
@@ -92,8 +91,8 @@ def render_pdf(html: str, stylesheet: str = "pdf/document.css",
     """Render trusted template output to PDF bytes; deterministic for the same input. Renders in
     one process take turns (see _render_lock)."""
     fetcher = StaticOnlyFetcher()
-    fonts = font_config()
     with _render_lock:
+        fonts = font_config()
         document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
         css = _stylesheet(stylesheet, fonts)
         extra = [Attachment(string=a.content, name=a.name, description=a.description, created=a.when,
