@@ -77,7 +77,7 @@ def republish():
         flash("Your form had expired. Nothing you typed is lost: check it and send it again.", "error")
         return _render_form(form, 400)
     session = get_session()
-    given, errors = validate_request(form.intake_data(), services.today(), services.article_exists(session))
+    given, errors = validate_request(form.intake_data(), services.today(), services.quotable(session))
     if errors:
         form.attach_errors(errors)
         return _render_form(form, 422)
