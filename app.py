@@ -7,12 +7,26 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from invoices import finance_views, pay, report_views, webhooks
-from licensing import (admin, api, assets, auth, billing_cli, cli, db, downloads, health, limits, observability, public,
-                       revenue, security, staff, staff_api, staff_tools, tax_admin, verify)
-from licensing import license_events  # noqa: F401  (subscribes licensing to billing's signals)
-from licensing.settings import INSTANCE, ROOT, Settings
-from licensing.templating import init_templating
+from invoices.finance import report_views
+from invoices.finance import views as finance_views
+from invoices.payments import views as pay
+from invoices.payments import webhooks
+from licensing import cli
+from licensing import cli_billing as billing_cli
+from licensing.admin import tax as tax_admin
+from licensing.admin import tools as staff_tools
+from licensing.admin import views as admin
+from licensing.core import assets, auth, db, health, limits, observability, security
+from licensing.core.settings import INSTANCE, ROOT, Settings
+from licensing.core.templating import init_templating
+from licensing.licenses import downloads
+from licensing.licenses import events as license_events  # noqa: F401  (subscribes licensing to billing's signals)
+from licensing.licenses import views as verify
+from licensing.publisher import api
+from licensing.publisher import views as public
+from licensing.reports import views as revenue
+from licensing.review import api as staff_api
+from licensing.review import views as staff
 
 csrf = CSRFProtect()
 
@@ -25,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.check()
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "licensing" / "static"), instance_path=str(INSTANCE))
+                static_folder=str(ROOT / "licensing" / "core" / "static"), instance_path=str(INSTANCE))
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,

@@ -94,7 +94,7 @@ def generate(n: int) -> tuple[list[dict], list[dict], list[dict]]:
 def load(url: str, data) -> float:  # noqa: ANN001
     from sqlalchemy import create_engine, insert, text
 
-    from invoices.models import Invoice, InvoiceLine, Payment
+    from invoices.billing.models import Invoice, InvoiceLine, Payment
 
     invoices, lines, payments = data
     engine = create_engine(url)
@@ -116,8 +116,8 @@ def load(url: str, data) -> float:  # noqa: ANN001
 def finance_client(application):  # noqa: ANN001, ANN201
     from argon2 import PasswordHasher
 
-    from licensing.db import new_session
-    from licensing.models import User, UserRole
+    from licensing.core.db import new_session
+    from licensing.core.models import User, UserRole
 
     with application.app_context(), new_session() as session:
         user = User(email="finance@bench.test", name="Finance", active=True, roles=[UserRole(role="finance")],

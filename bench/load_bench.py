@@ -36,8 +36,17 @@ import requests
 from common import ROOT, make_app, postgres_database, seed_demo
 from common.bulk import analyze, insert_invoices, insert_requests
 from common.issued import EXAMPLE_URL, PASSWORD, add_user, quote_body, request_body
-from common.servers import (BIN, Service, clean_env, cpu_seconds, free_port, gunicorn_workers, redis_database,
-                            serve_supports, wait_http)
+from common.servers import (
+    BIN,
+    Service,
+    clean_env,
+    cpu_seconds,
+    free_port,
+    gunicorn_workers,
+    redis_database,
+    serve_supports,
+    wait_http,
+)
 
 CONNECTIONS, THREADS = 8, 2
 STAFF_EMAIL = "bench-staff@desk.bench"
@@ -131,7 +140,7 @@ def seed(url: str, n_requests: int, n_invoices: int) -> dict:
     analyze(engine)
     from sqlalchemy import select
 
-    from licensing.models import Article
+    from licensing.catalog.models import Article
 
     with engine.connect() as conn:
         article_id = conn.scalar(select(Article.id).where(Article.canonical_url == EXAMPLE_URL))

@@ -27,12 +27,11 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from common import Samples, print_table, quiet, row, seed_demo, sqlite_database
-
 import stripe
+from common import Samples, print_table, quiet, row, seed_demo, sqlite_database
 from werkzeug.serving import make_server
 
-from invoices.stripe_standin import StandIn
+from invoices.payments.standin import StandIn
 
 INVOICES = int(sys.argv[1]) if len(sys.argv) > 1 else 50
 DELIVERED = 30  # invoices paid through the stand-in's own webhook (figure 2)
@@ -48,9 +47,9 @@ def make_app(url: str, api_base: str):  # noqa: ANN201
         "STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": api_base})
     quiet()
-    import licensing.documents
+    import licensing.core.documents
 
-    licensing.documents.render_job = lambda document_id: None  # PDFs are not what is measured
+    licensing.core.documents.render_job = lambda document_id: None  # PDFs are not what is measured
     return application
 
 
@@ -58,12 +57,13 @@ def approved_invoices(application, count: int) -> list[tuple[str, str]]:  # noqa
     """Submit and approve `count` requests; (invoice number, pay path) of each."""
     from sqlalchemy import select
 
-    from licensing import review
-    from licensing.db import get_session, new_session
-    from licensing.intake import validate_request
-    from licensing.licenses import license_for_request, pay_url
-    from licensing.models import RepublishRequest, User, UserRole
-    from licensing.requests import submit_request
+    from licensing.core.db import get_session, new_session
+    from licensing.core.models import User, UserRole
+    from licensing.intake.models import RepublishRequest
+    from licensing.intake.rules.validation import validate_request
+    from licensing.intake.services import submit_request
+    from licensing.licenses.services import license_for_request, pay_url
+    from licensing.review import services as review
 
     with application.app_context(), new_session() as s:
         user = User(email="bench@desk.test", name="Bench", password_hash="!", active=True,
@@ -92,18 +92,20 @@ def approved_invoices(application, count: int) -> list[tuple[str, str]]:  # noqa
 
 
 def intent_of(application, number: str) -> str:  # noqa: ANN001
-    from invoices.models import Invoice
-    from licensing.db import new_session
     from sqlalchemy import select
+
+    from invoices.billing.models import Invoice
+    from licensing.core.db import new_session
 
     with application.app_context(), new_session() as s:
         return s.scalars(select(Invoice.payment_intent_id).where(Invoice.number == number)).one()
 
 
 def paid_at(application, numbers: list[str]) -> dict[str, datetime]:  # noqa: ANN001
-    from invoices.models import Invoice
-    from licensing.db import new_session
     from sqlalchemy import select
+
+    from invoices.billing.models import Invoice
+    from licensing.core.db import new_session
 
     with application.app_context(), new_session() as s:
         return dict(s.execute(select(Invoice.number, Invoice.paid_at).where(
@@ -170,7 +172,7 @@ def main() -> None:
             # 2. The stand-in's own webhook, over HTTP, end to end.
             server = make_server("127.0.0.1", 0, application, threaded=True)
             threading.Thread(target=server.serve_forever, daemon=True).start()
-            from invoices.stripe_gateway import StripeGateway
+            from invoices.payments.gateway import StripeGateway
 
             StripeGateway(SECRET_KEY, standin.base_url).register_standin_webhook(
                 f"http://127.0.0.1:{server.server_port}/stripe/webhook", WEBHOOK_SECRET)

@@ -1,5 +1,5 @@
 """PDF rendering: the issued license and invoice documents rendered again from their stored inputs
-(licensing.documents.render_bytes: the real templates, licensing.pdf.render_pdf, the shared font
+(licensing.core.documents.render_bytes: the real templates, licensing.core.pdf.render_pdf, the shared font
 configuration), beside a bare WeasyPrint render of a minimal page and render_pdf of that page.
 
 - warm median render time (wall clock and CPU time of the process), after a few warm-up renders;
@@ -26,7 +26,7 @@ from types import SimpleNamespace
 from common import make_app, p95, seed_demo, sqlite_database
 from common.issued import add_user, submit_and_approve
 
-from licensing.gctune import settle_heap  # noqa: E402 - after common, which puts the repo on sys.path
+from licensing.core.gctune import settle_heap  # noqa: E402 - after common, which puts the repo on sys.path
 
 MINIMAL_HTML = "<!doctype html><html lang=en><head><meta charset=utf-8><title>x</title></head><body><p>Hello</p></body></html>"
 AIMS_MS = {"invoice": 70.0, "license": 150.0}
@@ -49,8 +49,8 @@ def load_documents(url: str):  # noqa: ANN201
     """The app and {kind: Document} of the bench database (detached, context loaded)."""
     from sqlalchemy import select
 
-    from licensing.db import new_session
-    from licensing.doc_models import Document
+    from licensing.core.db import new_session
+    from licensing.core.models import Document
 
     application = make_app(url)
     with application.app_context(), new_session() as session:
@@ -67,7 +67,7 @@ def load_documents(url: str):  # noqa: ANN201
 def _throughput_worker(url: str, conn) -> None:  # noqa: ANN001
     """A rendering worker kept for the whole run: warmed up once, then told ("run", kind, seconds)
     renders that document for that long and answers (renders done, seconds they took)."""
-    from licensing.documents import render_bytes
+    from licensing.core.documents import render_bytes
 
     application, docs = load_documents(url)
     with application.test_request_context("/"):
@@ -87,7 +87,7 @@ def _throughput_worker(url: str, conn) -> None:  # noqa: ANN001
 
 
 def _memory_worker(url: str, renders: int, results) -> None:  # noqa: ANN001
-    from licensing.documents import render_bytes
+    from licensing.core.documents import render_bytes
 
     application, docs = load_documents(url)
     order = [docs["license"], docs["invoice"]]
@@ -140,8 +140,8 @@ class RenderingWorkers:
 def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
     from weasyprint import HTML
 
-    from licensing.documents import TEMPLATES, render_bytes, stylesheet_for
-    from licensing.pdf import font_config, render_pdf
+    from licensing.core.documents import TEMPLATES, render_bytes, stylesheet_for
+    from licensing.core.pdf import font_config, render_pdf
 
     css = stylesheet_for(TEMPLATES["invoice"])  # the layout version new documents are issued with
     # the same documents as issued before layout version 2 (templates/pdf/*.html), for comparison

@@ -40,8 +40,19 @@ from pathlib import Path
 import requests
 from common import make_app, postgres_database, seed_demo
 from common.issued import PASSWORD, add_user, request_body
-from common.servers import (Service, children_of, clean_env, cmdline, free_port, gunicorn_workers, redis_database,
-                            rq_workers, rss_mib, serve_supports, wait_http)
+from common.servers import (
+    Service,
+    children_of,
+    clean_env,
+    cmdline,
+    free_port,
+    gunicorn_workers,
+    redis_database,
+    rq_workers,
+    rss_mib,
+    serve_supports,
+    wait_http,
+)
 from sqlalchemy import create_engine, func, select
 
 CLIENTS = 4
@@ -97,7 +108,7 @@ def approve_all(base: str, references: list[str]) -> int:
 
 
 def pay_all(base: str, numbers: list[str]) -> int:
-    from invoices.service import payment_token
+    from invoices.billing.services import payment_token
 
     def one(number: str) -> bool:
         browser = Client.session()
@@ -125,8 +136,8 @@ def wait_until(check, timeout: float, sample=None) -> bool:  # noqa: ANN001
 
 
 def run_mode(mode: str, count: int, db_url: str, redis_url: str | None, tmp: Path) -> dict:
-    from invoices.models import Invoice
-    from licensing.doc_models import Document
+    from invoices.billing.models import Invoice
+    from licensing.core.models import Document
 
     application = make_app(db_url)
     seed_demo(application)

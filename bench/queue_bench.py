@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import make_app, postgres_database, print_table, row, seed_demo, sqlite_database, timed  # noqa: E402
 from bench.common.bulk import analyze, insert_requests  # noqa: E402
 from bench.common.issued import add_user  # noqa: E402
-from licensing.queue import counts_cache  # noqa: E402
+from licensing.review.queries import counts_cache  # noqa: E402
 
 AIM_MS = 50
 VIEWS = (

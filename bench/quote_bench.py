@@ -11,7 +11,7 @@ import sys
 
 from common import make_app, postgres_database, print_table, row, seed_demo, sqlite_database, timed
 
-from licensing.pricing import DEMO_RATE_CARD, MEDIA, TERMS, RateCardTerms, RequestedUse, quote_for
+from licensing.pricing.rules import DEMO_RATE_CARD, MEDIA, TERMS, RateCardTerms, RequestedUse, quote_for
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 AIM_MS = 1.0

@@ -1,10 +1,10 @@
-"""Article search speed at 100,000 articles: catalog.search_articles for one word, two words, a
+"""Article search speed at 100,000 articles: search_articles for one word, two words, a
 prefix, a rare and a common word, an empty query (the newest articles) and URL look-ups; on a
 SQLite file and, when it answers, a fresh PostgreSQL database. Aim: under 20 ms.
 
 The catalog is made up with a fixed seed: headlines of 5 to 12 words drawn from a Zipf-like
 vocabulary (a few hundred news words, then a long tail of rarer names), indexed exactly as
-`catalog.upsert_articles` does (`terms_of(title, url words)`), inserted in bulk with SQLAlchemy
+`upsert_articles` does (`terms_of(title, url words)`), inserted in bulk with SQLAlchemy
 Core.
 
     .venv/bin/python bench/search_bench.py [articles] [runs]
@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from common import make_app, postgres_database, print_table, row, sqlite_database, timed
 from sqlalchemy import insert, text
 
-from licensing import catalog
-from licensing.catalog import _url_words, terms_of
-from licensing.models import Article, ArticleAsset, ArticleTerm
+from licensing.catalog.models import Article, ArticleAsset, ArticleTerm
+from licensing.catalog.queries import search_articles
+from licensing.catalog.rules import _url_words, terms_of
 
 ARTICLES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 40
@@ -155,7 +155,7 @@ def search_rows(label: str, url: str, data: tuple, queries: list[tuple[str, str]
     for name, query in queries:
         def search(query: str = query) -> None:
             with database.sessions() as session:
-                found = catalog.search_articles(session, query, limit=20)
+                found = search_articles(session, query, limit=20)
                 for article in found:
                     article.assets  # noqa: B018 - the page shows them: must already be loaded
         rows.append(row(f"{name} [{label}]", timed(search, RUNS, warmup=3), AIM_MS))
@@ -174,7 +174,7 @@ def main() -> None:
     with postgres_database() as url:
         if url:
             rows += search_rows("PostgreSQL", url, data, queries)
-    print_table(f"catalog.search_articles at {ARTICLES:,} articles ({RUNS} runs each, limit 20)", rows)
+    print_table(f"search_articles at {ARTICLES:,} articles ({RUNS} runs each, limit 20)", rows)
 
 
 if __name__ == "__main__":

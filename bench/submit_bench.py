@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from common import make_app, postgres_database, print_table, row, seed_demo, sqlite_database, timed
 
-from licensing.pricing import DEMO_RATE_CARD, RateCardTerms, RequestedUse, quote_for
+from licensing.pricing.rules import DEMO_RATE_CARD, RateCardTerms, RequestedUse, quote_for
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 AIM_MS = 30.0

@@ -11,9 +11,14 @@ from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import catalog, demo, documents, jobs, notifications, review, tokens, users
-from .db import get_db, get_session
-from .requests import current_rate_card, save_rate_card
+from licensing.catalog.rules import FeedError
+from licensing.catalog.services import article_count, import_feed
+from licensing.core import documents, jobs, tokens, users
+from licensing.core.db import get_db, get_session
+from licensing.demo import loader as demo
+from licensing.pricing.services import current_rate_card, save_rate_card
+from licensing.review import digest as notifications
+from licensing.review import services as review
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -99,7 +104,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 def demo_load(if_empty: bool) -> None:
     """Load the demo catalog, rate card and users."""
     session = get_session()
-    if if_empty and catalog.article_count(session):
+    if if_empty and article_count(session):
         click.echo("Demo data: the database has articles already; nothing loaded.")
         return
     summary = demo.load(session)
@@ -114,8 +119,8 @@ catalog_cli = AppGroup("catalog", help="The article catalog.")
 def catalog_import(source: str) -> None:
     """Import or update articles from an RSS 2.0 or Atom feed (file path or http(s) URL)."""
     try:
-        result = catalog.import_feed(get_session(), source)
-    except (catalog.FeedError, OSError) as exc:
+        result = import_feed(get_session(), source)
+    except (FeedError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{result.created} article(s) created, {result.updated} updated.")
 
@@ -222,8 +227,8 @@ payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 def payments_reconcile() -> None:
     """Apply Stripe's state of every open invoice's PaymentIntent and retry pending refunds;
     safe to run as often as wanted (e.g. after a webhook was lost while the app was down)."""
-    from invoices.payments import reconcile
-    from invoices.refunds import retry_pending_refunds
+    from invoices.payments.refunds import retry_pending_refunds
+    from invoices.payments.services import reconcile
 
     session = get_session()
     results = reconcile(session)
@@ -250,7 +255,7 @@ def ratecard_show() -> None:
 @click.option("--note", default="")
 def ratecard_load(path: str, note: str) -> None:
     """Add a new rate card version from a JSON file."""
-    from .pricing import PricingError
+    from licensing.pricing.rules import PricingError
 
     try:
         card = save_rate_card(get_session(), json.loads(Path(path).read_text()), note)

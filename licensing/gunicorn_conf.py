@@ -23,6 +23,6 @@ control_socket_disable = True
 
 def post_worker_init(worker) -> None:  # noqa: ANN001
     """The app is loaded: take its heap out of later garbage collections."""
-    from licensing.gctune import settle_heap
+    from licensing.core.gctune import settle_heap
 
     settle_heap()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
 
-from .db import get_session, utcnow
+from licensing.core.db import get_session, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def logged(task: Callable[[], str]) -> Callable[[], str]:
 def recover_documents() -> str:
     """Render documents left pending (their job died with a worker, or was never queued); failed
     ones wait for a person (`flask documents render-pending` gives them fresh attempts)."""
-    from .documents import render_pending
+    from licensing.core.documents import render_pending
 
     done, total = render_pending(get_session(), include_failed=False, created_before=utcnow() - STALE_DOCUMENT)
     return f"{done} of {total} stale document(s) rendered."
@@ -63,8 +63,8 @@ def recover_documents() -> str:
 @logged
 def reconcile_payments() -> str:
     """Apply Stripe's state to every open invoice (a lost webhook) and retry pending refunds."""
-    from invoices.payments import reconcile
-    from invoices.refunds import retry_pending_refunds
+    from invoices.payments.refunds import retry_pending_refunds
+    from invoices.payments.services import reconcile
 
     session = get_session()
     results = reconcile(session)
@@ -75,14 +75,14 @@ def reconcile_payments() -> str:
 
 @logged
 def expire_requests() -> str:
-    from .review import expire_unanswered
+    from licensing.review.services import expire_unanswered
 
     return f"{len(expire_unanswered(get_session()))} request(s) expired."
 
 
 @logged
 def billing_daily() -> str:
-    from .billing_cli import run_daily
+    from licensing.cli_billing import run_daily
 
     result = run_daily(get_session())
     return (f"{len(result.overdue_reminders)} overdue reminder(s), {len(result.expiry_reminders)} expiry "
@@ -91,7 +91,7 @@ def billing_daily() -> str:
 
 @logged
 def overdue_digest() -> str:
-    from .notifications import send_overdue_digest
+    from licensing.review.digest import send_overdue_digest
 
     sent, overdue = send_overdue_digest(get_session())
     return f"{overdue} overdue request(s); digest sent to {sent} staff member(s)."

@@ -16,10 +16,9 @@ import subprocess
 import sys
 import time
 
-from invoices.stripe_standin import StandIn
-
-from . import gunicorn_conf
-from .settings import INSTANCE, ROOT
+from invoices.payments.standin import StandIn
+from licensing import gunicorn_conf
+from licensing.core.settings import INSTANCE, ROOT
 
 STANDIN_SECRET_KEY = "sk_test_local_standin"
 STANDIN_PUBLISHABLE_KEY = "pk_test_local_standin"
@@ -35,7 +34,7 @@ def start_standin(app_port: int, env: dict, persist: bool = True) -> StandIn:
     env.update(STRIPE_API_BASE=standin.base_url, STRIPE_SECRET_KEY=STANDIN_SECRET_KEY,
                STRIPE_PUBLISHABLE_KEY=STANDIN_PUBLISHABLE_KEY,
                STRIPE_WEBHOOK_SECRET=env.get("STRIPE_WEBHOOK_SECRET") or f"whsec_local_{secrets.token_hex(16)}")
-    from invoices.stripe_gateway import StripeGateway
+    from invoices.payments.gateway import StripeGateway
 
     StripeGateway(env["STRIPE_SECRET_KEY"], standin.base_url).register_standin_webhook(
         f"http://127.0.0.1:{app_port}/stripe/webhook", env["STRIPE_WEBHOOK_SECRET"])

@@ -7,10 +7,7 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import invoices.models  # noqa: F401  (registers the tables)
-import licensing.doc_models  # noqa: F401
-import licensing.models  # noqa: F401
-from licensing.db import Base
+from licensing.core.db import Base
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # migrations share triggers.py
 config = context.config

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from licensing.cli import alembic_config
-from licensing.db import Base
+from licensing.core.db import Base
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1/test"
@@ -107,7 +107,7 @@ def client(app):
 
 @pytest.fixture
 def session(app):
-    from licensing.db import get_session
+    from licensing.core.db import get_session
 
     with app.app_context():
         yield get_session()
@@ -116,14 +116,14 @@ def session(app):
 @pytest.fixture
 def seeded(app):
     """The demo catalog and rate card (no users: hashing passwords is slow)."""
-    from licensing import catalog
-    from licensing.db import new_session
-    from licensing.demo import DEMO_FEED
-    from licensing.pricing import DEMO_RATE_CARD
-    from licensing.requests import save_rate_card
+    from licensing.catalog.services import import_feed
+    from licensing.core.db import new_session
+    from licensing.demo.loader import DEMO_FEED
+    from licensing.pricing.rules import DEMO_RATE_CARD
+    from licensing.pricing.services import save_rate_card
 
     with app.app_context(), new_session() as s:
-        catalog.import_feed(s, str(DEMO_FEED))
+        import_feed(s, str(DEMO_FEED))
         save_rate_card(s, DEMO_RATE_CARD, note="test")
     return app
 

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 def approve(app, reference: str, user_id: int, **kwargs):  # noqa: ANN001, ANN003, ANN201
     """Approve through licensing.review.approve (license + invoice; PDFs rendered after commit)."""
-    from licensing import review
-    from licensing.db import get_session
-    from licensing.models import User
+    from licensing.core.db import get_session
+    from licensing.core.models import User
+    from licensing.review import services as review
 
     with app.test_request_context("/"):
         session = get_session()
@@ -23,19 +23,20 @@ def approve(app, reference: str, user_id: int, **kwargs):  # noqa: ANN001, ANN00
 
 def no_rendering(monkeypatch) -> list[int]:  # noqa: ANN001
     """Keep documents pending: the after-commit render job only records the document id."""
-    import licensing.documents
+    import licensing.core.documents
 
     queued: list[int] = []
-    monkeypatch.setattr(licensing.documents, "render_job", queued.append)
+    monkeypatch.setattr(licensing.core.documents, "render_job", queued.append)
     return queued
 
 
 def license_of(app, reference: str):  # noqa: ANN001, ANN201
     """The license issued for a request (detached)."""
-    from licensing.db import new_session
-    from licensing.doc_models import License
-    from licensing.models import RepublishRequest
     from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.intake.models import RepublishRequest
+    from licensing.licenses.models import License
 
     with app.app_context(), new_session() as s:
         return s.scalars(select(License).join(RepublishRequest, License.request_id == RepublishRequest.id)
@@ -44,19 +45,21 @@ def license_of(app, reference: str):  # noqa: ANN001, ANN201
 
 def invoice_of(app, number: str):  # noqa: ANN001, ANN201
     """An invoice with its lines loaded (detached)."""
-    from invoices.models import Invoice
-    from licensing.db import new_session
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
+
+    from invoices.billing.models import Invoice
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         return s.scalars(select(Invoice).options(selectinload(Invoice.lines)).where(Invoice.number == number)).one()
 
 
 def document_of(app, number: str):  # noqa: ANN001, ANN201
-    from licensing.db import new_session
-    from licensing.doc_models import Document
     from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.core.models import Document
 
     with app.app_context(), new_session() as s:
         return s.scalars(select(Document).where(Document.number == number)).one()

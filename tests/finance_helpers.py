@@ -18,8 +18,8 @@ def issue(app, issue_date: date, amount: int = 10_000, currency: str = "USD", bu
           reference: str = "LIC-2026-99999") -> str:
     """Issue an invoice through invoices.service.issue_invoice; returns its number. A buyer outside
     the UK pays no UK VAT, so the total is `amount` (pass country="GB" for 20% VAT)."""
-    from invoices.service import Buyer, LineInput, Seller, issue_invoice
-    from licensing.db import new_session
+    from invoices.billing.services import Buyer, LineInput, Seller, issue_invoice
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         invoice = issue_invoice(
@@ -36,10 +36,11 @@ def issue(app, issue_date: date, amount: int = 10_000, currency: str = "USD", bu
 def issue_many(app, specs: list[dict]) -> list[str]:  # noqa: ANN001
     """Many invoices in one transaction (each spec: issue()'s keyword arguments, plus optional
     `status` and `refunded_amount` applied after issue); returns their numbers in order."""
-    from invoices.models import Invoice
-    from invoices.service import Buyer, LineInput, Seller, issue_invoice
-    from licensing.db import new_session
     from sqlalchemy import update
+
+    from invoices.billing.models import Invoice
+    from invoices.billing.services import Buyer, LineInput, Seller, issue_invoice
+    from licensing.core.db import new_session
 
     numbers = []
     with app.app_context(), new_session() as s:
@@ -62,9 +63,10 @@ def issue_many(app, specs: list[dict]) -> list[str]:  # noqa: ANN001
 
 def set_invoice(app, number: str, **values) -> None:  # noqa: ANN001, ANN003
     """Move an invoice's mutable fields directly (status, refunded_amount, payment_intent_id...)."""
-    from invoices.models import Invoice
-    from licensing.db import new_session
     from sqlalchemy import update
+
+    from invoices.billing.models import Invoice
+    from licensing.core.db import new_session
 
     assert set(values) <= Invoice.MUTABLE, set(values) - Invoice.MUTABLE
     with app.app_context(), new_session() as s:
@@ -74,10 +76,11 @@ def set_invoice(app, number: str, **values) -> None:  # noqa: ANN001, ANN003
 
 def invoice(app, number: str):  # noqa: ANN001, ANN201
     """The invoice with its events, payments and credit notes loaded (detached)."""
-    from invoices.models import Invoice
-    from licensing.db import new_session
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
+
+    from invoices.billing.models import Invoice
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         return s.scalars(select(Invoice).where(Invoice.number == number).options(
@@ -86,18 +89,20 @@ def invoice(app, number: str):  # noqa: ANN001, ANN201
 
 
 def license_by_invoice(app, number: str):  # noqa: ANN001, ANN201
-    from licensing.db import new_session
-    from licensing.doc_models import License
     from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.licenses.models import License
 
     with app.app_context(), new_session() as s:
         return s.scalars(select(License).where(License.invoice_number == number)).one()
 
 
 def refunds_of(app, number: str) -> list:  # noqa: ANN001
-    from invoices.models import Invoice, Refund
-    from licensing.db import new_session
     from sqlalchemy import select
+
+    from invoices.billing.models import Invoice, Refund
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         return list(s.scalars(select(Refund).join(Invoice, Refund.invoice_id == Invoice.id)
@@ -152,7 +157,7 @@ class FakeGateway:
 
     def _check(self) -> None:
         if self.down:
-            from invoices.stripe_gateway import Unavailable
+            from invoices.payments.gateway import Unavailable
 
             raise Unavailable("connection refused")
 
@@ -170,7 +175,7 @@ class FakeGateway:
             self.intents[intent_id] = replace(self.intents[intent_id], status="canceled")
 
     def add(self, intent_id: str, status: str, amount: int, currency: str, invoice_number: str = "") -> None:
-        from invoices.stripe_gateway import Intent
+        from invoices.payments.gateway import Intent
 
         self.intents[intent_id] = Intent(intent_id, status, amount, currency, f"{intent_id}_secret", "cus_1",
                                          {"invoice_number": invoice_number} if invoice_number else {},

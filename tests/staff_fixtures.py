@@ -23,8 +23,8 @@ PUBLISHER_EMAIL = "jo@leeds-post.example"
 
 def add_user(app, email: str, name: str, roles: list[str], active: bool = True) -> int:  # noqa: ANN001
     """A user with PASSWORD; returns the id."""
-    from licensing.db import new_session
-    from licensing.models import User, UserRole
+    from licensing.core.db import new_session
+    from licensing.core.models import User, UserRole
 
     with app.app_context(), new_session() as s:
         user = User(email=email, name=name, password_hash=CHEAP_HASH, active=active,
@@ -55,9 +55,9 @@ def logout(client) -> None:  # noqa: ANN001
 
 
 def api_token(app, user_id: int, name: str = "test token") -> str:  # noqa: ANN001
-    from licensing import tokens
-    from licensing.db import new_session
-    from licensing.models import User
+    from licensing.core import tokens
+    from licensing.core.db import new_session
+    from licensing.core.models import User
 
     with app.app_context(), new_session() as s:
         _row, token = tokens.create_token(s, s.get(User, user_id), name)
@@ -105,9 +105,9 @@ class Made:
 
 def submit(app, **overrides) -> Made:  # noqa: ANN001, ANN003
     """Submit a request through the publisher's service (event + receipt e-mail included)."""
-    from licensing.db import new_session
-    from licensing.intake import validate_request
-    from licensing.requests import submit_request
+    from licensing.core.db import new_session
+    from licensing.intake.rules.validation import validate_request
+    from licensing.intake.services import submit_request
 
     with app.test_request_context("/"), new_session() as s:
         given, errors = validate_request(request_data(**overrides), date.today())
@@ -118,10 +118,13 @@ def submit(app, **overrides) -> Made:  # noqa: ANN001, ANN003
 
 def insert_requests(app, rows: list[dict]) -> list[Made]:  # noqa: ANN001
     """Insert request rows directly, with chosen values (status, submitted_at, fee...), fast."""
-    from licensing.db import new_session
-    from licensing.models import Article, RepublishRequest
-    from licensing.requests import current_rate_card, derive_tracking_token, hash_token, new_reference
     from sqlalchemy import select
+
+    from licensing.catalog.models import Article
+    from licensing.core.db import new_session
+    from licensing.intake.models import RepublishRequest
+    from licensing.intake.services import derive_tracking_token, hash_token, new_reference
+    from licensing.pricing.services import current_rate_card
 
     made = []
     with app.app_context(), new_session() as s:
@@ -152,9 +155,10 @@ def insert_requests(app, rows: list[dict]) -> list[Made]:  # noqa: ANN001
 
 def mails(app, to: str | None = None, tag_contains: str = "") -> list:  # noqa: ANN001
     """The outbox messages (detached), oldest first."""
-    from licensing.db import new_session
-    from licensing.models import OutboxMessage
     from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.core.models import OutboxMessage
 
     with app.app_context(), new_session() as s:
         stmt = select(OutboxMessage).order_by(OutboxMessage.id)
@@ -165,9 +169,10 @@ def mails(app, to: str | None = None, tag_contains: str = "") -> list:  # noqa: 
 
 def events_of(app, reference: str) -> list:  # noqa: ANN001
     """The request's events (detached), in order."""
-    from licensing.db import new_session
-    from licensing.models import RepublishRequest, RequestEvent
     from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.intake.models import RepublishRequest, RequestEvent
 
     with app.app_context(), new_session() as s:
         return list(s.scalars(select(RequestEvent).join(RepublishRequest)
@@ -176,9 +181,10 @@ def events_of(app, reference: str) -> list:  # noqa: ANN001
 
 def state(app, reference: str):  # noqa: ANN001, ANN201
     """The request row as it is now (detached)."""
-    from licensing.db import new_session
-    from licensing.models import RepublishRequest
     from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.intake.models import RepublishRequest
 
     with app.app_context(), new_session() as s:
         return s.scalars(select(RepublishRequest).where(RepublishRequest.reference == reference)).one()
@@ -186,8 +192,9 @@ def state(app, reference: str):  # noqa: ANN001, ANN201
 
 def execute(app, sql: str, **params) -> None:  # noqa: ANN001, ANN003
     """Run one write statement directly (e.g. to move a timestamp into the past)."""
-    from licensing.db import new_session
     from sqlalchemy import text
+
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         s.execute(text(sql), params)
@@ -195,8 +202,8 @@ def execute(app, sql: str, **params) -> None:  # noqa: ANN001, ANN003
 
 
 def add_reason(app, title: str, body: str, active: bool = True) -> int:  # noqa: ANN001
-    from licensing.db import new_session
-    from licensing.models import RejectionReason
+    from licensing.core.db import new_session
+    from licensing.review.models import RejectionReason
 
     with app.app_context(), new_session() as s:
         row = RejectionReason(title=title, body=body, active=active)

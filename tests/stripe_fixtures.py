@@ -31,8 +31,8 @@ import requests
 import stripe
 from werkzeug.serving import make_server
 
-from invoices.stripe_gateway import Intent, RefundResult, StripeGateway, Unavailable
-from invoices.stripe_standin import StandIn
+from invoices.payments.gateway import Intent, RefundResult, StripeGateway, Unavailable
+from invoices.payments.standin import StandIn
 
 SECRET_KEY = "sk_test_payments_5f3a9c"
 PUBLISHABLE_KEY = "pk_test_payments_5f3a9c"
@@ -395,7 +395,7 @@ class Issued:
 
 def issue_invoice(app, staff_id: int, **overrides) -> Issued:  # noqa: ANN001, ANN003
     """Submit a request and approve it through the real services: a license and its open invoice."""
-    from licensing.licenses import pay_url
+    from licensing.licenses.services import pay_url
     from tests.documents_helpers import approve, invoice_of, license_of
     from tests.staff_fixtures import submit
 
@@ -412,7 +412,7 @@ def rows(app, model, order_by=None, **where) -> list:  # noqa: ANN001
     """Rows of a model (detached), filtered by equality on columns."""
     from sqlalchemy import select
 
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         stmt = select(model).filter_by(**where).order_by(order_by if order_by is not None else model.id)
@@ -420,7 +420,7 @@ def rows(app, model, order_by=None, **where) -> list:  # noqa: ANN001
 
 
 def invoice_row(app, number: str):  # noqa: ANN001, ANN201
-    from invoices.models import Invoice
+    from invoices.billing.models import Invoice
 
     [found] = rows(app, Invoice, number=number)
     return found
@@ -428,7 +428,7 @@ def invoice_row(app, number: str):  # noqa: ANN001, ANN201
 
 def timeline(app, number: str) -> list[tuple[str, str]]:  # noqa: ANN001
     """(kind, message) of an invoice's events, oldest first."""
-    from invoices.models import InvoiceEvent
+    from invoices.billing.models import InvoiceEvent
 
     invoice = invoice_row(app, number)
     return [(e.kind, e.message) for e in rows(app, InvoiceEvent, invoice_id=invoice.id)]

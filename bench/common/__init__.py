@@ -85,14 +85,14 @@ def make_app(url: str):  # noqa: ANN201
 
 def seed_demo(application) -> None:  # noqa: ANN001
     """The demo catalog and rate card (no users: hashing their passwords is slow)."""
-    from licensing import catalog
-    from licensing.db import new_session
-    from licensing.demo import DEMO_FEED
-    from licensing.pricing import DEMO_RATE_CARD
-    from licensing.requests import save_rate_card
+    from licensing.catalog.services import import_feed
+    from licensing.core.db import new_session
+    from licensing.demo.loader import DEMO_FEED
+    from licensing.pricing.rules import DEMO_RATE_CARD
+    from licensing.pricing.services import save_rate_card
 
     with application.app_context(), new_session() as session:
-        catalog.import_feed(session, str(DEMO_FEED))
+        import_feed(session, str(DEMO_FEED))
         save_rate_card(session, DEMO_RATE_CARD, note="bench")
 
 

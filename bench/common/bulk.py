@@ -33,7 +33,9 @@ def _codes(rng: random.Random, n: int, length: int = 6) -> list[str]:
 def insert_requests(engine, count: int, seed: int = SEED) -> dict[str, int]:  # noqa: ANN001
     """`count` requests over the last two years: ~20% still open (submitted, in review, needing
     information), the rest decided. Returns the count per status."""
-    from licensing.models import Article, RateCard, RepublishRequest
+    from licensing.catalog.models import Article
+    from licensing.intake.models import RepublishRequest
+    from licensing.pricing.models import RateCard
 
     rng = random.Random(seed)
     with engine.connect() as conn:
@@ -78,7 +80,7 @@ def insert_requests(engine, count: int, seed: int = SEED) -> dict[str, int]:  # 
 def insert_invoices(engine, count: int, seed: int = SEED) -> dict[str, int]:  # noqa: ANN001
     """`count` invoices issued over the last two years (numbers INV-YYYY-NNNNN gapless per year):
     most paid, some open (a share overdue), a few void, uncollectible or partly refunded."""
-    from invoices.models import Invoice
+    from invoices.billing.models import Invoice
 
     rng = random.Random(seed + 1)
     today = date.today()

@@ -23,8 +23,8 @@ def cheap_hash() -> str:
 
 def add_user(application, email: str, name: str, roles: list[str]) -> int:  # noqa: ANN001
     """A user whose password is PASSWORD; returns the id."""
-    from licensing.db import new_session
-    from licensing.models import User, UserRole
+    from licensing.core.db import new_session
+    from licensing.core.models import User, UserRole
 
     with application.app_context(), new_session() as session:
         user = User(email=email, name=name, password_hash=cheap_hash(), active=True,
@@ -54,11 +54,11 @@ def quote_body() -> dict:
 def submit_and_approve(application, count: int, user_id: int) -> list[str]:  # noqa: ANN001
     """Submit `count` requests and approve them through licensing.review (each approval issues a
     license and an invoice, and their two documents); returns the references."""
-    from licensing import review
-    from licensing.db import new_session
-    from licensing.intake import validate_request
-    from licensing.models import User
-    from licensing.requests import submit_request
+    from licensing.core.db import new_session
+    from licensing.core.models import User
+    from licensing.intake.rules.validation import validate_request
+    from licensing.intake.services import submit_request
+    from licensing.review import services as review
 
     references = []
     with application.test_request_context("/"):

@@ -4,10 +4,9 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25 03:41:38.466832
 """
+import sqlalchemy as sa
 from alembic import op
 from triggers import append_only, drop_append_only
-import sqlalchemy as sa
-
 
 revision = '0002'
 down_revision = '0001'

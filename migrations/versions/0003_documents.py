@@ -4,10 +4,9 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 03:49:48.881161
 """
+import sqlalchemy as sa
 from alembic import op
 from triggers import append_only, drop_append_only
-import sqlalchemy as sa
-
 
 revision = '0003'
 down_revision = '0002'

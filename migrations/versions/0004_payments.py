@@ -4,10 +4,9 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 04:01:08.417621
 """
+import sqlalchemy as sa
 from alembic import op
 from triggers import append_only, drop_append_only
-import sqlalchemy as sa
-
 
 revision = '0004'
 down_revision = '0003'

@@ -4,10 +4,9 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-25 04:34:07.132043
 """
+import sqlalchemy as sa
 from alembic import op
 from triggers import append_only, drop_append_only
-import sqlalchemy as sa
-
 
 revision = '0005'
 down_revision = '0004'

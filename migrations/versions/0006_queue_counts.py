@@ -6,7 +6,6 @@ Create Date: 2026-11-25 06:40:00
 """
 from alembic import op
 
-
 revision = '0006'
 down_revision = '0005'
 branch_labels = None

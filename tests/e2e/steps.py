@@ -13,8 +13,8 @@ from typing import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
-from invoices.money import format_money
-from licensing.pricing import DEMO_RATE_CARD, RateCardTerms, RequestedUse, quote_for
+from licensing.core.money import format_money
+from licensing.pricing.rules import DEMO_RATE_CARD, RateCardTerms, RequestedUse, quote_for
 
 EXAMPLE_TITLE = "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
 EXAMPLE_URL = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-lasting-defeat-us-defence-secretary"

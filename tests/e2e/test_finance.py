@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
-from .steps import APPROVAL_TIMEOUT_MS, DESKTOP, approve_in_queue, label, sign_in, submit_by_api, unique
+from .steps import APPROVAL_TIMEOUT_MS, DESKTOP, approve_in_queue, sign_in, submit_by_api, unique
 
 pytestmark = pytest.mark.e2e
 ADMIN = ("admin@syndication-desk.org", "admin-demo-2026")  # staff and finance (licensing/demo.py)

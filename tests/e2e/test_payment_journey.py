@@ -17,8 +17,20 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from .conftest import MODES
-from .steps import (DESKTOP, MONEY, approve_in_queue, expected_total, fill_use, fill_who_and_where, label,
-                    open_form_from_article, reload_until, sign_in, submit_by_api, unique)
+from .steps import (
+    DESKTOP,
+    MONEY,
+    approve_in_queue,
+    expected_total,
+    fill_use,
+    fill_who_and_where,
+    label,
+    open_form_from_article,
+    reload_until,
+    sign_in,
+    submit_by_api,
+    unique,
+)
 
 pytestmark = pytest.mark.e2e
 

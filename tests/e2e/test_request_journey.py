@@ -10,8 +10,17 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from .steps import (DESKTOP, EXAMPLE_TITLE, EXAMPLE_URL, expected_total, fill_use, fill_who_and_where, label,
-                    open_form_from_article, type_into)
+from .steps import (
+    DESKTOP,
+    EXAMPLE_TITLE,
+    EXAMPLE_URL,
+    expected_total,
+    fill_use,
+    fill_who_and_where,
+    label,
+    open_form_from_article,
+    type_into,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -172,9 +172,9 @@ def api_body(**overrides) -> dict:
 @pytest.fixture
 def make_request(seeded):
     """Submit a request through the service; returns (token, reference, id)."""
-    from licensing.db import new_session
-    from licensing.intake import validate_request
-    from licensing.requests import submit_request
+    from licensing.core.db import new_session
+    from licensing.intake.rules.validation import validate_request
+    from licensing.intake.services import submit_request
 
     def make(**overrides) -> tuple[str, str, int]:
         data = valid_form(**overrides)

@@ -142,9 +142,9 @@ def test_the_matrix_check_catches_a_new_unguarded_route(app):
 @pytest.fixture
 def world(seeded):
     """Real values for every URL parameter, and one user (with an API token) per single role."""
-    from licensing.db import new_session
-    from licensing.models import OutboxMessage, PasswordToken
-    from licensing.requests import hash_token
+    from licensing.core.db import new_session
+    from licensing.core.models import OutboxMessage, PasswordToken
+    from licensing.intake.services import hash_token
 
     app = seeded
     users = {role: add_user(app, f"{role}@desk.test", f"Only {role.title()}", [role]) for role in ROLES}
@@ -157,11 +157,13 @@ def world(seeded):
     with app.test_request_context("/"), new_session() as s:
         from datetime import timedelta
 
-        from licensing import review
-        from licensing.db import utcnow
-        from licensing.licenses import license_for_request
-        from licensing.models import ApiToken, Article, User
         from sqlalchemy import func, select
+
+        from licensing.catalog.models import Article
+        from licensing.core.db import utcnow
+        from licensing.core.models import ApiToken, User
+        from licensing.licenses.services import license_for_request
+        from licensing.review import services as review
 
         review.approve(s, public_request.reference, s.get(User, bystander))
         license_ = license_for_request(s, public_request.id)
@@ -189,7 +191,7 @@ def _url(app: Flask, rule, world) -> str:  # noqa: ANN001
     values["token"] = "set-password-token" if rule.endpoint == "auth.set_password" else world["public"].token
     values["reference"] = world["public" if rule.endpoint.startswith("api.") else "staff"].reference
     if rule.endpoint.startswith("pay."):  # the invoice's payment link
-        from invoices.service import payment_token
+        from invoices.billing.services import payment_token
 
         values["number"] = values["invoice_number"]
         values["token"] = payment_token(app.config["SECRET_KEY"], values["number"])

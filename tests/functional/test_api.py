@@ -6,7 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from licensing.models import OutboxMessage, RepublishRequest, RequestEvent
+from licensing.core.models import OutboxMessage
+from licensing.intake.models import RepublishRequest, RequestEvent
 from tests.conftest import EXAMPLE_URL
 from tests.functional.conftest import api_body
 
@@ -26,7 +27,7 @@ QUOTE = {
 
 
 def _count(app, model) -> int:  # noqa: ANN001
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         return s.scalar(select(func.count()).select_from(model))
@@ -128,7 +129,7 @@ def test_create_request(seeded, client):
     assert len(data["tracking_token"]) >= 22  # at least 128 bits in URL-safe base64
     assert data["tracking_url"] == f"http://desk.test/track/{data['tracking_token']}"
 
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with seeded.app_context(), new_session() as s:
         stored = s.scalars(select(RepublishRequest)).one()
@@ -159,9 +160,9 @@ def test_get_request_with_its_token(seeded, client):
 
 def test_get_request_shows_later_steps_but_not_private_staff_notes(seeded, client):
     created = client.post("/api/v1/requests", json=api_body()).get_json()
-    from licensing import workflow
-    from licensing.db import new_session
-    from licensing.requests import _apply
+    from licensing.core.db import new_session
+    from licensing.intake.rules import workflow
+    from licensing.intake.services import _apply
 
     with seeded.app_context(), new_session() as s:
         req = s.scalars(select(RepublishRequest)).one()
@@ -296,14 +297,14 @@ def test_a_body_too_large_is_413_json(seeded, client):
 
 
 def test_an_exception_inside_an_api_view_is_a_json_500(seeded, client, monkeypatch):
-    import licensing.catalog
-    import licensing.requests
+
+    import licensing.publisher.api
 
     def boom(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(licensing.catalog, "search_articles", boom)
-    monkeypatch.setattr(licensing.requests, "submit_request", boom)
+    monkeypatch.setattr(licensing.publisher.api, "search_articles", boom)
+    monkeypatch.setattr(licensing.publisher.api, "submit_request", boom)
 
     for response in (client.get("/api/v1/articles", query_string={"q": "mosul"}),
                      client.post("/api/v1/requests", json=api_body())):

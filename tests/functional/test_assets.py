@@ -6,9 +6,9 @@ import re
 import time
 from pathlib import Path
 
-from licensing.assets import IMMUTABLE, Fingerprints
+from licensing.core.assets import IMMUTABLE, Fingerprints
 
-STATIC = Path(__file__).resolve().parents[2] / "licensing" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "licensing" / "core" / "static"
 
 
 def _linked(html: str, name: str) -> str:

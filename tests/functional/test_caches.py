@@ -12,10 +12,10 @@ from tests.staff_fixtures import add_user, execute, insert_requests, login, subm
 
 
 def _article_id(app) -> int:  # noqa: ANN001
-    from licensing.db import new_session
-    from licensing.models import Article
     from sqlalchemy import select
 
+    from licensing.catalog.models import Article
+    from licensing.core.db import new_session
     from tests.conftest import EXAMPLE_URL
 
     with app.app_context(), new_session() as s:
@@ -59,7 +59,7 @@ def test_a_browser_with_the_page_gets_304(seeded, client):
 
 
 def test_a_change_shows_once_the_entry_is_older_than_the_setting(seeded, client, monkeypatch):
-    from licensing import timedcache
+    from licensing.core import timedcache
 
     article = _article_id(seeded)
     client.get(f"/articles/{article}")
@@ -110,7 +110,7 @@ def test_the_cache_can_be_turned_off(seeded, client, app_config):
 
 
 def test_the_cache_keeps_a_bounded_number_of_pages():
-    from licensing.pagecache import PageCache
+    from licensing.core.pagecache import PageCache
 
     cache = PageCache(ttl=60, size=3)
     for n in range(5):
@@ -155,7 +155,7 @@ def test_an_assignment_shows_in_the_mine_counts_at_once(desk):
 
 
 def test_a_change_the_version_cannot_see_shows_after_the_lifetime(desk, monkeypatch):
-    from licensing import timedcache
+    from licensing.core import timedcache
 
     made = insert_requests(desk.app, [{"status": "submitted"}] * 2)
     assert _counts(desk.client)["Rejected"] == 0
@@ -169,8 +169,8 @@ def test_a_change_the_version_cannot_see_shows_after_the_lifetime(desk, monkeypa
 
 
 def test_cached_counts_equal_counted_ones_for_every_filter(desk):
-    from licensing import queue
-    from licensing.db import new_session
+    from licensing.core.db import new_session
+    from licensing.review import queries as queue
 
     insert_requests(desk.app, [{"status": s, "medium": m, "territory": t}
                                for s in ("submitted", "approved", "rejected")
@@ -192,7 +192,7 @@ def test_a_page_that_made_a_csrf_token_is_never_kept():
     from flask import Flask, render_template_string
     from flask_wtf.csrf import CSRFProtect
 
-    from licensing.pagecache import cached_public_page
+    from licensing.core.pagecache import cached_public_page
 
     app = Flask(__name__)
     app.config.update(SECRET_KEY="test", SETTINGS=SimpleNamespace(page_cache_seconds=60))
@@ -216,7 +216,7 @@ def test_a_page_that_made_a_csrf_token_is_never_kept():
 
 
 def test_the_cache_keeps_a_bounded_number_of_bytes():
-    from licensing.pagecache import PageCache
+    from licensing.core.pagecache import PageCache
 
     cache = PageCache(ttl=60, size=100, max_bytes=250)
     for n in range(5):

@@ -60,7 +60,7 @@ def test_the_publisher_downloads_both_pdfs_from_the_tracking_page(seeded, client
 
 
 def test_the_tracking_page_shows_the_license_panel_with_status_and_pay_link(seeded, client, approved):
-    from invoices.service import payment_token
+    from invoices.billing.services import payment_token
 
     made, _other, lic = approved
     panel = parse(client.get(f"/track/{made.token}").data).by_id("license-panel")
@@ -164,7 +164,7 @@ def test_a_stale_pending_document_is_rendered_on_the_next_download(seeded, clien
 
 
 def test_the_api_gives_license_and_invoice_numbers_and_document_urls(seeded, client, approved):
-    from invoices.service import payment_token
+    from invoices.billing.services import payment_token
 
     made, other, lic = approved
     response = client.get(f"/api/v1/requests/{made.reference}", headers=bearer(made.token))
@@ -237,8 +237,8 @@ def test_the_verification_page_shows_the_public_facts_only(seeded, client, appro
 
 
 def test_the_verification_page_follows_the_status(seeded, client, approved):
-    from licensing.db import new_session, utcnow
-    from licensing.doc_models import License
+    from licensing.core.db import new_session, utcnow
+    from licensing.licenses.models import License
 
     _made, _other, lic = approved
     with seeded.app_context(), new_session() as s:

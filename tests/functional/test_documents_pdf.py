@@ -13,8 +13,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLE_URL
-from tests.documents_helpers import (approve, docdate, document_of, embedded_files, embedded_jsonld, license_of,
-                                     pdf_reader, pdf_text, squashed)
+from tests.documents_helpers import (
+    approve,
+    docdate,
+    document_of,
+    embedded_files,
+    embedded_jsonld,
+    license_of,
+    pdf_reader,
+    pdf_text,
+    squashed,
+)
 from tests.staff_fixtures import add_user, submit
 
 TITLE = "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
@@ -116,8 +125,8 @@ def test_the_license_embeds_its_rightsml_and_nothing_else(issued):
 
 
 def test_the_invoice_says_what_an_invoice_must(issued):
-    from invoices.service import payment_token
-    from licensing.db import utcnow
+    from invoices.billing.services import payment_token
+    from licensing.core.db import utcnow
 
     app, lic, _, pdf = issued
     text = pdf_text(pdf)
@@ -159,7 +168,7 @@ def test_a_domestic_invoice_charges_uk_vat_without_a_reverse_charge_note(seeded,
 
 
 def test_rendering_is_deterministic_and_matches_the_stored_hash(issued):
-    from licensing.documents import render_bytes
+    from licensing.core.documents import render_bytes
 
     app, lic, license_pdf, invoice_pdf = issued
     for number, stored in ((lic.number, license_pdf), (lic.invoice_number, invoice_pdf)):
@@ -173,12 +182,12 @@ def test_rendering_is_deterministic_and_matches_the_stored_hash(issued):
 def test_documents_issued_with_an_earlier_layout_version_still_verify(seeded, staff, monkeypatch):
     """Each document is re-rendered with the layout version it was issued with (its stored template
     and the stylesheet beside it), so a new version never changes an issued document."""
-    import licensing.documents
-    from licensing.documents import TEMPLATES, render_bytes, stylesheet_for
+    import licensing.core.documents
+    from licensing.core.documents import TEMPLATES, render_bytes, stylesheet_for
 
     version_1 = {kind: path.replace("pdf/v2/", "pdf/") for kind, path in TEMPLATES.items()}
     with monkeypatch.context() as m:  # as issued before version 2 existed
-        m.setattr(licensing.documents, "TEMPLATES", version_1)
+        m.setattr(licensing.core.documents, "TEMPLATES", version_1)
         old = submit(seeded, organisation="Old Layout Ltd")
         approve(seeded, old.reference, staff)
     new = submit(seeded, organisation="New Layout Ltd")
@@ -220,8 +229,8 @@ def _overflowing_cells(app, document) -> list[str]:  # noqa: ANN001
     from weasyprint import HTML
     from weasyprint.formatting_structure import boxes
 
-    from licensing.documents import stylesheet_for
-    from licensing.pdf import STATIC_ROOT, StaticOnlyFetcher, _stylesheet, font_config
+    from licensing.core.documents import stylesheet_for
+    from licensing.core.pdf import STATIC_ROOT, StaticOnlyFetcher, _stylesheet, font_config
 
     with app.test_request_context("/"):
         html = render_template(document.template, doc=document.context)
@@ -328,7 +337,7 @@ def test_injection_payloads_are_printed_literally_and_load_nothing(seeded, staff
 
 
 def test_the_static_only_fetcher(listener, tmp_path):
-    from licensing.pdf import STATIC_ROOT, StaticOnlyFetcher
+    from licensing.core.pdf import STATIC_ROOT, StaticOnlyFetcher
 
     port, hits = listener
     fetcher = StaticOnlyFetcher()
@@ -378,7 +387,7 @@ def test_the_static_only_fetcher(listener, tmp_path):
     "<style>@import url(http://127.0.0.1:{port}/direct)</style>",
 ])
 def test_render_pdf_fails_when_the_html_tries_to_load_anything(listener, html):
-    from licensing.pdf import RenderError, render_pdf
+    from licensing.core.pdf import RenderError, render_pdf
 
     port, hits = listener
     with pytest.raises(RenderError, match="blocked resource"):
@@ -387,7 +396,7 @@ def test_render_pdf_fails_when_the_html_tries_to_load_anything(listener, html):
 
 
 def test_render_pdf_of_plain_html_is_deterministic():
-    from licensing.pdf import render_pdf
+    from licensing.core.pdf import render_pdf
 
     first = render_pdf('<h1>Zeitung für Çelik & Søn</h1><img src="img/logo.svg">')
     assert first == render_pdf('<h1>Zeitung für Çelik & Søn</h1><img src="img/logo.svg">')

@@ -9,8 +9,15 @@ from datetime import date, timedelta
 import pytest
 
 from tests.documents_helpers import no_rendering
-from tests.finance_helpers import (FakeGateway, approved, finance_client, invoice, license_by_invoice, refunds_of,
-                                   set_invoice)
+from tests.finance_helpers import (
+    FakeGateway,
+    approved,
+    finance_client,
+    invoice,
+    license_by_invoice,
+    refunds_of,
+    set_invoice,
+)
 from tests.functional.conftest import parse
 from tests.staff_fixtures import PUBLISHER_EMAIL, add_user, events_of, login, mails
 
@@ -338,9 +345,10 @@ def test_an_empty_note_is_refused(desk):
 # ----------------------------------------------------------------------------- timeline, CSRF, roles
 
 def test_the_payment_timeline_shows_stripe_failures(desk):
-    from invoices.models import Invoice, InvoiceEvent
-    from licensing.db import new_session
     from sqlalchemy import select
+
+    from invoices.billing.models import Invoice, InvoiceEvent
+    from licensing.core.db import new_session
 
     with desk.app.app_context(), new_session() as s:
         inv = s.scalars(select(Invoice).where(Invoice.number == desk.number)).one()

@@ -117,8 +117,8 @@ def test_filters(client, book, args, names):
 
 
 def test_search_by_number_license_credit_note_email_or_customer(app, client, book):
-    from invoices import finance
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
 
     with app.test_request_context("/"):
         finance.add_note(get_session(), book["delta"], "fay@desk.test", "before the void")
@@ -220,8 +220,8 @@ def test_the_invoice_csv_follows_the_filters(client, book):
 
 def _pay_and_credit(app, book) -> None:  # noqa: ANN001
     """Payments by bank transfer and credit notes through the real services."""
-    from invoices import finance
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
 
     with app.test_request_context("/"):
         s = get_session()

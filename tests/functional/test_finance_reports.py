@@ -96,8 +96,8 @@ def test_ageing_moves_with_the_clock(app, client):
 # -------------------------------------------------------------------------------- revenue by month
 
 def test_revenue_by_month_table_and_chart(app, client):
-    from invoices import finance
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
 
     a = issue(app, date(2026, 3, 5), 10000, "GBP")
     issue(app, date(2026, 4, 10), 5000, "GBP")
@@ -151,8 +151,8 @@ def test_revenue_period_typed_wrong_is_shown_again(client):
 
 
 def test_revenue_by_medium_and_by_territory(seeded, client):
-    from invoices import finance
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
 
     app = seeded  # the demo catalog and rate card: requests can be submitted and approved
     app.config["TODAY_FUNC"] = date.today  # approvals date their invoices today
@@ -202,8 +202,8 @@ def test_reconciliation_lists_disagreements_unrecorded_payments_and_flags(app, c
     stripe.add("pi_wrong", "requires_payment_method", 4500, "USD", wrong_amount)
     stripe.add("pi_twice", "succeeded", 5000, "USD", paid_twice)
     stripe.add("pi_stray", "succeeded", 999, "USD")
-    from invoices import finance
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
 
     with app.test_request_context("/"):
         finance.mark_paid(get_session(), paid_twice, "fay@desk.test", "BACS-2", "2026-06-20")

@@ -10,9 +10,9 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_spec
 
-from licensing import workflow
-from licensing.intake import LIMITS, QuoteInput, RequestInput
-from licensing.pricing import MEDIA, TERMS
+from licensing.intake.rules import workflow
+from licensing.intake.rules.validation import LIMITS, QuoteInput, RequestInput
+from licensing.pricing.rules import MEDIA, TERMS
 from tests.functional.conftest import api_body
 
 
@@ -137,8 +137,8 @@ def _license(client, known: bool = True):  # noqa: ANN001, ANN202
         return client.get("/api/v1/licenses/LIC-2000-99999")
     reference = _created(client)["reference"]
     client.post(f"/api/v1/staff/requests/{reference}/approve", json={}, headers=_staff_headers(client))
-    from licensing.db import new_session
-    from licensing.doc_models import License
+    from licensing.core.db import new_session
+    from licensing.licenses.models import License
 
     with client.application.app_context(), new_session() as s:
         number = s.query(License.number).scalar()

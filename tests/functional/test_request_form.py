@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from licensing.models import OutboxMessage, RepublishRequest, RequestEvent
+from licensing.core.models import OutboxMessage
+from licensing.intake.models import RepublishRequest, RequestEvent
 from tests.conftest import EXAMPLE_URL
 from tests.functional.conftest import VALID_FORM_AMOUNT, form_values, parse, valid_form
 
@@ -16,7 +17,7 @@ TOKEN_PATH = re.compile(r"^/track/([A-Za-z0-9_-]{43,})/confirmation$")
 
 
 def _count(app, model) -> int:  # noqa: ANN001
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         return s.scalar(select(func.count()).select_from(model))
@@ -169,7 +170,7 @@ def test_submit_with_the_confirmed_amount_creates_the_request(seeded, client):
     assert doc.find("td", cls="total").text == "£675.00"
     assert client.get(f"/track/{token}").status_code == 200
 
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with seeded.app_context(), new_session() as s:
         stored = s.scalars(select(RepublishRequest)).one()
@@ -186,7 +187,7 @@ def test_confirmation_email_lands_in_the_outbox_with_the_tracking_link(seeded, c
     response = _submit(client)
     token = TOKEN_PATH.match(response.headers["Location"].replace("http://desk.test", "")).group(1)
 
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with seeded.app_context(), new_session() as s:
         reference = s.scalars(select(RepublishRequest.reference)).one()

@@ -101,7 +101,7 @@ def test_a_wrong_password_is_401_and_does_not_sign_in(seeded):
 
 
 def test_sign_in_is_slowed_after_3_failures_and_locked_after_10(seeded, monkeypatch):
-    from licensing import users
+    from licensing.core import users
 
     add_user(seeded, "sam@desk.test", "Sam Staff", ["staff"])
     client = seeded.test_client()
@@ -155,9 +155,10 @@ def test_each_queue_row_shows_its_request_and_links_to_its_page(desk):
 
 
 def test_queue_filters_by_status_medium_territory_and_article(desk):
-    from licensing.db import new_session
-    from licensing.models import Article
     from sqlalchemy import select
+
+    from licensing.catalog.models import Article
+    from licensing.core.db import new_session
 
     with desk.app.app_context(), new_session() as s:
         other_article = s.scalars(select(Article.id).where(Article.canonical_url.contains("gaza"))).one()
@@ -188,8 +189,8 @@ def test_queue_filters_by_status_medium_territory_and_article(desk):
 
 def test_queue_links_keep_the_article_filter(desk):
     """Tabs, sorting and pages keep every filter, including article id 1."""
-    from licensing.db import new_session
-    from licensing.models import Article
+    from licensing.catalog.models import Article
+    from licensing.core.db import new_session
 
     with desk.app.app_context(), new_session() as s:
         assert s.get(Article, 1) is not None
@@ -214,7 +215,7 @@ def test_queue_assigned_to_me(desk):
 
 
 def test_queue_overdue_against_a_frozen_now(desk, monkeypatch):
-    from licensing import staff
+    from licensing.review import views as staff
 
     # Wednesday 14 January 2026, noon; the service target is 2 working days
     monkeypatch.setattr(staff, "utcnow", lambda: datetime(2026, 1, 14, 12, 0))
@@ -610,9 +611,10 @@ def test_rejection_reason_templates_can_be_added_and_edited(desk):
     values.pop("active", None)  # untick "In use"
     assert desk.client.post(form.attrs["action"], data=values).status_code == 302
 
-    from licensing.db import new_session
-    from licensing.models import RejectionReason
     from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.review.models import RejectionReason
 
     with desk.app.app_context(), new_session() as s:
         rows = [(r.title, r.body, r.active) for r in s.scalars(select(RejectionReason))]
@@ -637,8 +639,8 @@ def test_api_tokens_page_shows_a_new_token_once_and_revoke_works(desk):
     assert token[:10] in row.text
     assert "never" not in row.text  # it has been used
 
-    from licensing.db import new_session
-    from licensing.models import ApiToken
+    from licensing.core.db import new_session
+    from licensing.core.models import ApiToken
 
     with desk.app.app_context(), new_session() as s:
         stored = s.query(ApiToken).one()
@@ -654,8 +656,8 @@ def test_nobody_can_revoke_someone_elses_token(desk):
 
     kim = add_user(desk.app, "kim@desk.test", "Kim Staff", ["staff"])
     theirs = api_token(desk.app, kim)
-    from licensing.db import new_session
-    from licensing.models import ApiToken
+    from licensing.core.db import new_session
+    from licensing.core.models import ApiToken
 
     with desk.app.app_context(), new_session() as s:
         token_id = s.query(ApiToken).one().id

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from licensing import observability
-from licensing.intake import LIMITS
+from licensing.core import observability
+from licensing.intake.rules.validation import LIMITS
 from tests.conftest import EXAMPLE_URL
 from tests.functional.conftest import api_body, form_values, parse, valid_form
 from tests.staff_fixtures import PASSWORD, add_reason, add_user, bearer, insert_requests, login, request_data, submit
@@ -27,7 +27,7 @@ TOO_MANY = "Too many requests from your address: please wait a minute and try ag
 
 def _rows(app) -> dict[str, list]:  # noqa: ANN001
     """Every row of every table: to show that a refused POST changed nothing at all."""
-    from licensing.db import Base, new_session
+    from licensing.core.db import Base, new_session
 
     with app.app_context(), new_session() as s:
         return {t.name: sorted((tuple(r) for r in s.execute(select(t)).all()), key=repr)
@@ -52,14 +52,14 @@ class Desk:
 
 
 def _build_desk(app, monkeypatch) -> Desk:  # noqa: ANN001
-    import licensing.documents
-    from licensing import tokens, users
-    from licensing.db import new_session
-    from licensing.licenses import pay_url
-    from licensing.models import User
+    import licensing.core.documents
+    from licensing.core import tokens, users
+    from licensing.core.db import new_session
+    from licensing.core.models import User
+    from licensing.licenses.services import pay_url
     from tests.documents_helpers import approve, license_of
 
-    monkeypatch.setattr(licensing.documents, "render_job", lambda *_a, **_k: None)
+    monkeypatch.setattr(licensing.core.documents, "render_job", lambda *_a, **_k: None)
     admin_id = add_user(app, "boss@desk.test", "Bo Boss", ["staff", "finance", "admin"])
     made = submit(app)
     approve(app, made.reference, admin_id)
@@ -175,7 +175,7 @@ class TestCsrfOnEveryBrowserForm:
             login(client, desk.admin_id)
             data = {**_form_data(rule.endpoint, desk), "csrf_token": _csrf_token(client)}
             if rule.endpoint.startswith("finance."):  # each finance form has a prefix of its own
-                from invoices.finance_forms import ACTION_FORMS
+                from invoices.finance.forms import ACTION_FORMS
 
                 prefix = ACTION_FORMS[rule.endpoint.split(".")[1]][1]
                 data = {f"{prefix}-{k}": v for k, v in data.items() if k != "csrf_token"} | {
@@ -456,7 +456,7 @@ class TestNulInTheAddress:
 # ---------------------------------------------------------------------------------------- secrets
 
 def test_a_generated_secret_key_is_kept_with_0600(tmp_path, monkeypatch):
-    from licensing.settings import _secret_key
+    from licensing.core.settings import _secret_key
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
     instance = tmp_path / "instance"
@@ -470,7 +470,7 @@ def test_a_generated_secret_key_is_kept_with_0600(tmp_path, monkeypatch):
 
 
 def test_the_settings_never_print_secrets(tmp_path, monkeypatch):
-    from licensing.settings import Settings
+    from licensing.core.settings import Settings
 
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_supersecret")
     monkeypatch.setenv("SECRET_KEY", "the-session-key")
@@ -482,7 +482,7 @@ def test_the_settings_never_print_secrets(tmp_path, monkeypatch):
 
 def test_log_format_json_gives_one_json_object_per_access_line(database_url, monkeypatch, tmp_path):
     from app import create_app
-    from licensing.settings import Settings
+    from licensing.core.settings import Settings
 
     monkeypatch.setenv("LOG_FORMAT", "json")
     monkeypatch.setenv("SECRET_KEY", "x")
@@ -509,8 +509,8 @@ def test_log_format_json_gives_one_json_object_per_access_line(database_url, mon
 
 
 def test_the_logs_never_carry_tokens_passwords_or_card_data(seeded, client, caplog, monkeypatch):
-    from licensing import users
-    from licensing.db import new_session
+    from licensing.core import users
+    from licensing.core.db import new_session
     from tests.staff_fixtures import api_token
 
     caplog.set_level(logging.DEBUG)
@@ -532,12 +532,12 @@ def test_the_logs_never_carry_tokens_passwords_or_card_data(seeded, client, capl
     client.get(f"/set-password/{password_token}")
     client.get(f"/pay/INV-2026-00001/{pay_token}?card={card}")
     client.post(f"/pay/INV-2026-00001/{pay_token}/test-card", data={"card": card, "number": card, "cvc": "123"})
-    import licensing.public
+    import licensing.publisher.views
 
     def boom(*_a, **_k):  # noqa: ANN202
         raise RuntimeError("the tracking page broke")
 
-    monkeypatch.setattr(licensing.public, "_track_page", boom)
+    monkeypatch.setattr(licensing.publisher.views, "_track_page", boom)
     assert client.get(f"/track/{made.token}").status_code == 500  # logged with its traceback
 
     formatter = observability.JsonFormatter()

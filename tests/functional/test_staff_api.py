@@ -204,9 +204,9 @@ def test_401_without_a_valid_token(api, header):
 
 
 def test_a_revoked_token_or_a_deactivated_user_is_401(api):
-    from licensing import tokens
-    from licensing.db import new_session
-    from licensing.models import ApiToken, User
+    from licensing.core import tokens
+    from licensing.core.db import new_session
+    from licensing.core.models import ApiToken, User
 
     assert api.call("GET", "/api/v1/staff/requests").status_code == 200
     with api.app.app_context(), new_session() as s:
@@ -246,8 +246,8 @@ def test_a_token_made_with_the_cli_works(api):
     assert response.status_code == 200
     assert state(api.app, made.reference).decided_by_id == api.user_id
 
-    from licensing.db import new_session
-    from licensing.models import ApiToken
+    from licensing.core.db import new_session
+    from licensing.core.models import ApiToken
 
     with api.app.app_context(), new_session() as s:
         names = sorted(t.name for t in s.query(ApiToken))

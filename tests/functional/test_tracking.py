@@ -6,8 +6,8 @@ import secrets
 import pytest
 from sqlalchemy import select
 
-from licensing import workflow
-from licensing.models import RepublishRequest, RequestEvent
+from licensing.intake.models import RepublishRequest, RequestEvent
+from licensing.intake.rules import workflow
 from tests.functional.conftest import form_values, parse
 
 INFO_QUESTION = "Which page of your site will carry the article?"
@@ -15,7 +15,7 @@ INFO_QUESTION = "Which page of your site will carry the article?"
 
 def _stored(app, request_id: int) -> tuple[str, list[tuple[str, str | None, str | None, str]]]:  # noqa: ANN001
     """(status, [(action, before, after, message), ...]) as the database has them."""
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         status = s.get(RepublishRequest, request_id).status
@@ -33,8 +33,8 @@ def _assert_refusal(flash: str, opening: str, status: str) -> None:
 
 def _staff_does(app, request_id: int, action: str, message: str = "") -> None:  # noqa: ANN001
     """Move a request as staff would, through the service's own transition function."""
-    from licensing.db import new_session
-    from licensing.requests import _apply
+    from licensing.core.db import new_session
+    from licensing.intake.services import _apply
 
     with app.app_context(), new_session() as s:
         _apply(s, s.get(RepublishRequest, request_id), action, workflow.STAFF, message)

@@ -29,7 +29,7 @@ SENT: Counter[str] = Counter()  # requests the app answered, by test
 
 @pytest.fixture
 def world(seeded, monkeypatch, request) -> World:
-    import licensing.documents
+    import licensing.core.documents
 
     def count(_app, **_extra) -> None:  # noqa: ANN001
         SENT[request.node.nodeid] += 1
@@ -37,7 +37,7 @@ def world(seeded, monkeypatch, request) -> World:
     request_finished.connect(count, seeded, weak=False)
     request.addfinalizer(lambda: request_finished.disconnect(count, seeded))
 
-    monkeypatch.setattr(licensing.documents, "render_job", lambda *_a, **_k: None)
+    monkeypatch.setattr(licensing.core.documents, "render_job", lambda *_a, **_k: None)
     staff_id = add_user(seeded, "fuzz.staff@desk.test", "Fuzz Staff", ["staff"])
     token = api_token(seeded, staff_id, "fuzzing")
     made = [submit(seeded) for _ in range(3)]

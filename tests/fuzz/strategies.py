@@ -12,8 +12,9 @@ from functools import lru_cache
 
 from hypothesis import strategies as st
 
-from licensing.intake import LIMITS, REGIONS
-from licensing.pricing import MAX_AUDIENCE, MEDIA, TERMS
+from licensing.core.places import REGIONS
+from licensing.intake.rules.validation import LIMITS
+from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 from tests.conftest import EXAMPLE_URL
 
 RTL = ["مقالة عن الشرق الأوسط", "עיתון ירושלים", "\u202eevil.exe\u202c", "\u200f\u200e\u2067x\u2069",
@@ -85,7 +86,7 @@ def country_codes() -> st.SearchStrategy[str]:
 @lru_cache(maxsize=None)
 def territories() -> st.SearchStrategy:
     """JSON territory values of every shape: keywords, regions, lists (empty, huge, nested, mixed)."""
-    from licensing.intake import countries
+    from licensing.core.places import countries
 
     every = list(countries())
     keywords = ["worldwide", " WorldWide ", "region:eu", "REGION:GULF", "region:", "region:mars", "region:eu,gb",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from licensing.intake import QUOTE_FIELDS
+from licensing.intake.rules.validation import QUOTE_FIELDS
 from tests.fuzz import strategies as fz
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from licensing.intake import REGIONS
-from licensing.pricing import MEDIA, TERMS
+from licensing.core.places import REGIONS
+from licensing.pricing.rules import MEDIA, TERMS
 from tests.conftest import EXAMPLE_URL
 from tests.functional.conftest import form_values, parse, start_date
 from tests.fuzz import strategies as fz

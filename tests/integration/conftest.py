@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from licensing.intake import RequestInput, validate_request
+from licensing.intake.rules.validation import RequestInput, validate_request
 from tests.conftest import EXAMPLE_URL
 
 

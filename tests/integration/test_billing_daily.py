@@ -109,8 +109,8 @@ def test_the_reminder_days_are_a_setting(db_kind, monkeypatch, tmp_path, request
 
 
 def test_two_runs_at_once_send_each_reminder_once(app, db_kind, clock, monkeypatch):
-    from licensing.billing_cli import run_daily
-    from licensing.db import get_session
+    from licensing.cli_billing import run_daily
+    from licensing.core.db import get_session
 
     no_rendering(monkeypatch)
     numbers = [issue(app, START, 1000 + i, "USD", email=f"ap{i}@x.example", terms=0) for i in range(6)]
@@ -145,8 +145,8 @@ def licenses(seeded, clock, monkeypatch):
     staff_id = add_user(seeded, "sam@desk.test", "Sam Staff", ["staff"])
 
     def make(status: str, start: date, end: date | None, email: str = PUBLISHER_EMAIL):  # noqa: ANN202
-        from licensing.db import new_session
-        from licensing.doc_models import License
+        from licensing.core.db import new_session
+        from licensing.licenses.models import License
 
         made = approved(seeded, staff_id, email=email)
         with seeded.app_context(), new_session() as s:
@@ -208,8 +208,8 @@ def test_licenses_past_their_end_become_expired_once(seeded, db_kind, clock, lic
     assert expired_events[0].message == f"License {ended.license_number} has expired: its term ended on " \
                                         f"{(today - timedelta(days=1)).isoformat()}."
 
-    from licensing.db import new_session
-    from licensing.doc_models import LicenseReminder
+    from licensing.core.db import new_session
+    from licensing.licenses.models import LicenseReminder
 
     ended_id = license_by_invoice(seeded, ended.invoice_number).id
     with seeded.app_context(), new_session() as s:  # an ended license is never reminded that it ends soon
@@ -228,7 +228,7 @@ def test_the_reminder_tables_are_append_only(app, db_kind, clock, monkeypatch):
     issue(app, START, 1000, "USD", terms=0)
     clock.day = START + timedelta(days=3)
     daily(app)
-    from licensing.db import new_session
+    from licensing.core.db import new_session
 
     with app.app_context(), new_session() as s:
         with pytest.raises(DBAPIError, match="append-only"):

@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    import licensing.licenses, licensing.pdf, licensing.documents
+    import licensing.licenses.services, licensing.core.documents
     from app import create_app
-    from licensing import review
-    from licensing.db import get_session
-    from licensing.models import User
+    from licensing.review import services as review
+    from licensing.core.db import get_session
+    from licensing.core.models import User
 
     where, signal_file, reference, user_id = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 
@@ -34,13 +34,13 @@ CHILD = textwrap.dedent("""
         time.sleep(120)
 
     if where == "in_transaction":  # after the numbers are allocated, before the commit
-        real = licensing.licenses.create_document
+        real = licensing.licenses.services.create_document
         def create_then_hang(*a, **k):
             real(*a, **k)
             hang()
-        licensing.licenses.create_document = create_then_hang
+        licensing.licenses.services.create_document = create_then_hang
     else:  # the transaction is committed; the PDF is being rendered
-        licensing.documents.render_pdf = hang
+        licensing.core.documents.render_pdf = hang
 
     app = create_app({"JOBS_MODE": "inline"})
     with app.test_request_context("/"):
@@ -67,9 +67,10 @@ def _crash_during_approval(app, database_url: str, tmp_path: Path, where: str, r
 
 
 def _counts(app) -> dict:  # noqa: ANN001
-    from invoices.models import DocumentSequence, Invoice, InvoiceLine
-    from licensing.db import new_session
-    from licensing.doc_models import Document, License
+    from invoices.billing.models import Invoice, InvoiceLine
+    from licensing.core.db import new_session
+    from licensing.core.models import Document, DocumentSequence
+    from licensing.licenses.models import License
 
     with app.app_context(), new_session() as s:
         return {name: s.scalar(select(func.count()).select_from(model)) for name, model in (
@@ -96,8 +97,8 @@ def test_killed_inside_the_approval_keeps_nothing_and_uses_no_number(seeded, dat
 
 
 def test_killed_while_rendering_keeps_the_license_and_the_job_recovers(seeded, database_url, tmp_path):
-    from licensing.db import new_session
-    from licensing.doc_models import Document
+    from licensing.core.db import new_session
+    from licensing.core.models import Document
     from tests.documents_helpers import license_of
 
     app = seeded

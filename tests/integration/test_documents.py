@@ -22,13 +22,13 @@ def staff(seeded) -> int:
 
 
 def _today() -> date:
-    from licensing.db import utcnow
+    from licensing.core.db import utcnow
 
     return utcnow().date()
 
 
 def _number(kind: str, value: int) -> str:
-    from invoices.numbering import format_number
+    from licensing.core.numbering import format_number
 
     return format_number(kind, _today().year, value)
 
@@ -119,10 +119,11 @@ def test_due_date_follows_the_payment_terms_setting(seeded, staff, db_kind, monk
 
 
 def test_terms_are_copied_so_later_edits_change_nothing(seeded, staff, db_kind, monkeypatch):
-    from licensing.db import new_session
-    from licensing.models import Article, ArticleAsset, RepublishRequest
-    from licensing.pricing import DEMO_RATE_CARD
-    from licensing.requests import save_rate_card
+    from licensing.catalog.models import Article, ArticleAsset
+    from licensing.core.db import new_session
+    from licensing.intake.models import RepublishRequest
+    from licensing.pricing.rules import DEMO_RATE_CARD
+    from licensing.pricing.services import save_rate_card
 
     app = seeded
     no_rendering(monkeypatch)
@@ -164,11 +165,11 @@ def test_terms_are_copied_so_later_edits_change_nothing(seeded, staff, db_kind, 
 
 
 def test_fifty_concurrent_approvals_get_gapless_unique_numbers(seeded, staff, db_kind, monkeypatch):
-    from licensing import review
-    from licensing.db import get_session
-    from licensing.doc_models import Document, License
-    from invoices.models import Invoice
-    from licensing.models import User
+    from invoices.billing.models import Invoice
+    from licensing.core.db import get_session
+    from licensing.core.models import Document, User
+    from licensing.licenses.models import License
+    from licensing.review import services as review
 
     app = seeded
     no_rendering(monkeypatch)  # 100 PDFs would take seconds; rendering is tested elsewhere
@@ -215,7 +216,7 @@ def test_fifty_concurrent_approvals_get_gapless_unique_numbers(seeded, staff, db
 
 
 def test_a_rolled_back_approval_gives_its_numbers_back(seeded, staff, db_kind, monkeypatch):
-    from licensing import review
+    from licensing.review import services as review
 
     app = seeded
     no_rendering(monkeypatch)
@@ -236,8 +237,9 @@ def test_a_rolled_back_approval_gives_its_numbers_back(seeded, staff, db_kind, m
     assert [(license_of(app, m.reference).number, license_of(app, m.reference).invoice_number)
             for m in (first, third, failing)] == [(_number("license", v), _number("invoice", v)) for v in (1, 2, 3)]
 
-    from licensing.db import new_session
-    from invoices.models import DocumentSequence, Invoice
+    from invoices.billing.models import Invoice
+    from licensing.core.db import new_session
+    from licensing.core.models import DocumentSequence
 
     with app.app_context(), new_session() as s:
         assert s.scalar(select(func.count()).select_from(Invoice)) == 3
@@ -274,7 +276,7 @@ def _frozen_columns(model, mutable: frozenset[str]) -> list:  # noqa: ANN001
 
 def _try_each_field(app, model, key, mutable: frozenset[str]) -> list[str]:  # noqa: ANN001
     """Set each frozen field in turn and flush; returns the fields the guard let through."""
-    from licensing.db import ImmutableError, new_session
+    from licensing.core.db import ImmutableError, new_session
 
     let_through = []
     for attr in _frozen_columns(model, mutable):
@@ -293,8 +295,8 @@ def _try_each_field(app, model, key, mutable: frozenset[str]) -> list[str]:  # n
 
 
 def test_issued_license_invoice_and_lines_cannot_change(seeded, staff, db_kind, monkeypatch):
-    from invoices.models import Invoice, InvoiceLine
-    from licensing.doc_models import License
+    from invoices.billing.models import Invoice, InvoiceLine
+    from licensing.licenses.models import License
 
     app = seeded
     no_rendering(monkeypatch)
@@ -312,9 +314,10 @@ def test_issued_license_invoice_and_lines_cannot_change(seeded, staff, db_kind, 
 
 
 def test_issued_documents_cannot_be_deleted_or_their_lines_detached(seeded, staff, db_kind, monkeypatch):
-    from invoices.models import Invoice, InvoiceLine
-    from licensing.db import ImmutableError, new_session
-    from licensing.doc_models import Document, License
+    from invoices.billing.models import Invoice, InvoiceLine
+    from licensing.core.db import ImmutableError, new_session
+    from licensing.core.models import Document
+    from licensing.licenses.models import License
 
     app = seeded
     no_rendering(monkeypatch)
@@ -350,9 +353,9 @@ def test_issued_documents_cannot_be_deleted_or_their_lines_detached(seeded, staf
 
 
 def test_status_changes_are_still_allowed(seeded, staff, db_kind, monkeypatch):
-    from invoices.models import Invoice
-    from licensing.db import new_session, utcnow
-    from licensing.doc_models import License
+    from invoices.billing.models import Invoice
+    from licensing.core.db import new_session, utcnow
+    from licensing.licenses.models import License
 
     app = seeded
     no_rendering(monkeypatch)
@@ -388,7 +391,7 @@ def test_the_database_refuses_to_update_or_delete_invoice_lines(seeded, staff, d
 # --- rendering and the CLI -----------------------------------------------------------------------
 
 def test_a_failed_render_keeps_everything_and_render_pending_finishes_it(seeded, staff, db_kind, monkeypatch):
-    import licensing.documents
+    import licensing.core.documents
 
     app = seeded
     made = submit(app, organisation="Zeitung für Çelik & Søn", country="DE", vat_id="DE123456789")
@@ -397,7 +400,7 @@ def test_a_failed_render_keeps_everything_and_render_pending_finishes_it(seeded,
         raise RuntimeError("the PDF engine fell over")
 
     with monkeypatch.context() as m:
-        m.setattr(licensing.documents, "render_pdf", broken)
+        m.setattr(licensing.core.documents, "render_pdf", broken)
         approve(app, made.reference, staff)  # the approval itself succeeds
     lic = license_of(app, made.reference)
     assert lic.status == "pending_payment"
@@ -423,8 +426,8 @@ def test_a_failed_render_keeps_everything_and_render_pending_finishes_it(seeded,
     result = runner.invoke(args=["documents", "render-pending"])
     assert (result.exit_code, result.output.strip()) == (0, "0 of 0 document(s) rendered.")
 
-    from licensing.db import ImmutableError, new_session
-    from licensing.doc_models import Document
+    from licensing.core.db import ImmutableError, new_session
+    from licensing.core.models import Document
 
     for field, value in (("pdf", b"%PDF-1.7 forged"), ("sha256", "f" * 64), ("context", {"number": "X"}),
                          ("status", "pending")):
@@ -447,7 +450,7 @@ def test_a_failed_render_keeps_everything_and_render_pending_finishes_it(seeded,
 
 
 def test_render_pending_leaves_a_still_failing_document_failed(seeded, staff, db_kind, monkeypatch):
-    import licensing.documents
+    import licensing.core.documents
 
     app = seeded
     made = submit(app)
@@ -455,7 +458,7 @@ def test_render_pending_leaves_a_still_failing_document_failed(seeded, staff, db
     def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
         raise OSError("disk")
 
-    monkeypatch.setattr(licensing.documents, "render_pdf", broken)
+    monkeypatch.setattr(licensing.core.documents, "render_pdf", broken)
     approve(app, made.reference, staff)
     result = app.test_cli_runner().invoke(args=["documents", "render-pending"])
     assert result.exit_code == 1

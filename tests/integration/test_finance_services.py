@@ -89,8 +89,8 @@ FILTERS = [
 
 @pytest.mark.parametrize("args, keep", FILTERS, ids=[str(i) for i in range(len(FILTERS))])
 def test_the_list_counts_totals_and_pages_agree_with_a_recount(app, db_kind, book, args, keep):
-    from invoices.finance_list import TABS, InvoiceFilters, invoice_page
-    from licensing.db import get_session
+    from invoices.finance.queries import TABS, InvoiceFilters, invoice_page
+    from licensing.core.db import get_session
 
     with app.app_context():
         session = get_session()
@@ -118,9 +118,9 @@ def test_the_list_counts_totals_and_pages_agree_with_a_recount(app, db_kind, boo
 
 
 def test_ageing_agrees_with_the_pure_rule(app, db_kind, book):
-    from invoices.ageing import summarise
-    from invoices.reports import ageing_report
-    from licensing.db import get_session
+    from invoices.finance.reports import ageing_report
+    from invoices.finance.rules import summarise
+    from licensing.core.db import get_session
 
     with app.app_context():
         for today in (TODAY, TODAY - timedelta(days=45), TODAY + timedelta(days=61)):
@@ -130,9 +130,9 @@ def test_ageing_agrees_with_the_pure_rule(app, db_kind, book):
 
 
 def test_revenue_by_month(app, db_kind, monkeypatch):
-    from invoices import finance
-    from invoices.reports import revenue_by_month
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from invoices.finance.reports import revenue_by_month
+    from licensing.core.db import get_session
 
     no_rendering(monkeypatch)
     a = issue(app, date(2026, 1, 31), 10000, "GBP")
@@ -159,9 +159,9 @@ def test_revenue_by_month(app, db_kind, monkeypatch):
 
 
 def test_revenue_by_medium_and_territory(seeded, db_kind, monkeypatch):
-    from invoices import finance
-    from licensing.db import get_session
-    from licensing.revenue import revenue_by
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
+    from licensing.reports.views import revenue_by
 
     no_rendering(monkeypatch)
     app = seeded
@@ -189,9 +189,9 @@ def test_revenue_by_medium_and_territory(seeded, db_kind, monkeypatch):
 
 
 def test_invoice_export_on_each_database(app, db_kind, book):
-    from invoices.exports import invoices_csv
-    from invoices.finance_list import InvoiceFilters
-    from licensing.db import get_session
+    from invoices.finance.exports import invoices_csv
+    from invoices.finance.queries import InvoiceFilters
+    from licensing.core.db import get_session
 
     with app.app_context():
         text = "".join(invoices_csv(get_session(), InvoiceFilters(tab="all", sort="oldest"), TODAY))
@@ -218,8 +218,8 @@ def licensed(seeded, monkeypatch):
 
 
 def test_actions_and_their_license_effects(licensed, db_kind):
-    from invoices import finance
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
 
     app, lic = licensed
     other = approved(app, add_user(app, "sue@desk.test", "Sue Staff", ["staff"]), email="other@paper.example")
@@ -250,7 +250,7 @@ def test_actions_and_their_license_effects(licensed, db_kind):
 
 
 def _race(app, calls) -> list[object]:  # noqa: ANN001
-    from licensing.db import get_session
+    from licensing.core.db import get_session
 
     barrier = threading.Barrier(len(calls))
     outcomes: list[object] = [None] * len(calls)
@@ -275,7 +275,7 @@ def _race(app, calls) -> list[object]:  # noqa: ANN001
 
 
 def test_void_and_mark_paid_at_once_exactly_one_wins(licensed, db_kind):
-    from invoices import finance
+    from invoices.finance import services as finance
 
     app, lic = licensed
     outcomes = _race(app, [
@@ -293,8 +293,8 @@ def test_void_and_mark_paid_at_once_exactly_one_wins(licensed, db_kind):
 
 
 def test_two_refunds_at_once_never_exceed_the_total(licensed, db_kind):
-    from invoices import finance
-    from licensing.db import get_session
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
 
     app, lic = licensed
     with app.test_request_context("/"):

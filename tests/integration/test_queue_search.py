@@ -9,10 +9,10 @@ import pytest
 from alembic import command
 from sqlalchemy import delete, select, update
 
-from licensing.db import new_session
-from licensing.models import RepublishRequest
 from licensing.cli import alembic_config
-from licensing.queue import QueueFilters, has_search_table, organisation_contains, queue_page
+from licensing.core.db import new_session
+from licensing.intake.models import RepublishRequest
+from licensing.review.queries import QueueFilters, has_search_table, organisation_contains, queue_page
 from tests.staff_fixtures import insert_requests
 
 ORGANISATIONS = ['Say "Hi" Ltd', "Leeds Evening Post Ltd", "Radio Tirana", "100% Independent", "ÉCOLE Gazette",

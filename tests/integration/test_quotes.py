@@ -3,14 +3,16 @@ databases: it must price exactly as submitting does, see a new rate card at once
 autocommit behind on the pooled connection."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import func, select
 
-from licensing.db import get_session, new_session
-from licensing.models import Article, ArticleAsset, RateCard, RepublishRequest
-from licensing.pricing import DEMO_RATE_CARD
-from licensing.requests import NoRateCard, pricing_facts, quote, save_rate_card, submit_request
+from licensing.catalog.models import Article, ArticleAsset
+from licensing.core.db import get_session, new_session
+from licensing.intake.models import RepublishRequest
+from licensing.intake.services import pricing_facts, quote, submit_request
+from licensing.pricing.models import RateCard
+from licensing.pricing.rules import DEMO_RATE_CARD
+from licensing.pricing.services import NoRateCard, save_rate_card
 from tests.conftest import EXAMPLE_URL
 from tests.integration.conftest import given_request
 
@@ -64,7 +66,7 @@ def test_the_quote_is_what_submitting_stores(seeded, article_with_assets, use):
 
 
 def test_the_address_is_matched_as_the_article_search_matches_it(seeded):
-    from licensing.catalog import find_by_url
+    from licensing.catalog.queries import find_by_url
 
     bare = EXAMPLE_URL.removeprefix("https://")
     variants = [EXAMPLE_URL, EXAMPLE_URL + "/", bare, "http://" + bare, bare.replace("www.", "WWW.", 1),

@@ -10,11 +10,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from licensing import catalog
-from licensing.db import Base
-from licensing.models import Article, ArticleAsset, OutboxMessage, RateCard, RepublishRequest, RequestEvent
-from licensing.pricing import DEMO_RATE_CARD
-from licensing.requests import find_by_token, save_rate_card, submit_request
+from licensing.catalog.models import Article, ArticleAsset
+from licensing.catalog.queries import find_by_url, search_articles
+from licensing.catalog.services import import_feed
+from licensing.core.db import Base
+from licensing.core.models import OutboxMessage
+from licensing.intake.models import RepublishRequest, RequestEvent
+from licensing.intake.services import find_by_token, submit_request
+from licensing.pricing.models import RateCard
+from licensing.pricing.rules import DEMO_RATE_CARD
+from licensing.pricing.services import save_rate_card
 from tests.conftest import EXAMPLE_URL
 from tests.integration.conftest import given_request
 
@@ -81,12 +86,12 @@ def test_references_are_short_unambiguous_and_unique(seeded, session):
 
 
 def test_a_reference_collision_is_retried_with_a_new_reference(seeded, session, monkeypatch):
-    import licensing.requests
+    import licensing.intake.services
 
     first = submit_request(session, given_request()).request.reference
     fresh = "REQ-7K3F9Q" if first != "REQ-7K3F9Q" else "REQ-9Q3F7K"
     offered = iter([first, fresh])
-    monkeypatch.setattr(licensing.requests, "new_reference", lambda: next(offered))
+    monkeypatch.setattr(licensing.intake.services, "new_reference", lambda: next(offered))
 
     second = submit_request(session, given_request(organisation="Second Org"))
 
@@ -157,40 +162,40 @@ def _feed(tmp_path, title: str, assets: str, name: str = "feed.xml") -> str:  # 
 def test_import_feed_is_idempotent_by_canonical_url(session, tmp_path):
     source = _feed(tmp_path, "Ships return to the harbour", AFP)
 
-    first = catalog.import_feed(session, source)
-    second = catalog.import_feed(session, source)
+    first = import_feed(session, source)
+    second = import_feed(session, source)
 
     assert (first.created, first.updated) == (2, 0)
     assert (second.created, second.updated) == (0, 2)
     assert _count(session, Article) == 2
     assert _count(session, ArticleAsset) == 1
-    harbour = catalog.find_by_url(session, "https://news.example/world/harbour-story")
+    harbour = find_by_url(session, "https://news.example/world/harbour-story")
     assert (harbour.title, harbour.byline, harbour.published_at.isoformat()) == (
         "Ships return to the harbour", "A Reporter", "2016-11-07T10:00:00")
 
 
 def test_import_feed_applies_updates_and_replaces_assets(session, tmp_path):
-    catalog.import_feed(session, _feed(tmp_path, "Ships return to the harbour", AFP))
+    import_feed(session, _feed(tmp_path, "Ships return to the harbour", AFP))
     old_asset_ids = set(session.scalars(select(ArticleAsset.id)))
 
-    result = catalog.import_feed(session, _feed(tmp_path, "Fishing fleet sails from the harbour", OWN, "v2.xml"))
+    result = import_feed(session, _feed(tmp_path, "Fishing fleet sails from the harbour", OWN, "v2.xml"))
     session.expunge_all()
 
     assert (result.created, result.updated) == (0, 2)
     assert _count(session, Article) == 2
-    harbour = catalog.find_by_url(session, "https://news.example/world/harbour-story")
+    harbour = find_by_url(session, "https://news.example/world/harbour-story")
     assert harbour.title == "Fishing fleet sails from the harbour"
     assert [(a.kind, a.credit, a.licensable) for a in harbour.assets] == [
         ("photo", "Photograph: Our Staff", True), ("video", "Video: Reuters", False)]
     assert not old_asset_ids & set(session.scalars(select(ArticleAsset.id)))
     assert _count(session, ArticleAsset) == 2
     # The search terms follow the new title.
-    assert catalog.search_articles(session, "ships") == []
-    assert [a.title for a in catalog.search_articles(session, "fishing")] == ["Fishing fleet sails from the harbour"]
+    assert search_articles(session, "ships") == []
+    assert [a.title for a in search_articles(session, "fishing")] == ["Fishing fleet sails from the harbour"]
 
 
 def test_an_atom_entry_with_the_same_url_updates_the_rss_article(session, tmp_path):
-    catalog.import_feed(session, _feed(tmp_path, "Ships return to the harbour", AFP))
+    import_feed(session, _feed(tmp_path, "Ships return to the harbour", AFP))
     atom = tmp_path / "feed.atom"
     atom.write_text("""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>T</title>
@@ -199,20 +204,20 @@ def test_an_atom_entry_with_the_same_url_updates_the_rss_article(session, tmp_pa
     <published>2016-11-09T08:00:00Z</published><author><name>B Writer</name></author>
   </entry></feed>""", encoding="utf-8")
 
-    result = catalog.import_feed(session, str(atom))
+    result = import_feed(session, str(atom))
     session.expunge_all()
 
     assert (result.created, result.updated) == (0, 1)
     assert _count(session, Article) == 2
-    harbour = catalog.find_by_url(session, "https://news.example/world/harbour-story")
+    harbour = find_by_url(session, "https://news.example/world/harbour-story")
     assert (harbour.title, harbour.byline, harbour.assets) == ("Harbour reopens", "B Writer", [])
 
 
 def test_importing_the_demo_feed_twice_adds_nothing(seeded, session):
-    from licensing.demo import DEMO_FEED
+    from licensing.demo.loader import DEMO_FEED
 
     articles, assets = _count(session, Article), _count(session, ArticleAsset)
-    result = catalog.import_feed(session, str(DEMO_FEED))
+    result = import_feed(session, str(DEMO_FEED))
 
     assert result.created == 0 and result.updated == articles == 10
     assert (_count(session, Article), _count(session, ArticleAsset)) == (articles, assets)
@@ -222,7 +227,7 @@ def test_importing_the_demo_feed_twice_adds_nothing(seeded, session):
 
 
 def _titles(session, query: str) -> list[str]:  # noqa: ANN001
-    return [a.title for a in catalog.search_articles(session, query)]
+    return [a.title for a in search_articles(session, query)]
 
 
 MOSUL_OPINION = "Opinion: The battle for Mosul will not end the Islamic State"
@@ -247,7 +252,7 @@ def test_search_by_words(seeded, session, query, titles):
 
 
 def test_search_by_non_ascii_words(seeded, session, tmp_path):
-    catalog.import_feed(session, _feed(tmp_path, "Ships return to the harbour", ""))
+    import_feed(session, _feed(tmp_path, "Ships return to the harbour", ""))
 
     for query in ("Çelik", "çelik", "ÇELIK", "Çel", "şişli", "Şiş", "bakery çelik"):
         assert _titles(session, query) == ["Zeynep Çelik opens a bakery in Şişli"], query
@@ -255,12 +260,12 @@ def test_search_by_non_ascii_words(seeded, session, tmp_path):
 
 
 def test_empty_search_lists_the_newest_first(seeded, session):
-    found = catalog.search_articles(session, "", limit=3)
+    found = search_articles(session, "", limit=3)
 
     assert len(found) == 3
-    dates = [a.published_at for a in catalog.search_articles(session, "", limit=20)]
+    dates = [a.published_at for a in search_articles(session, "", limit=20)]
     assert len(dates) == 10 and dates == sorted(dates, reverse=True)
-    assert [a.id for a in found] == [a.id for a in catalog.search_articles(session, "", limit=20)][:3]
+    assert [a.id for a in found] == [a.id for a in search_articles(session, "", limit=20)][:3]
 
 
 @pytest.mark.parametrize("query", [
@@ -273,7 +278,7 @@ def test_search_by_url(seeded, session, query):
 
 
 def test_search_by_url_of_an_article_stored_with_a_trailing_slash(session, tmp_path):
-    catalog.import_feed(session, _feed(tmp_path, "Ships return to the harbour", ""))
+    import_feed(session, _feed(tmp_path, "Ships return to the harbour", ""))
 
     for query in ("https://news.example/culture/bakery/", "https://news.example/culture/bakery"):
         assert _titles(session, query) == ["Zeynep Çelik opens a bakery in Şişli"], query
@@ -332,7 +337,7 @@ class TestMailOverSmtp:
         assert (message.status, message.error) == ("sent", "")
         assert message.sent_at is not None
 
-        from licensing.mail import deliver
+        from licensing.core.mail import deliver
 
         deliver(message.id)  # a retried job: nothing is sent twice
         assert len(inbox.envelopes) == 1
@@ -358,7 +363,7 @@ class TestMailServerDown:
         # Once a server answers, delivering the failed message again sends it.
         controller, inbox = smtp_server
         app.config["SETTINGS"].mail_url = f"smtp://{controller.hostname}:{controller.port}"
-        from licensing.mail import deliver
+        from licensing.core.mail import deliver
 
         deliver(message.id)
         session.rollback()  # end the read transaction: SQLite would keep showing its snapshot

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from licensing.db import utcnow
+from licensing.core.db import utcnow
 from tests.staff_fixtures import add_user, events_of, execute, insert_requests, mails, state, submit
 
 
 def _race(app, reference: str, actors: list[tuple[int, str]]) -> list[object]:  # noqa: ANN001
     """Each (user id, "approve" | "reject") in its own thread, app context and session, released
     together by a barrier; returns what each call returned or raised, in the same order."""
-    from licensing import review
-    from licensing.db import get_session
-    from licensing.models import User
+    from licensing.core.db import get_session
+    from licensing.core.models import User
+    from licensing.review import services as review
 
     barrier = threading.Barrier(len(actors))
     outcomes: list[object] = [None] * len(actors)
@@ -54,7 +54,7 @@ def _race(app, reference: str, actors: list[tuple[int, str]]) -> list[object]:  
     ["approve", "reject"] * 4,
 ], ids=["two-approve", "approve-vs-reject", "eight-mixed"])
 def test_concurrent_decisions_exactly_one_wins(seeded, db_kind, actions):
-    from licensing.requests import AlreadyDecided
+    from licensing.intake.services import AlreadyDecided
 
     app = seeded
     names = [f"Reviewer {i}" for i in range(len(actions))]
@@ -84,9 +84,9 @@ def test_concurrent_decisions_exactly_one_wins(seeded, db_kind, actions):
 
 def test_bulk_and_single_decisions_do_not_apply_twice(seeded, db_kind):
     """A bulk approve racing a single reject on the same request: one outcome, one e-mail."""
-    from licensing import review
-    from licensing.db import get_session
-    from licensing.models import User
+    from licensing.core.db import get_session
+    from licensing.core.models import User
+    from licensing.review import services as review
 
     app = seeded
     a = add_user(app, "ann@desk.test", "Ann", ["staff"])
@@ -138,10 +138,10 @@ def test_bulk_and_single_decisions_do_not_apply_twice(seeded, db_kind):
 
 
 def test_requests_expire_cli(seeded, db_kind):
-    from licensing import review
-    from licensing.db import new_session
-    from licensing.models import User
-    from licensing.requests import answer_info, find_by_token
+    from licensing.core.db import new_session
+    from licensing.core.models import User
+    from licensing.intake.services import answer_info, find_by_token
+    from licensing.review import services as review
 
     app = seeded
     uid = add_user(app, "sam@desk.test", "Sam Staff", ["staff"])
@@ -190,8 +190,8 @@ def test_requests_expire_cli(seeded, db_kind):
     "DELETE FROM request_events",
 ])
 def test_the_audit_table_is_append_only_in_the_database(seeded, db_kind, statement):
-    from licensing.db import new_session
-    from licensing.models import RequestEvent
+    from licensing.core.db import new_session
+    from licensing.intake.models import RequestEvent
 
     app = seeded
     made = submit(app)
@@ -244,7 +244,7 @@ def test_daily_digest_mails_each_active_staff_member_the_overdue_requests(seeded
 def test_the_digest_goes_once_a_day_however_often_the_command_runs(seeded, db_kind):
     from datetime import timedelta
 
-    from licensing.db import utcnow
+    from licensing.core.db import utcnow
 
     app = seeded
     add_user(app, "sam@desk.test", "Sam Staff", ["staff"])

@@ -67,7 +67,7 @@ def test_the_scheduler_queues_every_task_and_a_worker_runs_them(seeded, staff, r
     from rq import Queue
     from rq.registry import FailedJobRegistry
 
-    from licensing import jobs
+    from licensing.core import jobs
     from licensing.scheduled import SCHEDULE
 
     app = seeded

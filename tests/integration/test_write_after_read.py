@@ -12,12 +12,15 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from licensing import catalog, notifications, tokens, users
-from licensing.db import new_session
-from licensing.demo import DEMO_FEED
-from licensing.models import ApiToken, LoginThrottle, User, UserRole
-from licensing.pricing import DEMO_RATE_CARD
-from licensing.requests import save_rate_card, submit_request
+from licensing.catalog.services import import_feed
+from licensing.core import tokens, users
+from licensing.core.db import new_session
+from licensing.core.models import ApiToken, LoginThrottle, User, UserRole
+from licensing.demo.loader import DEMO_FEED
+from licensing.intake.services import submit_request
+from licensing.pricing.rules import DEMO_RATE_CARD
+from licensing.pricing.services import save_rate_card
+from licensing.review import digest as notifications
 from tests.integration.conftest import given_request
 from tests.staff_fixtures import insert_requests
 
@@ -86,7 +89,7 @@ CASES: dict[str, tuple[Callable, Callable]] = {
     "first use of an API token": (lambda: _token(_staff()), _first_use),
     "revoke an API token": (_user_and_token, lambda s, made: tokens.revoke(s, s.get(User, made[0]), made[1])),
     "change roles": (lambda: (_staff("admin@desk.example"), _staff("other@desk.example")), _set_roles),
-    "import the catalog": (lambda: None, lambda s, _: catalog.import_feed(s, str(DEMO_FEED)).updated > 0),
+    "import the catalog": (lambda: None, lambda s, _: import_feed(s, str(DEMO_FEED)).updated > 0),
     "queue the overdue digest": (_overdue, lambda s, _: notifications.send_overdue_digest(s) == (1, 1)),
 }
 

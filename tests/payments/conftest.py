@@ -7,8 +7,7 @@ import pytest
 
 from tests.documents_helpers import no_rendering
 from tests.staff_fixtures import add_user
-from tests.stripe_fixtures import (live_server, standin, standin_server, stripe_client,  # noqa: F401
-                                   stripe_config, stripe_switch)
+from tests.stripe_fixtures import live_server, standin, standin_server, stripe_client, stripe_config, stripe_switch  # noqa: F401
 
 
 @pytest.fixture

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from invoices.models import Payment
+from invoices.billing.models import Payment
 from tests.staff_fixtures import execute
-from tests.stripe_fixtures import (NOWHERE_BASE, FakeGateway, assert_no_secrets, intent_event, invoice_row,
-                                   issue_invoice, make_intent, post_event, rows, stripe_config)
+from tests.stripe_fixtures import (
+    NOWHERE_BASE,
+    FakeGateway,
+    assert_no_secrets,
+    intent_event,
+    invoice_row,
+    issue_invoice,
+    make_intent,
+    post_event,
+    rows,
+    stripe_config,
+)
 
 
 @pytest.fixture

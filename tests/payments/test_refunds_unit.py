@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from invoices import refunds
-from invoices.models import Refund
-from licensing.db import get_session, utcnow
-from tests.stripe_fixtures import (NOWHERE_BASE, FakeGateway, intent_event, invoice_row, issue_invoice, post_event,
-                                   rows, stripe_config, succeeded)
+from invoices.billing.models import Refund
+from invoices.payments import refunds
+from licensing.core.db import get_session, utcnow
+from tests.stripe_fixtures import (
+    NOWHERE_BASE,
+    FakeGateway,
+    intent_event,
+    invoice_row,
+    issue_invoice,
+    post_event,
+    rows,
+    stripe_config,
+    succeeded,
+)
 
 
 @pytest.fixture

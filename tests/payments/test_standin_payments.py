@@ -12,11 +12,21 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from invoices.models import Payment, StripeEvent
-from licensing.doc_models import License
+from invoices.billing.models import Payment, StripeEvent
+from licensing.licenses.models import License
 from tests.staff_fixtures import mails
-from tests.stripe_fixtures import (WEBHOOK_SECRET, LiveServer, assert_no_secrets, confirm_directly, invoice_row,
-                                   issue_invoice, rows, signature_header, timeline, wait_for)
+from tests.stripe_fixtures import (
+    WEBHOOK_SECRET,
+    LiveServer,
+    assert_no_secrets,
+    confirm_directly,
+    invoice_row,
+    issue_invoice,
+    rows,
+    signature_header,
+    timeline,
+    wait_for,
+)
 
 LICENSEE = "jo@leeds-post.example"
 BURST = 12

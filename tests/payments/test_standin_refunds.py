@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from invoices import refunds
-from invoices.models import CreditNote, Refund
-from licensing.doc_models import Document, License
-from licensing.db import get_session, utcnow
+from invoices.billing.models import CreditNote, Refund
+from invoices.payments import refunds
+from licensing.core.db import get_session, utcnow
+from licensing.core.models import Document
+from licensing.licenses.models import License
 from tests.documents_helpers import pdf_text
 from tests.stripe_fixtures import invoice_row, issue_invoice, rows, timeline
 

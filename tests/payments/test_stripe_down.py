@@ -8,11 +8,12 @@ import time
 
 import pytest
 
-from invoices import refunds
-from invoices.models import CreditNote, Payment, Refund
-from licensing.db import get_session, utcnow
-from licensing.doc_models import Document, License
-from tests.stripe_fixtures import (assert_no_secrets, invoice_row, issue_invoice, rows, stripe_config)
+from invoices.billing.models import CreditNote, Payment, Refund
+from invoices.payments import refunds
+from licensing.core.db import get_session, utcnow
+from licensing.core.models import Document
+from licensing.licenses.models import License
+from tests.stripe_fixtures import assert_no_secrets, invoice_row, issue_invoice, rows, stripe_config
 
 UNAVAILABLE = "Payment is unavailable for now"
 TIMEOUT = 0.5  # seconds, for each Stripe call of the app

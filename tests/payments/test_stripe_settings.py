@@ -5,9 +5,18 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from invoices.stripe_gateway import StripeGateway
-from tests.stripe_fixtures import (NOWHERE_BASE, PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, FakeGateway,
-                                   assert_no_secrets, issue_invoice, post_event, stripe_config)
+from invoices.payments.gateway import StripeGateway
+from tests.stripe_fixtures import (
+    NOWHERE_BASE,
+    PUBLISHABLE_KEY,
+    SECRET_KEY,
+    WEBHOOK_SECRET,
+    FakeGateway,
+    assert_no_secrets,
+    issue_invoice,
+    post_event,
+    stripe_config,
+)
 
 LIVE_KEY = "sk_live_51Hx0000000000000000000000000"
 STRIPE_ENV = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE",

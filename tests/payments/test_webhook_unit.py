@@ -9,12 +9,25 @@ import time
 
 import pytest
 
-from invoices.models import InvoiceEvent, Payment, StripeEvent
-from licensing.doc_models import License
+from invoices.billing.models import InvoiceEvent, Payment, StripeEvent
+from licensing.licenses.models import License
 from tests.staff_fixtures import mails
-from tests.stripe_fixtures import (NOWHERE_BASE, WEBHOOK_SECRET, FakeGateway, assert_no_secrets, intent_event,
-                                   invoice_row, issue_invoice, make_intent, post_event, rows, signature_header,
-                                   stripe_config, succeeded, timeline)
+from tests.stripe_fixtures import (
+    NOWHERE_BASE,
+    WEBHOOK_SECRET,
+    FakeGateway,
+    assert_no_secrets,
+    intent_event,
+    invoice_row,
+    issue_invoice,
+    make_intent,
+    post_event,
+    rows,
+    signature_header,
+    stripe_config,
+    succeeded,
+    timeline,
+)
 
 LICENSEE = "jo@leeds-post.example"
 
@@ -288,11 +301,11 @@ def test_an_intent_of_another_invoice_never_pays_this_one(app, client, fake, pay
 
 
 def test_a_card_payment_after_a_bank_transfer_is_flagged_for_finance(app, client, fake, paying, finance):  # noqa: ANN001
-    from invoices import finance as finance_service
-    from licensing.db import get_session
+    from invoices.finance import services as finance_service
+    from licensing.core.db import get_session
 
     with app.test_request_context("/"):
-        from licensing.requests import today
+        from licensing.core.clock import today
 
         finance_service.mark_paid(get_session(), paying.invoice_number, "fin@desk.test", "BACS-1",
                                   today().isoformat())

@@ -5,16 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from licensing.catalog import (
-    STOPWORDS,
-    AssetData,
-    ArticleData,
-    FeedError,
-    normalise_url,
-    parse_feed,
-    terms_of,
-)
-from licensing.demo import DEMO_FEED
+from licensing.catalog.rules import STOPWORDS, ArticleData, AssetData, FeedError, normalise_url, parse_feed, terms_of
+from licensing.demo.loader import DEMO_FEED
 
 EXAMPLE_URL = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-lasting-defeat-us-defence-secretary"
 RSS_NS = ('xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/" '

@@ -6,17 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from licensing.intake import (
-    LIMITS,
-    REGIONS,
-    QuoteInput,
-    RequestInput,
-    countries,
-    languages,
-    validate_quote,
-    validate_request,
-)
-from licensing.pricing import MAX_AUDIENCE
+from licensing.core.places import REGIONS, countries, languages
+from licensing.intake.rules.validation import LIMITS, QuoteInput, RequestInput, validate_quote, validate_request
+from licensing.pricing.rules import MAX_AUDIENCE
 
 TODAY = date(2030, 3, 15)
 ARTICLE = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-lasting-defeat-us-defence-secretary"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from invoices.money import format_amount, format_money, minor_digits
+from licensing.core.money import format_amount, format_money, minor_digits
 
 
 @pytest.mark.parametrize(("currency", "digits"), [

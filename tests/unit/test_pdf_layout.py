@@ -1,7 +1,7 @@
 """The widths of the invoice's amount columns (a table of fixed layout, see templates/pdf/v2/invoice.html)."""
 from __future__ import annotations
 
-from licensing.templating import invoice_columns
+from licensing.core.templating import invoice_columns
 
 
 def _line(amount: int, tax: int = 0) -> dict:

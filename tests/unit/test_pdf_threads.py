@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from licensing import pdf
+from licensing.core import pdf
 
 HTML_TEXT = ("<html><body><h1>Licence LIC-2026-00042</h1>"
              + "<p>Zoë Müller, École de journalisme: £1,234.00</p>" * 20 + "</body></html>")

@@ -10,7 +10,7 @@ from math import floor
 
 import pytest
 
-from licensing.pricing import (
+from licensing.pricing.rules import (
     DEMO_RATE_CARD,
     MAX_AUDIENCE,
     MEDIA,

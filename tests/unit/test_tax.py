@@ -7,11 +7,19 @@ from datetime import date
 
 import pytest
 
-from invoices.numbering import PATTERN, format_number
-from invoices.tax import (DEFAULT_TABLE, DOMESTIC, OUTSIDE_SCOPE, REVERSE_CHARGE, REVERSE_CHARGE_NOTE, CountryTax,
-                          TaxDecision, decide_tax)
-from licensing.rightsml import license_jsonld
-from licensing.terms import credit_line, end_date
+from invoices.billing.rules.tax import (
+    DEFAULT_TABLE,
+    DOMESTIC,
+    OUTSIDE_SCOPE,
+    REVERSE_CHARGE,
+    REVERSE_CHARGE_NOTE,
+    CountryTax,
+    TaxDecision,
+    decide_tax,
+)
+from licensing.core.numbering import PATTERN, format_number
+from licensing.licenses.rules.rightsml import license_jsonld
+from licensing.licenses.rules.terms import credit_line, end_date
 
 TABLE = {t.country: t for t in DEFAULT_TABLE}
 UK_OUTSIDE_NOTE = "Outside the scope of UK VAT: services supplied to a recipient outside the United Kingdom."

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from licensing.review import ReviewError, parse_amount
-from licensing.workdays import subtract_working_days, working_days_between
+from licensing.review.rules import subtract_working_days, working_days_between
+from licensing.review.services import ReviewError, parse_amount
 
 # January 2026: Monday 5, Friday 9, Saturday 10, Sunday 11, Monday 12, Wednesday 14.
 MON, TUE, WED, THU, FRI, SAT, SUN = (datetime(2026, 1, d) for d in range(5, 12))

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from licensing import workflow
-from licensing.workflow import (
+from licensing.intake.rules import workflow
+from licensing.intake.rules.workflow import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     STATUS_LABELS,

@@ -1,0 +1,1 @@
+"""Pure rules of billing: tax per line."""

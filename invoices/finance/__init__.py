@@ -1,0 +1,1 @@
+"""The finance workspace: the invoice list and its actions, ageing, revenue, exports and reminders."""

@@ -1,0 +1,55 @@
+"""The audit trail as CSV. The event table itself is append-only (database triggers)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from licensing.intake.models import RepublishRequest, RequestEvent
+
+COLUMNS = ("event_id", "at", "request", "actor_kind", "actor", "action", "before_status", "after_status",
+           "public", "message", "data")
+
+
+def _row(event: RequestEvent, reference: str) -> list[str]:
+    return [str(event.id), event.at.isoformat(timespec="seconds") + "Z", reference, event.actor_kind,
+            event.actor.email if event.actor else "", event.action, event.before_status or "",
+            event.after_status or "", "yes" if event.public else "no", event.message,
+            json.dumps(event.data, sort_keys=True) if event.data else ""]
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def events_csv(session: Session, request_id: int | None = None, since: datetime | None = None,
+               until: datetime | None = None) -> Iterator[str]:
+    stmt = (select(RequestEvent, RepublishRequest.reference).join(RepublishRequest)
+            .options(joinedload(RequestEvent.actor)).order_by(RequestEvent.id))
+    if request_id is not None:
+        stmt = stmt.where(RequestEvent.request_id == request_id)
+    if since is not None:
+        stmt = stmt.where(RequestEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(RequestEvent.at < until)
+    yield from _write(([_csv_safe(c) for c in _row(e, ref)] for e, ref in
+                       session.execute(stmt.execution_options(yield_per=1000))))
+
+
+def _write(rows: Iterable[list[str]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

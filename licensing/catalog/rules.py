@@ -1,0 +1,204 @@
+"""Reading the article catalog's feeds (pure): RSS 2.0 / Atom to plain article data, URL
+normalisation and the search terms of a title or URL."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from html import unescape
+from urllib.parse import urlsplit
+
+from defusedxml import ElementTree
+
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "media": "http://search.yahoo.com/mrss/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "sd": "https://syndication-desk.org/ns/1.0",
+}
+MAX_FEED_BYTES = 50 * 1024 * 1024
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the to was were with www http https com html".split()
+)
+TERM_MAX = 64
+
+
+class FeedError(ValueError):
+    pass
+
+
+@dataclass
+class AssetData:
+    kind: str
+    credit: str
+    description: str = ""
+    licensable: bool = False
+
+
+@dataclass
+class ArticleData:
+    canonical_url: str
+    title: str
+    standfirst: str = ""
+    published_at: datetime | None = None
+    section: str = ""
+    byline: str = ""
+    word_count: int = 0
+    language: str = "en"
+    assets: list[AssetData] = field(default_factory=list)
+
+
+def _fold(text: str) -> str:
+    """Lowercase without accents, so "Erdogan" finds "Erdoğan" and "İstanbul" stays one word (its
+    lowercase has a combining dot, which a word pattern does not match)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def terms_of(*texts: str) -> set[str]:
+    words: set[str] = set()
+    for text in texts:
+        for word in re.findall(r"\w+", _fold(text)):
+            if word not in STOPWORDS:
+                words.add(word[:TERM_MAX])
+    return words
+
+
+def _url_words(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc} {parts.path}".replace("-", " ").replace("_", " ")
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address: not a URL we can normalise
+        return url
+    if parts.scheme and parts.netloc:
+        return parts._replace(fragment="", scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+    return url
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _text(el, path: str) -> str:  # noqa: ANN001
+    found = el.find(path, NS)
+    return (found.text or "").strip() if found is not None and found.text else ""
+
+
+def _strip_html(value: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", value))).strip()
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if parsed.tzinfo is not None:
+        try:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past datetime.max in UTC
+            return None
+    return parsed
+
+
+def _assets(item) -> list[AssetData]:  # noqa: ANN001
+    assets = []
+    for media in item.findall("media:content", NS):
+        credit = _text(media, "media:credit")
+        if not credit:
+            continue
+        licensable = media.get(f"{{{NS['sd']}}}licensable", "false").strip().lower() == "true"
+        kind = media.get("medium") or "image"
+        kind = {"image": "photo"}.get(kind, kind)
+        assets.append(AssetData(kind, credit, _text(media, "media:description"), licensable))
+    return assets
+
+
+def _word_count(item, body: str) -> int:  # noqa: ANN001
+    declared = _text(item, "sd:wordCount")
+    if declared.isdecimal():  # isdigit() accepts "²", which int() refuses
+        return int(declared)
+    return len(_strip_html(body).split())
+
+
+def _web_url(link: str) -> str:
+    """The normalised link if it is an absolute http(s) URL, else "" (the item is then skipped):
+    a relative link, a non-permalink guid such as "tag:..." or an unparsable URL names no article."""
+    url = normalise_url(link)
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    return url if ok else ""
+
+
+def _atom_link(entry) -> str:  # noqa: ANN001
+    """The entry's alternate link (a link without rel is one), else its first link. (An Element with
+    no children is falsy, so `find(...) or find(...)` would always skip to the first link.)"""
+    links = entry.findall("atom:link", NS)
+    chosen = next((el for el in links if el.get("rel", "alternate") == "alternate"), links[0] if links else None)
+    return (chosen.get("href") or "").strip() if chosen is not None else ""
+
+
+def parse_feed(data: bytes) -> list[ArticleData]:
+    try:
+        root = ElementTree.fromstring(data)
+    except Exception as exc:  # defusedxml raises several kinds
+        raise FeedError(f"not a readable XML feed: {exc}") from exc
+    articles: list[ArticleData] = []
+    if root.tag == "rss":
+        for item in root.iterfind("channel/item"):
+            link = _web_url(_text(item, "link") or _text(item, "guid"))
+            title = _strip_html(_text(item, "title"))
+            if not link or not title:
+                continue
+            body = _text(item, "content:encoded") or _text(item, "description")
+            articles.append(ArticleData(
+                canonical_url=link,
+                title=title,
+                standfirst=_strip_html(_text(item, "description")),
+                published_at=_date(_text(item, "pubDate")),
+                section=_text(item, "category"),
+                byline=_text(item, "dc:creator") or _text(item, "author"),
+                word_count=_word_count(item, body),
+                language=(_text(item, "dc:language") or (root.findtext("channel/language") or "").strip()
+                          or "en")[:2].lower(),
+                assets=_assets(item),
+            ))
+    elif root.tag == f"{{{NS['atom']}}}feed":
+        feed_lang = (root.get("{http://www.w3.org/XML/1998/namespace}lang") or "en")[:2].lower()
+        for entry in root.iterfind("atom:entry", NS):
+            link = _web_url(_atom_link(entry))
+            title = _strip_html(_text(entry, "atom:title"))
+            if not link or not title:
+                continue
+            category = entry.find("atom:category", NS)
+            body = _text(entry, "atom:content") or _text(entry, "atom:summary")
+            articles.append(ArticleData(
+                canonical_url=link,
+                title=title,
+                standfirst=_strip_html(_text(entry, "atom:summary")),
+                published_at=_date(_text(entry, "atom:published") or _text(entry, "atom:updated")),
+                section=category.get("term", "") if category is not None else "",
+                byline=_text(entry, "atom:author/atom:name"),
+                word_count=_word_count(entry, body),
+                language=feed_lang,
+                assets=_assets(entry),
+            ))
+    else:
+        raise FeedError(f"not an RSS 2.0 or Atom feed (root element {root.tag!r})")
+    return articles

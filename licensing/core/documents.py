@@ -1,0 +1,138 @@
+"""Issued documents as PDFs: created pending with their frozen inputs, rendered after commit (in
+process, or on RQ), retried on failure, stored with their SHA-256, and re-verifiable byte for byte."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from licensing.core import jobs
+from licensing.core.db import begin_write, new_session, utcnow
+from licensing.core.models import Document
+from licensing.core.pdf import FileAttachment, RenderError, render_pdf
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+# The layout version new documents are issued with. Each document stores its template, and is always
+# re-rendered with the version it was issued with (`documents verify` proves the bytes never change):
+# an issued version is never edited; a new look is a new folder (templates/pdf/vN/ with the stylesheet
+# licensing/core/static/pdf/vN/document.css). Version 1 (templates/pdf/*.html) takes ~1.3x as long to render.
+TEMPLATES = {"license": "pdf/v2/license.html", "invoice": "pdf/v2/invoice.html",
+             "credit_note": "pdf/v2/credit_note.html"}
+
+
+def stylesheet_for(template: str) -> str:
+    """The stylesheet of a template's layout version: the document.css beside it in the static folder
+    (pdf/license.html -> pdf/document.css, pdf/v2/license.html -> pdf/v2/document.css)."""
+    return str(PurePosixPath(template).parent / "document.css")
+
+
+def create_document(session: Session, kind: str, number: str, context: dict) -> Document:
+    """Add a pending document in the caller's transaction; its rendering starts after commit."""
+    document = Document(kind=kind, number=number, template=TEMPLATES[kind], context=context, status="pending")
+    session.add(document)
+    session.flush()
+    jobs.after_commit(session, "licensing.core.documents:render_job", document.id)
+    return document
+
+
+def _attachments(document: Document) -> tuple[FileAttachment, ...]:
+    jsonld = document.context.get("jsonld")
+    if not jsonld:
+        return ()
+    when = datetime.fromisoformat(document.context["issued_on"])
+    return (FileAttachment(f"{document.number}.jsonld", json.dumps(jsonld, indent=2, sort_keys=True),
+                           "The license in IPTC RightsML 2.0 (JSON-LD)", when),)
+
+
+def render_bytes(document: Document) -> bytes:
+    html = render_template(document.template, doc=document.context)
+    return render_pdf(html, stylesheet=stylesheet_for(document.template), attachments=_attachments(document))
+
+
+def render_document(document_id: int) -> bool:
+    """Render one pending document; True when it is ready. Failures are recorded, never lost.
+
+    The (slow) rendering happens outside any transaction; the result is written in a write
+    transaction of its own (BEGIN IMMEDIATE on SQLite), so concurrent renders never collide."""
+    with new_session() as session:
+        document = session.get(Document, document_id)
+        if document is None or document.status == "ready":
+            return document is not None
+        session.rollback()  # end the read transaction: nothing is held while rendering
+        error: Exception | None = None
+        try:
+            pdf = render_bytes(document)
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+            error = exc
+        begin_write(session)
+        document = session.get(Document, document_id, populate_existing=True)
+        if document is None or document.status == "ready":  # another worker finished it first
+            session.rollback()
+            return document is not None
+        document.attempts += 1
+        if error is not None:
+            document.last_error = f"{type(error).__name__}: {error}"[:2000]
+            document.status = "failed" if document.attempts >= MAX_ATTEMPTS else "pending"
+            session.commit()
+            log.warning("rendering %s failed (attempt %d): %s", document.number, document.attempts, error)
+            return False
+        document.pdf, document.sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+        document.status, document.rendered_at, document.last_error = "ready", utcnow(), ""
+        session.commit()
+        return True
+
+
+def render_job(document_id: int) -> None:
+    """The job: a few attempts in a row; a document still not ready is picked up again later by
+    `flask documents render-pending` (and a failed job raises so RQ can retry it too)."""
+    for _ in range(MAX_ATTEMPTS):
+        if render_document(document_id):
+            return
+        with new_session() as session:
+            document = session.get(Document, document_id)
+            if document is None or document.status == "failed":
+                break
+    raise RenderError(f"document {document_id} could not be rendered")
+
+
+def render_pending(session: Session, include_failed: bool = True,
+                   created_before: datetime | None = None) -> tuple[int, int]:
+    """Render every document not yet ready (a failed one gets fresh attempts); with
+    `created_before`, only those created before then (older than any render job still queued)."""
+    statuses = ("pending", "failed") if include_failed else ("pending",)
+    stmt = select(Document.id).where(Document.status.in_(statuses)).order_by(Document.id)
+    if created_before is not None:
+        stmt = stmt.where(Document.created_at < created_before)
+    ids = session.scalars(stmt).all()
+    done = 0
+    for document_id in ids:
+        with new_session() as s:
+            begin_write(s)
+            document = s.get(Document, document_id)
+            if document is not None and document.status == "failed":
+                document.status, document.attempts = "pending", 0
+                s.commit()
+        done += render_document(document_id)
+    return done, len(ids)
+
+
+def verify_documents(session: Session) -> list[tuple[str, str]]:
+    """Re-render every ready document from its stored inputs; list those whose bytes differ."""
+    differing = []
+    for document in session.scalars(select(Document).where(Document.status == "ready").order_by(Document.id)
+                                    .execution_options(yield_per=50)):
+        digest = hashlib.sha256(render_bytes(document)).hexdigest()
+        if digest != document.sha256:
+            differing.append((document.number, f"stored {document.sha256[:12]}…, now {digest[:12]}…"))
+    return differing
+
+
+def find_document(session: Session, number: str) -> Document | None:
+    return session.scalars(select(Document).where(Document.number == number)).first()

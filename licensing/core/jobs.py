@@ -1,0 +1,156 @@
+"""The one module that runs background work (PDF rendering, e-mail delivery, Stripe refunds, and
+with RQ the scheduled tasks of licensing/scheduled.py).
+
+Three modes (setting JOBS_MODE): "rq" when REDIS_URL is set (a real queue: workers on any
+host, retried), "thread" by default (an in-process pool, so nobody waits for a PDF), and
+"inline" (run at once; the tests' default, deterministic). Jobs are named "module:function" with
+plain arguments, so any worker process can run them. `after_commit` defers a job until the
+session's transaction has committed, so a job never sees data that was rolled back; work a
+crash interrupts is never lost, because its state is in the database (a pending document, a
+queued message, a pending refund) and `flask documents render-pending` / `payments reconcile`
+pick it up.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from licensing.core.gctune import settle_heap
+
+log = logging.getLogger(__name__)
+QUEUE = "default"
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_worker_app: Flask | None = None
+
+
+def resolve(name: str):  # noqa: ANN201
+    module, _, func = name.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def _call(app: Flask, name: str, args: tuple) -> Any:
+    base = app.config["SETTINGS"].public_base_url
+    with app.test_request_context("/", base_url=base):  # absolute links in e-mails
+        return resolve(name)(*args)
+
+
+def run_job(name: str, *args: Any) -> Any:
+    """Entry point of a job in an RQ worker: one app per worker process, built on first use."""
+    global _worker_app
+    if _worker_app is None:
+        from app import create_app
+
+        _worker_app = create_app()
+    return _call(_worker_app, name, args)
+
+
+def mode(app: Flask) -> str:
+    settings = app.config["SETTINGS"]
+    return settings.jobs_mode or ("rq" if settings.redis_url else ("inline" if settings.testing else "thread"))
+
+
+def _in_thread(app: Flask, name: str, args: tuple) -> None:
+    try:
+        _call(app, name, args)
+    except Exception:  # noqa: BLE001 - logged; the job's state in the database lets it be retried
+        log.exception("job %s%r failed", name, args)
+
+
+def enqueue(name: str, *args: Any) -> None:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    how = mode(app)
+    if how == "rq":
+        from redis import Redis
+        from rq import Queue, Retry
+
+        Queue(QUEUE, connection=Redis.from_url(app.config["SETTINGS"].redis_url)).enqueue(
+            run_job, name, *args, retry=Retry(max=3, interval=[5, 30, 120]), job_timeout=300)
+    elif how == "thread":
+        global _pool
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+        _pool.submit(_in_thread, app, name, args)
+    else:
+        try:
+            resolve(name)(*args)
+        except Exception:  # noqa: BLE001 - an inline job must not break the page that started it
+            log.exception("job %s%r failed", name, args)
+
+
+def wait_for_threads() -> None:
+    """Let the in-process pool finish what it has (for the benches and an orderly shutdown)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+def _warm_up() -> None:
+    """Load WeasyPrint, its fonts and the PDF stylesheet before the first job: the first document
+    is not slower than the others, and all of it is part of the heap settle_heap() freezes."""
+    from licensing.core.documents import TEMPLATES, stylesheet_for
+    from licensing.core.pdf import render_pdf
+
+    try:
+        render_pdf("<!doctype html><html lang=en><head><meta charset=utf-8><title>w</title></head><body>w</body></html>",
+                   stylesheet=stylesheet_for(TEMPLATES["invoice"]))  # the layout new documents are issued with
+    except Exception:  # noqa: BLE001 - a worker that cannot warm up still runs its jobs (and reports them)
+        log.exception("PDF warm-up failed")
+
+
+def run_worker(app: Flask, burst: bool = False) -> None:
+    """An RQ worker for this app's queue (`flask jobs worker`)."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    global _worker_app
+    _worker_app = app
+    connection = Redis.from_url(app.config["SETTINGS"].redis_url)
+    _warm_up()
+    settle_heap()
+    # SimpleWorker runs jobs in this process: WeasyPrint's fonts and stylesheet stay warm between
+    # jobs (a forking worker renders every document cold, 2-3x slower); memory stays flat.
+    SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst,
+                                                                                   with_scheduler=True)
+
+
+def cron_scheduler(app: Flask):  # noqa: ANN201
+    """RQ's scheduler of the scheduled tasks (licensing/scheduled.py), each enqueued as a job."""
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    from licensing.scheduled import SCHEDULE
+
+    scheduler = CronScheduler(connection=Redis.from_url(app.config["SETTINGS"].redis_url))
+    for task in SCHEDULE:
+        scheduler.register(run_job, QUEUE, args=(task.job,), interval=task.interval, cron=task.cron,
+                           job_timeout=1800, name=task.name)
+    return scheduler
+
+
+def after_commit(session: Session, name: str, *args: Any) -> None:
+    """Run the job once the session commits; forget it if the session rolls back."""
+    session.info.setdefault("pending_jobs", []).append((current_app._get_current_object(), name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_pending(session: Session) -> None:
+    pending = session.info.pop("pending_jobs", [])
+    for app, name, args in pending:
+        with app.app_context():
+            enqueue(name, *args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop("pending_jobs", None)

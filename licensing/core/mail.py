@@ -1,0 +1,77 @@
+"""The one mail module. Every message is kept in the outbox table in the sender's transaction;
+with MAIL_URL set (smtp://user:pass@host:port, smtps://..., ?starttls=1) it is then delivered
+over SMTP by a job, so a slow mail server never slows a page and nothing is lost if it is down."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import current_app, render_template
+from sqlalchemy.orm import Session
+
+from licensing.core import jobs
+from licensing.core.db import begin_write, new_session, utcnow
+from licensing.core.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def queue_mail(session: Session, to: str, subject: str, template: str, tag: str = "", **context) -> OutboxMessage:
+    """Add a message to the outbox (the caller commits); deliver it after commit when SMTP is set."""
+    body = render_template(f"email/{template}.txt", **context)
+    smtp = bool(current_app.config["SETTINGS"].mail_url)
+    message = OutboxMessage(to_address=to, subject=subject, body_text=body, tag=tag,
+                            status="queued" if smtp else "kept")
+    session.add(message)
+    if smtp:
+        session.flush()
+        jobs.after_commit(session, "licensing.core.mail:deliver", message.id)
+    return message
+
+
+def _smtp_client(url: str) -> smtplib.SMTP:
+    parts = urlsplit(url)
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    if parts.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(parts.hostname or "localhost", port, timeout=15)
+    else:
+        client = smtplib.SMTP(parts.hostname or "localhost", port, timeout=15)
+        if parse_qs(parts.query).get("starttls", ["0"])[0] in {"1", "true", "yes"}:
+            client.starttls()
+    if parts.username:
+        client.login(unquote(parts.username), unquote(parts.password or ""))
+    return client
+
+
+def deliver(message_id: int) -> None:
+    """Send one queued outbox message over SMTP; safe to run twice (a sent message is skipped).
+    Nothing is held open while talking to the mail server; the outcome is written in a write
+    transaction of its own."""
+    settings = current_app.config["SETTINGS"]
+    with new_session() as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is None or message.status == "sent" or not settings.mail_url:
+            return
+        email = EmailMessage()
+        email["From"] = settings.mail_from
+        email["To"] = message.to_address
+        email["Subject"] = message.subject
+        email.set_content(message.body_text)
+        session.rollback()
+        error: Exception | None = None
+        try:
+            with _smtp_client(settings.mail_url) as client:
+                client.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            error = exc
+        begin_write(session)
+        message = session.get(OutboxMessage, message_id, populate_existing=True)
+        if error is not None:
+            message.status, message.error = "failed", f"{type(error).__name__}: {error}"[:2000]
+            session.commit()
+            log.warning("mail %s to outbox id %s failed: %s", message.subject, message.id, error)
+            raise error
+        message.status, message.sent_at, message.error = "sent", utcnow(), ""
+        session.commit()

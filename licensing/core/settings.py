@@ -1,0 +1,157 @@
+"""Settings from the environment (and an optional .env), each with a default that runs on one laptop."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTANCE = ROOT / "instance"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"setting {name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, or generated once and kept in instance/ with 0600."""
+    from_env = _env("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass
+class Settings:
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    mail_url: str | None = None
+    mail_from: str = "Syndication Desk <licensing@syndication-desk.org>"
+    public_base_url: str = "http://127.0.0.1:5000"
+    seller_name: str = "Middle East Eye Ltd"
+    seller_address: str = "Example House, 1 Example Street, London EC1A 1AA, United Kingdom"
+    seller_country: str = "GB"
+    seller_vat_number: str = "GB123456789"
+    seller_bank_details: str = "Sort code 00-00-00, account 12345678, IBAN GB00EXMP00000012345678"
+    currency: str = "GBP"
+    default_article_language: str = "en"
+    review_target_working_days: int = 2
+    needs_info_expiry_days: int = 14
+    page_cache_seconds: int = 60  # public pages kept in memory (and by browsers) this long; 0: off
+    payment_terms_days: int = 14
+    overdue_reminder_days: str = "3,10,30"  # days after the due date; each reminder is sent once
+    license_expiry_reminder_days: int = 14  # days before the end of a license's term
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # unset: the real Stripe API
+    stripe_allow_live_keys: bool = False
+    stripe_timeout_seconds: int = 10
+    json_logs: bool = False
+    jobs_mode: str | None = None  # inline, thread or rq; unset: rq with REDIS_URL, else thread
+    trust_proxy: bool = False
+    rate_limits: bool = True  # RATELIMIT_ENABLED=0 in the environment turns them off (load tests only)
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never print secrets
+        hidden = {"secret_key", "stripe_secret_key", "stripe_webhook_secret", "database_url", "mail_url",
+                  "redis_url"}
+        shown = ", ".join(f"{k}={'***' if k in hidden and v else v!r}" for k, v in vars(self).items())
+        return f"Settings({shown})"
+
+    def reminder_days(self) -> tuple[int, ...]:
+        """OVERDUE_REMINDER_DAYS ("3,10,30") as sorted whole days after the due date."""
+        raw = str(self.overdue_reminder_days or "").replace(" ", "")
+        if not raw:
+            return ()
+        try:
+            days = sorted({int(part) for part in raw.split(",") if part})
+        except ValueError as exc:
+            raise ValueError(f"OVERDUE_REMINDER_DAYS must be whole days such as 3,10,30, got {raw!r}") from exc
+        if any(d < 1 or d > 3650 for d in days):
+            raise ValueError(f"OVERDUE_REMINDER_DAYS must be between 1 and 3650 days, got {raw!r}")
+        return tuple(days)
+
+    def check(self) -> None:
+        """Refuse settings that must never run by accident."""
+        if self.jobs_mode not in (None, "inline", "thread", "rq"):
+            raise RuntimeError("JOBS_MODE must be inline, thread or rq")
+        if self.jobs_mode == "rq" and not self.redis_url:
+            raise RuntimeError("JOBS_MODE=rq needs REDIS_URL")
+        self.reminder_days()  # a typo in the reminder days fails at start, not at the first daily run
+        if not 0 <= self.license_expiry_reminder_days <= 365:
+            raise ValueError("LICENSE_EXPIRY_REMINDER_DAYS must be between 0 and 365")
+        key = self.stripe_secret_key or ""
+        if key.startswith(("sk_live_", "rk_live_")) and not self.stripe_allow_live_keys:
+            raise RuntimeError("STRIPE_SECRET_KEY is a live key; set STRIPE_ALLOW_LIVE_KEYS=1 to really take money")
+
+    @classmethod
+    def from_env(cls, instance: Path = INSTANCE, **overrides) -> "Settings":
+        try:
+            from dotenv import load_dotenv
+
+            load_dotenv(ROOT / ".env", override=False)
+        except ImportError:  # pragma: no cover - python-dotenv is in requirements
+            pass
+        instance.mkdir(parents=True, exist_ok=True)
+        values = dict(
+            database_url=_env("DATABASE_URL", f"sqlite:///{instance / 'syndication.db'}"),
+            secret_key=overrides.pop("secret_key", None) or _secret_key(instance),
+            redis_url=_env("REDIS_URL"),
+            mail_url=_env("MAIL_URL"),
+            mail_from=_env("MAIL_FROM", cls.mail_from),
+            public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_int('PORT', 5000)}"),
+            seller_name=_env("SELLER_NAME", cls.seller_name),
+            seller_address=_env("SELLER_ADDRESS", cls.seller_address),
+            seller_country=_env("SELLER_COUNTRY", cls.seller_country),
+            seller_vat_number=_env("SELLER_VAT_NUMBER", cls.seller_vat_number),
+            seller_bank_details=_env("SELLER_BANK_DETAILS", cls.seller_bank_details),
+            currency=_env("CURRENCY", cls.currency),
+            review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
+            needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),
+            page_cache_seconds=_int("PAGE_CACHE_SECONDS", cls.page_cache_seconds),
+            payment_terms_days=_int("PAYMENT_TERMS_DAYS", cls.payment_terms_days),
+            overdue_reminder_days=_env("OVERDUE_REMINDER_DAYS", cls.overdue_reminder_days),
+            license_expiry_reminder_days=_int("LICENSE_EXPIRY_REMINDER_DAYS", cls.license_expiry_reminder_days),
+            stripe_secret_key=_env("STRIPE_SECRET_KEY"),
+            stripe_publishable_key=_env("STRIPE_PUBLISHABLE_KEY"),
+            stripe_webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base=_env("STRIPE_API_BASE"),
+            stripe_allow_live_keys=_bool("STRIPE_ALLOW_LIVE_KEYS", False),
+            stripe_timeout_seconds=_int("STRIPE_TIMEOUT_SECONDS", cls.stripe_timeout_seconds),
+            json_logs=_env("LOG_FORMAT", "text") == "json",
+            jobs_mode=_env("JOBS_MODE"),
+            trust_proxy=_bool("TRUST_PROXY", False),
+            rate_limits=_bool("RATELIMIT_ENABLED", True),
+        )
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,1 @@
+"""Demo data: the catalog feed, the GBP rate card and one user per role."""

@@ -1,0 +1,1 @@
+"""Pure rules of a request: input validation and the lifecycle's transition table."""

@@ -1,0 +1,270 @@
+"""Services of the publisher's side of a republishing request: quote, submit, track, withdraw,
+answer. Each public function owns its transaction."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from licensing.catalog import queries as search
+from licensing.catalog.models import Article, ArticleAsset
+from licensing.catalog.queries import find_by_url
+from licensing.core.db import begin_write, utcnow
+from licensing.core.mail import queue_mail
+from licensing.core.money import format_money
+from licensing.intake.models import RepublishRequest, RequestEvent
+from licensing.intake.rules import workflow
+from licensing.intake.rules.validation import QuoteInput, RequestInput
+from licensing.pricing.models import RateCard
+from licensing.pricing.rules import Quote, RequestedUse, quote_for
+from licensing.pricing.services import NoRateCard, current_rate_card, rate_card_terms, terms_of
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
+
+
+def use_of(article_language: str | None, licensable_assets: int, given: QuoteInput | RequestInput) -> RequestedUse:
+    return RequestedUse(
+        medium=given.medium,
+        audience=given.audience,
+        territory=given.territory,
+        term=given.term,
+        translation=given.language != (article_language or "en"),
+        exclusive=given.exclusive,
+        media_assets=licensable_assets if given.media_wanted else 0,
+    )
+
+
+def article_exists(session: Session):  # noqa: ANN201
+    return lambda url: find_by_url(session, url) is not None
+
+
+@dataclass(frozen=True)
+class PricingFacts:
+    """What a quote needs to know of an article, and which rate card is current."""
+
+    article_id: int
+    language: str | None
+    licensable_assets: int
+    rate_card_id: int | None
+
+
+_LICENSABLE = (select(func.count(ArticleAsset.id))
+               .where(ArticleAsset.article_id == Article.id, ArticleAsset.licensable.is_(True))
+               .correlate(Article).scalar_subquery())
+_CURRENT_CARD = select(RateCard.id).order_by(RateCard.version.desc()).limit(1).scalar_subquery()
+_PRICING_FACTS = (select(Article.id, Article.language, _LICENSABLE, _CURRENT_CARD)
+                  .where(Article.canonical_url.in_(bindparam("urls", expanding=True)))
+                  .order_by(Article.id).limit(1))
+
+
+def pricing_facts(session: Session, url: str) -> PricingFacts | None:
+    """The pricing facts of the article at this address (None: no such article), in one query of
+    plain rows: the live quote is asked for on every change of the form, so it skips the ORM's
+    article and rate-card objects. Remembered for the life of the session."""
+    url = search.lookup_url(url)
+    if url is None:
+        return None
+    seen = session.info.setdefault("pricing_facts", {})
+    if url not in seen:
+        row = session.connection().execute(_PRICING_FACTS, {"urls": search.url_candidates(url)}).first()
+        seen[url] = None if row is None else PricingFacts(*row)
+    return seen[url]
+
+
+def quotable(session: Session):  # noqa: ANN201
+    """`article_exists` for validate_quote, by the pricing facts that `quote` then reuses."""
+    return lambda url: pricing_facts(session, url) is not None
+
+
+def quote(session: Session, given: QuoteInput | RequestInput) -> Quote:
+    """The price of this use of the article under the current rate card (what submitting would store)."""
+    facts = pricing_facts(session, given.article_url)
+    if facts is None:
+        raise LookupError("no such article")
+    if facts.rate_card_id is None:
+        raise NoRateCard()
+    return quote_for(rate_card_terms(session, facts.rate_card_id),
+                     use_of(facts.language, facts.licensable_assets, given))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def derive_tracking_token(reference: str, nonce: str) -> str:
+    """The tracking token: HMAC of a 128-bit random nonce under the app's secret key.
+
+    The database keeps the nonce and the token's SHA-256, never the token, so a copy of the
+    database alone opens no request; the app can still put the link in every later e-mail."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"tracking:{reference}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def tracking_url_of(request: RepublishRequest) -> str:
+    return tracking_url(derive_tracking_token(request.reference, request.tracking_nonce))
+
+
+def new_reference() -> str:
+    return "REQ-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def tracking_url(token: str) -> str:
+    return url_for("public.track", token=token, _external=True)
+
+
+@dataclass
+class Submitted:
+    request: RepublishRequest
+    token: str
+    quote: Quote
+
+
+def submit_request(session: Session, given: RequestInput) -> Submitted:
+    """Store a new request with its quote, log the event, and queue the confirmation e-mail."""
+    begin_write(session)  # SQLite: a read transaction could not take the write lock after another commit
+    article = find_by_url(session, given.article_url)
+    if article is None:
+        raise LookupError("no such article")
+    card = current_rate_card(session)
+    priced = quote_for(terms_of(card), use_of(article.language, len(article.licensable_assets), given))
+    for _attempt in range(5):
+        reference, nonce = new_reference(), secrets.token_hex(16)  # 128 random bits
+        token = derive_tracking_token(reference, nonce)
+        request = RepublishRequest(
+            reference=reference, tracking_token_hash=hash_token(token), tracking_nonce=nonce,
+            status=workflow.SUBMITTED,
+            article_id=article.id, organisation=given.organisation, contact_name=given.contact_name,
+            email=given.email, country=given.country, vat_id=given.vat_id,
+            billing_address=given.billing_address, publication=given.publication,
+            publication_url=given.publication_url, medium=given.medium, audience=given.audience,
+            territory=given.territory if given.territory == "worldwide" else ",".join(given.territory),
+            language=given.language, term=given.term, start_date=given.start_date,
+            exclusive=given.exclusive, media_wanted=given.media_wanted, notes=given.notes,
+            terms_accepted=given.terms_accepted, quote_amount=priced.amount, currency=priced.currency,
+            quote_breakdown=priced.to_dict()["breakdown"], rate_card_id=card.id,
+        )
+        session.add(request)
+        try:
+            session.flush()
+        except IntegrityError:  # a reference collision: vanishingly rare, try another
+            session.rollback()
+            begin_write(session)
+            continue
+        break
+    else:  # pragma: no cover
+        raise RuntimeError("could not allocate a unique request reference")
+    session.add(RequestEvent(request_id=request.id, actor_kind=workflow.PUBLISHER, action="submit",
+                             before_status=None, after_status=workflow.SUBMITTED,
+                             message="Request submitted with a quote of "
+                                     f"{format_money(priced.amount, priced.currency)}."))
+    queue_mail(session, request.email, f"We received your republishing request {request.reference}",
+               "request_received", tag=f"request:{request.reference}:received", request=request,
+               article=article, quote=priced, tracking_url=tracking_url(token))
+    session.commit()
+    return Submitted(request, token, priced)
+
+
+def find_by_token(session: Session, token: str) -> RepublishRequest | None:
+    if not token or len(token) > 200:
+        return None
+    return session.scalars(
+        select(RepublishRequest)
+        .where(RepublishRequest.tracking_token_hash == hash_token(token))
+        .options(selectinload(RepublishRequest.article).selectinload(Article.assets),
+                 selectinload(RepublishRequest.events))
+    ).first()
+
+
+def find_by_reference_and_token(session: Session, reference: str, token: str) -> RepublishRequest | None:
+    request = find_by_token(session, token)
+    if request is None or not hmac.compare_digest(request.reference.encode(),
+                                                      (reference or "").upper().encode()):
+        return None
+    return request
+
+
+class AlreadyDecided(workflow.TransitionRefused):
+    """Someone else moved the request first; the message says who and when."""
+
+
+def _refusal(session: Session, request_id: int, action: str) -> workflow.TransitionRefused:
+    current = session.get(RepublishRequest, request_id, populate_existing=True)
+    status = current.status if current else "missing"
+    last = session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == request_id, RequestEvent.after_status == status)
+        .order_by(RequestEvent.id.desc()).limit(1)
+    ).first()
+    who = (last.actor.name if last and last.actor else {"publisher": "the publisher", "system": "the system"}.get(
+        last.actor_kind, "someone")) if last else "someone"
+    when = f" at {last.at:%Y-%m-%d %H:%M} UTC" if last else ""
+    label = workflow.STATUS_LABELS.get(status, status).lower()
+    return AlreadyDecided(action, status, f"Already {label} by {who}{when}.")
+
+
+def apply_transition(session: Session, request: RepublishRequest, action: str, actor_kind: str,
+                     message: str = "", user_id: int | None = None, public: bool = True,
+                     changes: dict | None = None, data: dict | None = None) -> RequestEvent:
+    """Move a request through the state machine, exactly once even under concurrency, and log it.
+
+    The status change is a guarded UPDATE (... WHERE status IN the allowed sources): of two
+    concurrent actors exactly one matches a row; the other gets AlreadyDecided saying who won.
+    The caller commits."""
+    try:
+        step = workflow.transition(request.status, action, actor_kind)
+    except workflow.TransitionRefused:
+        if request.status in workflow.FINAL_STATUSES:
+            raise _refusal(session, request.id, action) from None  # say who decided, and when
+        raise
+    sources = workflow.TRANSITIONS[action][1]
+    values = {"status": step.after, "updated_at": utcnow(), **(changes or {})}
+    if step.after in workflow.FINAL_STATUSES:
+        values.update(decided_at=utcnow(), decided_by_id=user_id)
+    result = session.execute(
+        update(RepublishRequest)
+        .where(RepublishRequest.id == request.id, RepublishRequest.status.in_(sources))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _refusal(session, request.id, action)
+    session.refresh(request)
+    before = session.scalar(  # the status this transition actually left
+        select(RequestEvent.after_status).where(RequestEvent.request_id == request.id,
+                                                RequestEvent.after_status.is_not(None))
+        .order_by(RequestEvent.id.desc()).limit(1)
+    ) or step.before
+    event = RequestEvent(request_id=request.id, actor_kind=actor_kind, actor_user_id=user_id, action=action,
+                         before_status=before, after_status=step.after, message=message, public=public,
+                         data=data)
+    session.add(event)
+    return event
+
+
+def _apply(session: Session, request: RepublishRequest, action: str, actor_kind: str,
+           message: str = "", user_id: int | None = None, public: bool = True) -> RequestEvent:
+    return apply_transition(session, request, action, actor_kind, message, user_id, public)
+
+
+def withdraw(session: Session, request: RepublishRequest, reason: str = "") -> None:
+    begin_write(session)
+    apply_transition(session, request, "withdraw", workflow.PUBLISHER, reason or "Withdrawn by the publisher.")
+    session.commit()
+
+
+def answer_info(session: Session, request: RepublishRequest, answer: str) -> None:
+    begin_write(session)
+    apply_transition(session, request, "answer_info", workflow.PUBLISHER, answer,
+                     changes={"info_requested_at": None})
+    session.commit()
+
+
+def publisher_timeline(request: RepublishRequest) -> list[RequestEvent]:
+    return [e for e in request.events if e.public]

@@ -1,0 +1,64 @@
+"""Licensing's answers to billing's signals: a paid invoice activates its license (and the
+licensee gets a receipt), a full refund revokes it, a void cancels it. Each runs inside the
+billing transaction that caused it, so both sides commit together."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoices.billing.signals import invoice_paid, invoice_refunded, invoice_voided
+from licensing.core.db import utcnow
+from licensing.core.mail import queue_mail
+from licensing.intake.models import RequestEvent
+from licensing.intake.rules import workflow
+from licensing.intake.services import tracking_url_of
+from licensing.licenses.models import License
+
+STATUS_MESSAGES = {
+    "active": "Payment received: license {number} is active.",
+    "revoked": "License {number} is revoked after a full refund.",
+    "cancelled": "License {number} is cancelled: its invoice was voided.",
+}
+
+
+def _license_of(session: Session, invoice) -> License | None:  # noqa: ANN001
+    return session.scalars(select(License).where(License.invoice_number == invoice.number)).first()
+
+
+def _move(session: Session, lic: License, status: str, allowed_from: tuple[str, ...]) -> bool:
+    if lic.status not in allowed_from:
+        return False
+    now = utcnow()
+    lic.status, lic.status_changed_at = status, now
+    if status == "active":
+        lic.activated_at = now
+    session.add(RequestEvent(request_id=lic.request_id, actor_kind=workflow.SYSTEM, action=f"license_{status}",
+                             message=STATUS_MESSAGES[status].format(number=lic.number), public=True,
+                             data={"license": lic.number}))
+    return True
+
+
+@invoice_paid.connect
+def activate(_sender, session: Session, invoice, **_kw) -> None:  # noqa: ANN001
+    lic = _license_of(session, invoice)
+    if lic is None or not _move(session, lic, "active", ("pending_payment",)):
+        return
+    queue_mail(session, lic.licensee_email, f"Receipt for invoice {invoice.number}: license {lic.number} is active",
+               "payment_receipt", tag=f"receipt:{invoice.number}", license=lic, invoice=invoice,
+               tracking_url=tracking_url_of(lic.request),
+               verify_url=f"{current_app.config['SETTINGS'].public_base_url.rstrip('/')}/verify/{lic.number}")
+
+
+@invoice_refunded.connect
+def revoke(_sender, session: Session, invoice, full: bool, **_kw) -> None:  # noqa: ANN001
+    lic = _license_of(session, invoice)
+    if full and lic is not None:
+        _move(session, lic, "revoked", ("active", "pending_payment", "expired"))
+
+
+@invoice_voided.connect
+def cancel(_sender, session: Session, invoice, **_kw) -> None:  # noqa: ANN001
+    lic = _license_of(session, invoice)
+    if lic is not None:
+        _move(session, lic, "cancelled", ("pending_payment",))

@@ -1,0 +1,179 @@
+"""Licenses: issued on approval together with their invoice, in the approval's transaction."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoices.billing.services import Buyer, LineInput, Seller, issue_invoice, payment_token
+from licensing.core.db import utcnow
+from licensing.core.documents import create_document
+from licensing.core.models import Document
+from licensing.core.money import format_amount
+from licensing.core.numbering import next_number
+from licensing.core.places import countries, languages
+from licensing.intake.models import RepublishRequest
+from licensing.licenses.models import LICENSE_STATUS_LABELS, License
+from licensing.licenses.rules.rightsml import license_jsonld
+from licensing.licenses.rules.terms import credit_line, end_date
+from licensing.pricing.rules import MEDIUM_LABELS, TERM_LABELS
+
+CONDITIONS = (
+    "The article is republished in full or in part without any change of meaning; edits for length or "
+    "house style must not alter facts, quotations or conclusions.",
+    "The credit line and a link to the original article appear with every use.",
+    "This license is personal to the licensee: no resale, sublicensing or syndication to third parties.",
+    "The licensor may ask for the article to be taken down or corrected; the licensee complies within "
+    "48 hours.",
+    "Excluded material listed in this agreement is not licensed and must not be used.",
+)
+
+
+def _base_url() -> str:
+    return current_app.config["SETTINGS"].public_base_url.rstrip("/")
+
+
+def verify_url(number: str) -> str:
+    return f"{_base_url()}/verify/{number}"
+
+
+def pay_url(invoice_number: str) -> str:
+    token = payment_token(current_app.config["SECRET_KEY"], invoice_number)
+    return f"{_base_url()}/pay/{invoice_number}/{token}"
+
+
+def _territory_label(territory: str) -> str:
+    if territory == "worldwide":
+        return "Worldwide"
+    return ", ".join(countries().get(c, c) for c in territory.split(",") if c)
+
+
+def seller() -> Seller:
+    s = current_app.config["SETTINGS"]
+    return Seller(s.seller_name, s.seller_address, s.seller_country, s.seller_vat_number, s.seller_bank_details)
+
+
+def rightsml_of(lic: License, status: str | None) -> dict:
+    return license_jsonld({
+        "number": lic.number, "uri": verify_url(lic.number), "licensor": seller().name,
+        "licensor_uri": _base_url() + "/", "licensee": lic.licensee_name, "article_url": lic.article_url,
+        "territory": "worldwide" if lic.territory == "worldwide" else lic.territory_codes,
+        "start": lic.start_date.isoformat(), "end": lic.end_date.isoformat() if lic.end_date else None,
+        "fee_decimal": format_amount(lic.fee, lic.currency).replace(",", ""), "currency": lic.currency,
+        "exclusions": list(lic.exclusions), "status": status,
+    })
+
+
+def issue_for_request(session: Session, request: RepublishRequest) -> License:
+    """Create the license and its invoice for an approved request (the caller commits)."""
+    article = request.article
+    today = utcnow().date()
+    fee = request.approved_fee if request.approved_fee is not None else request.quote_amount
+    terms = end_date(request.term, request.start_date)
+    who = seller()
+    license_number = next_number(session, "license", today.year)
+    invoice = issue_invoice(
+        session, reference=license_number, seller=who,
+        buyer=Buyer(request.organisation, request.contact_name, request.email, request.billing_address,
+                    request.country, request.vat_id),
+        lines=[LineInput(f"Republishing license for “{article.title}” in {request.publication} "
+                         f"({MEDIUM_LABELS[request.medium]}, {TERM_LABELS[request.term]})", fee)],
+        currency=request.currency, issue_date=today,
+        payment_terms_days=current_app.config["SETTINGS"].payment_terms_days,
+    )
+    lic = License(
+        number=license_number, request_id=request.id, status="pending_payment",
+        licensee_name=request.organisation, licensee_contact=request.contact_name, licensee_email=request.email,
+        licensee_country=request.country, article_id=article.id, article_title=article.title,
+        article_url=article.canonical_url,
+        article_published=article.published_at.date() if article.published_at else None,
+        publication=request.publication, publication_url=request.publication_url, medium=request.medium,
+        audience=request.audience, territory=request.territory, language=request.language, term=request.term,
+        start_date=request.start_date, end_date=terms, exclusive=request.exclusive,
+        media_included=[a.credit for a in article.licensable_assets] if request.media_wanted else [],
+        exclusions=[a.credit for a in article.assets
+                    if not a.licensable or not request.media_wanted],
+        fee=fee, currency=request.currency, extra_terms=request.extra_terms,
+        credit_line=credit_line(who.name, article.byline), invoice_number=invoice.number,
+    )
+    session.add(lic)
+    session.flush()
+    create_document(session, "license", lic.number, license_context(lic, invoice))
+    create_document(session, "invoice", invoice.number, invoice_context(invoice, lic.number))
+    return lic
+
+
+def license_context(lic: License, invoice) -> dict:  # noqa: ANN001
+    """The frozen inputs of the license agreement PDF (plain JSON values)."""
+    who = seller()
+    return {
+        "number": lic.number, "issued_on": lic.issued_at.date().isoformat(),
+        "seller": {"name": who.name, "address": who.address, "vat_number": who.vat_number},
+        "licensee": {"name": lic.licensee_name, "contact": lic.licensee_contact, "email": lic.licensee_email,
+                     "country": countries().get(lic.licensee_country, lic.licensee_country)},
+        "article": {"title": lic.article_title, "url": lic.article_url,
+                    "published": lic.article_published.isoformat() if lic.article_published else None},
+        "use": {"medium": MEDIUM_LABELS[lic.medium], "publication": lic.publication,
+                "publication_url": lic.publication_url, "territory": _territory_label(lic.territory),
+                "language": languages().get(lic.language, lic.language), "audience": lic.audience,
+                "term": TERM_LABELS[lic.term], "start": lic.start_date.isoformat(),
+                "end": lic.end_date.isoformat() if lic.end_date else None, "exclusive": lic.exclusive},
+        "media_included": list(lic.media_included), "exclusions": list(lic.exclusions),
+        "fee": lic.fee, "currency": lic.currency, "invoice_number": invoice.number,
+        "due_date": invoice.due_date.isoformat(), "credit_line": lic.credit_line, "extra_terms": lic.extra_terms,
+        "conditions": list(CONDITIONS), "verify_url": verify_url(lic.number),
+        "jsonld": rightsml_of(lic, status=None),
+    }
+
+
+def invoice_context(invoice, license_number: str) -> dict:  # noqa: ANN001
+    """The frozen inputs of the invoice PDF (plain JSON values)."""
+    return {
+        "number": invoice.number, "issued_on": invoice.issue_date.isoformat(),
+        "due_date": invoice.due_date.isoformat(), "currency": invoice.currency,
+        "seller": {"name": invoice.seller_name, "address": invoice.seller_address,
+                   "vat_number": invoice.seller_vat_number, "bank_details": invoice.seller_bank_details},
+        "buyer": {"name": invoice.buyer_name, "contact": invoice.buyer_contact, "email": invoice.buyer_email,
+                  "address": invoice.buyer_address,
+                  "country": countries().get(invoice.buyer_country, invoice.buyer_country),
+                  "vat_id": invoice.buyer_vat_id},
+        "lines": [{"description": line.description, "quantity": line.quantity, "unit_amount": line.unit_amount,
+                   "net_amount": line.net_amount, "tax_label": line.tax_label, "tax_amount": line.tax_amount,
+                   "tax_note": line.tax_note} for line in invoice.lines],
+        "notes": sorted({line.tax_note for line in invoice.lines if line.tax_note}),
+        "subtotal": invoice.subtotal, "tax_total": invoice.tax_total, "total": invoice.total,
+        "license_number": license_number, "payment_terms_days": invoice.payment_terms_days,
+        "pay_url": pay_url(invoice.number),
+    }
+
+
+def find_license(session: Session, number: str) -> License | None:
+    return session.scalars(select(License).where(License.number == number.upper())).first()
+
+
+def license_for_request(session: Session, request_id: int) -> License | None:
+    return session.scalars(select(License).where(License.request_id == request_id)).first()
+
+
+def license_panel(session: Session, request_id: int) -> dict | None:
+    """A request's license, its documents (ready or being prepared) and its payment link."""
+    lic = license_for_request(session, request_id)
+    if lic is None:
+        return None
+    docs = {d.number: d for d in session.scalars(
+        select(Document).where(Document.number.in_([lic.number, lic.invoice_number])))}
+    return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number)}
+
+
+def public_view(lic: License) -> dict:
+    """What anyone may see of a license: never the fee or an e-mail."""
+    return {
+        "number": lic.number, "status": lic.status, "status_label": LICENSE_STATUS_LABELS[lic.status],
+        "licensee": lic.licensee_name,
+        "article": {"title": lic.article_title, "url": lic.article_url},
+        "use": {"medium": lic.medium, "publication": lic.publication, "language": lic.language,
+                "territory": "worldwide" if lic.territory == "worldwide" else lic.territory_codes},
+        "term": {"kind": lic.term, "start": lic.start_date.isoformat(),
+                 "end": lic.end_date.isoformat() if lic.end_date else None},
+        "exclusive": lic.exclusive, "exclusions": list(lic.exclusions),
+    }

@@ -1,0 +1,60 @@
+"""Public verification of a license number: a page, JSON-LD (RightsML) and the JSON API."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+
+from licensing.core.db import get_session
+from licensing.core.limits import VERIFY, limiter
+from licensing.licenses.models import LICENSE_STATUS_LABELS
+from licensing.licenses.services import find_license, public_view, rightsml_of
+
+bp = Blueprint("verify", __name__)
+NUMBER = re.compile(r"^LIC-\d{4}-\d{5,}$")
+
+
+def _normalise(number: str) -> str:
+    return (number or "").strip().upper()[:40]
+
+
+@bp.get("/verify")
+@limiter.limit(VERIFY)
+def verify_form():
+    number = _normalise(request.args.get("number", ""))
+    if number and NUMBER.match(number):
+        return redirect(url_for("verify.verify_page", number=number))
+    if number:  # answered here: e.g. "A/B" would redirect to a path no route matches
+        return render_template("public/verify.html", number=number, lic=None, searched=True,
+                               well_formed=False), 404
+    return render_template("public/verify.html", number="", lic=None, searched=False)
+
+
+@bp.get("/verify/<number>")
+@limiter.limit(VERIFY)
+def verify_page(number: str):
+    number = _normalise(number)
+    lic = find_license(get_session(), number) if NUMBER.match(number) else None
+    return render_template("public/verify.html", number=number, searched=True,
+                           lic=public_view(lic) if lic else None, labels=LICENSE_STATUS_LABELS,
+                           well_formed=bool(NUMBER.match(number))), (200 if lic else 404)
+
+
+@bp.get("/licenses/<number>.jsonld")
+@limiter.limit(VERIFY)
+def license_jsonld(number: str):
+    lic = find_license(get_session(), _normalise(number)) if NUMBER.match(_normalise(number)) else None
+    if lic is None:
+        return jsonify({"error": "No license with this number."}), 404
+    response = jsonify(rightsml_of(lic, status=lic.status))
+    response.mimetype = "application/ld+json"
+    return response
+
+
+@bp.get("/api/v1/licenses/<number>")
+@limiter.limit(VERIFY)
+def license_api(number: str):
+    lic = find_license(get_session(), _normalise(number)) if NUMBER.match(_normalise(number)) else None
+    if lic is None:
+        return jsonify({"error": "No license with this number."}), 404
+    return jsonify(public_view(lic))

@@ -1,0 +1,212 @@
+"""The OpenAPI 3 document of API v1, built from the same constants the code validates against."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from licensing.core.places import REGIONS
+from licensing.intake.rules.validation import LIMITS
+from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
+from licensing.review.openapi import staff_paths, staff_schemas
+
+LICENSE_STATUSES = ["pending_payment", "active", "expired", "revoked", "cancelled"]
+
+
+def _error_schema() -> dict:
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string"},
+            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+    }
+
+
+def _request_body_schema(full: bool) -> dict:
+    props = {
+        "article_url": {"type": "string", "maxLength": LIMITS["article_url"], "description": "Canonical URL of the article."},
+        "medium": {"type": "string", "enum": list(MEDIA)},
+        "audience": {"oneOf": [
+            {"type": "integer", "minimum": 0, "maximum": MAX_AUDIENCE},
+            {"type": "string", "pattern": "^[0-9][0-9, _]*$", "description": "Digits, e.g. \"25,000\"."}],
+            "description": "Monthly unique visitors, subscribers, circulation or average audience."},
+        "territory": {"oneOf": [
+            {"type": "string", "enum": ["worldwide"]},
+            {"type": "string", "enum": [f"region:{key}" for key in REGIONS],
+             "description": "A region: " + "; ".join(f"{k} = {v[0]}" for k, v in REGIONS.items()) + "."},
+            {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+             "description": "ISO 3166-1 alpha-2 country codes."},
+        ]},
+        "language": {"type": "string", "pattern": "^[a-z]{2}$", "description": "ISO 639-1 code."},
+        "term": {"type": "string", "enum": list(TERMS)},
+        "exclusive": {"type": "boolean", "default": False},
+        "media_wanted": {"type": "boolean", "default": False,
+                         "description": "Include the licensable photos and media (third-party ones never are)."},
+    }
+    required = ["article_url", "medium", "audience", "territory", "language", "term"]
+    if full:
+        props.update({
+            "organisation": {"type": "string", "maxLength": LIMITS["organisation"]},
+            "contact_name": {"type": "string", "maxLength": LIMITS["contact_name"]},
+            "email": {"type": "string", "format": "email", "maxLength": LIMITS["email"]},
+            "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2."},
+            "vat_id": {"type": "string", "maxLength": LIMITS["vat_id"]},
+            "billing_address": {"type": "string", "maxLength": LIMITS["billing_address"],
+                                "description": "Printed on the invoice."},
+            "publication": {"type": "string", "maxLength": LIMITS["publication"]},
+            "publication_url": {"type": "string", "format": "uri", "maxLength": LIMITS["publication_url"]},
+            "start_date": {"type": "string", "format": "date", "description": "Today or later, within two years."},
+            "notes": {"type": "string", "maxLength": LIMITS["notes"]},
+            "terms_accepted": {"type": "boolean", "default": True,
+                               "description": "Submitting through the API accepts the standard terms."},
+        })
+        required += ["organisation", "contact_name", "email", "country", "publication", "publication_url",
+                     "start_date"]
+    return {"type": "object", "required": required, "properties": props}
+
+
+def _json(schema_ref: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "Malformed JSON.", 404: "Not found.", 415: "Not a JSON body.", 422: "Invalid input."}
+    return {str(c): {"description": text[c], "content": _json("Error")} for c in codes}
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    quote = {
+        "type": "object",
+        "required": ["amount", "currency", "breakdown", "rate_card_version"],
+        "properties": {
+            "amount": {"type": "integer", "description": "Minor units of the currency (pence for GBP)."},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "breakdown": {"type": "array", "items": {
+                "type": "object", "required": ["label", "amount"],
+                "properties": {"label": {"type": "string"}, "amount": {"type": "integer"}}}},
+            "rate_card_version": {"type": "integer"},
+        },
+    }
+    article = {
+        "type": "object",
+        "required": ["id", "title", "url", "published", "assets"],
+        "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"}, "url": {"type": "string"},
+            "published": {"type": ["string", "null"], "format": "date"},
+            "assets": {"type": "array", "items": {
+                "type": "object", "required": ["kind", "credit", "licensable"],
+                "properties": {"kind": {"type": "string"}, "credit": {"type": "string"},
+                               "licensable": {"type": "boolean"}}}},
+        },
+    }
+    created = {
+        "type": "object",
+        "required": ["reference", "status", "quote", "tracking_url", "tracking_token"],
+        "properties": {
+            "reference": {"type": "string", "pattern": "^REQ-[0-9A-Z]{6}$"},
+            "status": {"type": "string", "enum": ["submitted"]},
+            "quote": {"$ref": "#/components/schemas/Quote"},
+            "tracking_url": {"type": "string", "format": "uri"},
+            "tracking_token": {"type": "string", "description": "Secret; send as a Bearer token to read the request."},
+        },
+    }
+    tracked = {
+        "type": "object",
+        "required": ["reference", "status", "article_url", "quote", "submitted_at", "timeline"],
+        "properties": {
+            "reference": {"type": "string"},
+            "status": {"type": "string", "enum": ["submitted", "in_review", "needs_info", "approved", "rejected",
+                                                  "withdrawn", "expired"]},
+            "article_url": {"type": "string"},
+            "quote": {"$ref": "#/components/schemas/Quote"},
+            "submitted_at": {"type": "string", "format": "date-time"},
+            "timeline": {"type": "array", "items": {
+                "type": "object", "required": ["at", "action", "status", "message"],
+                "properties": {"at": {"type": "string", "format": "date-time"}, "action": {"type": "string"},
+                               "status": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
+            "license": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["number", "status", "document_url", "verify_url"],
+                "properties": {"number": {"type": "string"}, "status": {"type": "string", "enum": LICENSE_STATUSES},
+                               "document_url": {"type": ["string", "null"], "description": "Null until ready."},
+                               "verify_url": {"type": "string"}}}]},
+            "invoice": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["number", "document_url", "pay_url"],
+                "properties": {"number": {"type": "string"}, "document_url": {"type": ["string", "null"]},
+                               "pay_url": {"type": "string"}}}]},
+        },
+    }
+    public_license = {
+        "type": "object",
+        "required": ["number", "status", "status_label", "licensee", "article", "use", "term", "exclusive",
+                     "exclusions"],
+        "properties": {
+            "number": {"type": "string"}, "status": {"type": "string", "enum": LICENSE_STATUSES},
+            "status_label": {"type": "string"}, "licensee": {"type": "string"},
+            "article": {"type": "object", "required": ["title", "url"],
+                        "properties": {"title": {"type": "string"}, "url": {"type": "string"}}},
+            "use": {"type": "object", "required": ["medium", "publication", "language", "territory"], "properties": {
+                "medium": {"type": "string"}, "publication": {"type": "string"}, "language": {"type": "string"},
+                "territory": {"oneOf": [{"type": "string", "enum": ["worldwide"]},
+                                        {"type": "array", "items": {"type": "string"}}]}}},
+            "term": {"type": "object", "required": ["kind", "start", "end"], "properties": {
+                "kind": {"type": "string", "enum": list(TERMS)}, "start": {"type": "string", "format": "date"},
+                "end": {"type": ["string", "null"], "format": "date"}}},
+            "exclusive": {"type": "boolean"},
+            "exclusions": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Syndication Desk API", "version": "1.0.0",
+                 "description": "Find articles, get republishing quotes, submit and follow requests."},
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/articles": {"get": {
+                "summary": "Search the catalog by words of the title or by URL",
+                "parameters": [{"name": "q", "in": "query", "required": False,
+                                "schema": {"type": "string", "maxLength": 500}}],
+                "responses": {"200": {"description": "Up to 20 articles, newest first.", "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["articles"], "properties": {
+                        "articles": {"type": "array", "items": {"$ref": "#/components/schemas/Article"}}}}}}},
+                    **_errors(422)},
+            }},
+            "/api/v1/quotes": {"post": {
+                "summary": "Price a requested use (only the pricing fields are read)",
+                "requestBody": {"required": True, "content": _json("QuoteRequest")},
+                "responses": {"200": {"description": "The quote.", "content": _json("Quote")},
+                              **_errors(400, 415, 422)},
+            }},
+            "/api/v1/requests": {"post": {
+                "summary": "Submit a republishing request",
+                "requestBody": {"required": True, "content": _json("RepublishRequest")},
+                "responses": {"201": {"description": "Submitted.", "content": _json("Created")},
+                              **_errors(400, 415, 422)},
+            }},
+            "/api/v1/requests/{reference}": {"get": {
+                "summary": "Follow a request with its tracking token",
+                "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "security": [{"trackingToken": []}],
+                "responses": {"200": {"description": "Status and timeline.", "content": _json("TrackedRequest")},
+                              **_errors(404)},
+            }},
+            "/api/v1/licenses/{number}": {"get": {
+                "summary": "Verify a license: public fields only (never the fee or an e-mail)",
+                "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The license.", "content": _json("PublicLicense")},
+                              **_errors(404)},
+            }},
+            **staff_paths(),
+        },
+        "components": {
+            "schemas": {
+                "QuoteRequest": _request_body_schema(full=False),
+                "RepublishRequest": _request_body_schema(full=True),
+                "Quote": quote, "Article": article, "Created": created, "TrackedRequest": tracked,
+                "Error": _error_schema(), "PublicLicense": public_license, **staff_schemas(),
+            },
+            "securitySchemes": {"trackingToken": {"type": "http", "scheme": "bearer"},
+                                "staffToken": {"type": "http", "scheme": "bearer",
+                                               "description": "A personal API token of a staff user."}},
+        },
+    }

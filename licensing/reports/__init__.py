@@ -1,0 +1,1 @@
+"""Revenue by medium and by territory: license data joined to billing's invoices."""
