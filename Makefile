@@ -11,7 +11,7 @@ FLASK  := $(BIN)/flask --app app
 SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1/syndication_desk
 SERVE_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: run serve test setup system-deps migrate demo bench audit clean
+.PHONY: run serve test lint setup system-deps migrate demo bench audit clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,12 @@ serve: setup
 	DATABASE_URL=$(SERVE_DATABASE_URL) REDIS_URL=$(SERVE_REDIS_URL) PORT=$(PORT) \
 	  $(BIN)/python -m licensing.serve --production --port $(PORT)
 
-test: $(STAMP)
+# The architecture's rules (import-linter) and the style rules (ruff), both in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
+
+test: $(STAMP) lint
 	@bash .ci/system-deps.sh test
 	@bash .ci/services.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

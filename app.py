@@ -11,17 +11,20 @@ from invoices.finance import report_views
 from invoices.finance import views as finance_views
 from invoices.payments import views as pay
 from invoices.payments import webhooks
+from invoices.payments.gateway import readiness as stripe_readiness
 from licensing import cli
-from licensing import cli_billing as billing_cli
 from licensing.admin import tax as tax_admin
 from licensing.admin import tools as staff_tools
 from licensing.admin import views as admin
 from licensing.core import assets, auth, db, health, limits, observability, security
 from licensing.core.settings import INSTANCE, ROOT, Settings
 from licensing.core.templating import init_templating
+from licensing.intake.rules.workflow import STATUS_LABELS
 from licensing.licenses import downloads
 from licensing.licenses import events as license_events  # noqa: F401  (subscribes licensing to billing's signals)
 from licensing.licenses import views as verify
+from licensing.licenses.models import LICENSE_STATUS_LABELS
+from licensing.pricing.rules import MEDIUM_LABELS, TERM_LABELS
 from licensing.publisher import api
 from licensing.publisher import views as public
 from licensing.reports import views as revenue
@@ -56,7 +59,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app, settings.database_url)
     csrf.init_app(app)
     auth.login_manager.init_app(app)
-    init_templating(app)
+    init_templating(app, labels={"medium": MEDIUM_LABELS, "term": TERM_LABELS, "status": STATUS_LABELS,
+                                 "license_status": LICENSE_STATUS_LABELS})
+    health.add_readiness_check(app, "stripe", stripe_readiness)
     assets.init_app(app)
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
@@ -67,7 +72,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(staff_api.bp)
     csrf.exempt(webhooks.bp)  # signed by Stripe instead
     cli.init_app(app)
-    billing_cli.init_app(app)
     _register_error_handlers(app)
     security.init_app(app)
     observability.init_app(app)
@@ -88,7 +92,7 @@ def _too_large_message(app: Flask) -> str:
 
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # noqa: ANN202
+    def http_error(exc: HTTPException):
         if exc.code == 429:
             exc.description = "Too many requests from your address: please wait a minute and try again."
         if _wants_json():
@@ -97,14 +101,14 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(413)
     @app.errorhandler(429)
-    def limit_exceeded(exc: HTTPException):  # noqa: ANN202
+    def limit_exceeded(exc: HTTPException):
         """Before the blueprints' own handlers (a code beats a class): the same clear sentence everywhere."""
         if exc.code == 413:
             exc.description = _too_large_message(app)
         return http_error(exc)
 
     @app.errorhandler(Exception)
-    def server_error(exc: Exception):  # noqa: ANN202
+    def server_error(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, observability.mask_path(request.path))
         message = "Something went wrong on our side and nothing was saved. Please try again in a moment."
         if _wants_json():

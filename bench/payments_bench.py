@@ -24,7 +24,7 @@ import json
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import stripe
@@ -57,12 +57,13 @@ def approved_invoices(application, count: int) -> list[tuple[str, str]]:  # noqa
     """Submit and approve `count` requests; (invoice number, pay path) of each."""
     from sqlalchemy import select
 
+    from invoices.billing.services import pay_url
     from licensing.core.db import get_session, new_session
     from licensing.core.models import User, UserRole
     from licensing.intake.models import RepublishRequest
     from licensing.intake.rules.validation import validate_request
     from licensing.intake.services import submit_request
-    from licensing.licenses.services import license_for_request, pay_url
+    from licensing.licenses.services import license_for_request
     from licensing.review import services as review
 
     with application.app_context(), new_session() as s:
@@ -181,7 +182,7 @@ def main() -> None:
             for number, _path in batch:
                 intent_id = intent_of(application, number)
                 stripe_client.v1.payment_intents.update(intent_id, params={"payment_method": "pm_card_visa"})
-                confirmed[number] = datetime.now(timezone.utc).replace(tzinfo=None)
+                confirmed[number] = datetime.now(UTC).replace(tzinfo=None)
                 stripe_client.v1.payment_intents.confirm(intent_id)
             deadline = time.monotonic() + 30
             while len(done := paid_at(application, list(confirmed))) < len(confirmed) and time.monotonic() < deadline:

@@ -20,7 +20,7 @@ EXAMPLE_URL = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-la
 
 def uses() -> itertools.cycle:
     """A varied stream of requested uses, so no single branch is all that is measured."""
-    territories = ["worldwide", ("GB",), ("GB", "IE"), tuple("AT BE BG HR CY CZ DK".split())]
+    territories = ["worldwide", ("GB",), ("GB", "IE"), tuple(["AT", "BE", "BG", "HR", "CY", "CZ", "DK"])]
     combos = itertools.product(MEDIA, (0, 5_000, 250_000, 50_000_000), territories, TERMS, (False, True))
     return itertools.cycle([RequestedUse(m, a, t, term, translation=x, exclusive=x, media_assets=int(x))
                             for m, a, t, term, x in combos])

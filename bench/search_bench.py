@@ -32,33 +32,8 @@ SEED = 20161021
 BATCH = 10_000
 SECTIONS = ("news", "news", "news", "opinion", "features", "video", "in-depth")
 
-NEWS_WORDS = """
-us turkey iraq syria iran israel egypt saudi gaza palestinian lebanon yemen libya jordan qatar uae
-russia china uk france germany europe african africa america american british french turkish iraqi
-syrian iranian israeli egyptian kurdish kurds arab gulf mosul aleppo damascus baghdad ankara tehran
-cairo beirut riyadh doha istanbul jerusalem west bank tripoli sanaa raqqa idlib erdogan sisi assad
-netanyahu putin trump biden obama carter kerry khamenei rouhani president minister prime government
-army military forces troops police security intelligence rebels militants fighters coalition
-opposition protesters activists refugees migrants civilians children women workers students
-journalists judges lawyers doctors officials leaders diplomats envoy spokesman secretary defence
-foreign interior economy oil gas prices market trade deal agreement talks summit meeting visit
-election vote poll referendum parliament court trial verdict sentence law bill ban reform crisis
-war conflict battle offensive attack strike strikes airstrikes bombing explosion blast shelling
-siege ceasefire truce peace aid humanitarian hunger famine cholera health hospital school
-university mosque church border camp prison detention torture rights freedom press media report
-investigation leak documents inquiry scandal corruption arrest arrested killed dead wounded injured
-missing hostage kidnapped released freed exile return new old first last two three four five
-thousands hundreds million billion year years month week day days night decade history
-says said warns urges calls claims denies vows pledges accuses condemns rejects backs supports
-plans launches opens closes ends begins faces seeks wins loses takes gives holds meets signs
-lasting defeat closely work deal tensions battle retake second city alarmed washington
-islamic state group al qaeda hezbollah hamas brotherhood houthis isis pkk ypg sdf
-water energy climate drought flood earthquake fire storm heat football world cup olympics
-film music art book culture food women rights gender youth education jobs unemployment
-inflation currency lira pound dollar bank debt loan imf budget tax sanctions exports imports
-""".split()
-SYLLABLES = ("ka ra mi to na le sa du be ri fo zo ha ti mu sel dar bak kir lan tem vos ash "
-             "ur el om gan tar bel nur qas jab fal ram zin hor dek").split()
+NEWS_WORDS = ["us", "turkey", "iraq", "syria", "iran", "israel", "egypt", "saudi", "gaza", "palestinian", "lebanon", "yemen", "libya", "jordan", "qatar", "uae", "russia", "china", "uk", "france", "germany", "europe", "african", "africa", "america", "american", "british", "french", "turkish", "iraqi", "syrian", "iranian", "israeli", "egyptian", "kurdish", "kurds", "arab", "gulf", "mosul", "aleppo", "damascus", "baghdad", "ankara", "tehran", "cairo", "beirut", "riyadh", "doha", "istanbul", "jerusalem", "west", "bank", "tripoli", "sanaa", "raqqa", "idlib", "erdogan", "sisi", "assad", "netanyahu", "putin", "trump", "biden", "obama", "carter", "kerry", "khamenei", "rouhani", "president", "minister", "prime", "government", "army", "military", "forces", "troops", "police", "security", "intelligence", "rebels", "militants", "fighters", "coalition", "opposition", "protesters", "activists", "refugees", "migrants", "civilians", "children", "women", "workers", "students", "journalists", "judges", "lawyers", "doctors", "officials", "leaders", "diplomats", "envoy", "spokesman", "secretary", "defence", "foreign", "interior", "economy", "oil", "gas", "prices", "market", "trade", "deal", "agreement", "talks", "summit", "meeting", "visit", "election", "vote", "poll", "referendum", "parliament", "court", "trial", "verdict", "sentence", "law", "bill", "ban", "reform", "crisis", "war", "conflict", "battle", "offensive", "attack", "strike", "strikes", "airstrikes", "bombing", "explosion", "blast", "shelling", "siege", "ceasefire", "truce", "peace", "aid", "humanitarian", "hunger", "famine", "cholera", "health", "hospital", "school", "university", "mosque", "church", "border", "camp", "prison", "detention", "torture", "rights", "freedom", "press", "media", "report", "investigation", "leak", "documents", "inquiry", "scandal", "corruption", "arrest", "arrested", "killed", "dead", "wounded", "injured", "missing", "hostage", "kidnapped", "released", "freed", "exile", "return", "new", "old", "first", "last", "two", "three", "four", "five", "thousands", "hundreds", "million", "billion", "year", "years", "month", "week", "day", "days", "night", "decade", "history", "says", "said", "warns", "urges", "calls", "claims", "denies", "vows", "pledges", "accuses", "condemns", "rejects", "backs", "supports", "plans", "launches", "opens", "closes", "ends", "begins", "faces", "seeks", "wins", "loses", "takes", "gives", "holds", "meets", "signs", "lasting", "defeat", "closely", "work", "deal", "tensions", "battle", "retake", "second", "city", "alarmed", "washington", "islamic", "state", "group", "al", "qaeda", "hezbollah", "hamas", "brotherhood", "houthis", "isis", "pkk", "ypg", "sdf", "water", "energy", "climate", "drought", "flood", "earthquake", "fire", "storm", "heat", "football", "world", "cup", "olympics", "film", "music", "art", "book", "culture", "food", "women", "rights", "gender", "youth", "education", "jobs", "unemployment", "inflation", "currency", "lira", "pound", "dollar", "bank", "debt", "loan", "imf", "budget", "tax", "sanctions", "exports", "imports"]
+SYLLABLES = ["ka", "ra", "mi", "to", "na", "le", "sa", "du", "be", "ri", "fo", "zo", "ha", "ti", "mu", "sel", "dar", "bak", "kir", "lan", "tem", "vos", "ash", "ur", "el", "om", "gan", "tar", "bel", "nur", "qas", "jab", "fal", "ram", "zin", "hor", "dek"]
 
 
 def vocabulary(rng: random.Random) -> list[str]:

@@ -10,15 +10,20 @@ from alembic import command
 from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from invoices.payments.refunds import reconcile_all
 from licensing.catalog.rules import FeedError
 from licensing.catalog.services import article_count, import_feed
 from licensing.core import documents, jobs, tokens, users
 from licensing.core.db import get_db, get_session
 from licensing.demo import loader as demo
+from licensing.pricing.rules import PricingError
 from licensing.pricing.services import current_rate_card, save_rate_card
 from licensing.review import digest as notifications
 from licensing.review import services as review
+from licensing.scheduled import SCHEDULE, run_daily
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -30,13 +35,12 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def with_public_urls(command_func):  # noqa: ANN001, ANN201
+def with_public_urls(command_func):
     """Run a command inside a request context on PUBLIC_BASE_URL, so e-mailed links are absolute."""
 
     @functools.wraps(command_func)
-    def wrapper(*args, **kwargs):  # noqa: ANN202
-        base = current_app.config["SETTINGS"].public_base_url
-        with current_app.test_request_context("/", base_url=base):
+    def wrapper(*args, **kwargs):
+        with jobs.public_request_context(current_app._get_current_object()):
             return command_func(*args, **kwargs)
 
     return wrapper
@@ -48,8 +52,6 @@ db_cli = AppGroup("db", help="Database migrations (Alembic).")
 @db_cli.command("create")
 def db_create() -> None:
     """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
     url = make_url(get_db().url)
     if url.get_backend_name() != "postgresql":
@@ -216,7 +218,7 @@ def jobs_cron() -> None:
     them. Without Redis, run the commands themselves from cron instead."""
     if not current_app.config["SETTINGS"].redis_url:
         raise click.ClickException("REDIS_URL is not set: run the scheduled commands from cron instead")
-    jobs.cron_scheduler(current_app._get_current_object()).start()
+    jobs.cron_scheduler(current_app._get_current_object(), SCHEDULE).start()
 
 
 payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
@@ -227,17 +229,12 @@ payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 def payments_reconcile() -> None:
     """Apply Stripe's state of every open invoice's PaymentIntent and retry pending refunds;
     safe to run as often as wanted (e.g. after a webhook was lost while the app was down)."""
-    from invoices.payments.refunds import retry_pending_refunds
-    from invoices.payments.services import reconcile
-
-    session = get_session()
-    results = reconcile(session)
-    changed = [(n, o) for n, o in results if o in ("paid", "flagged")]
-    for number, outcome in changed:
+    done = reconcile_all(get_session())
+    for number, outcome in done.changed:
         click.echo(f"{number}: {outcome}")
-    refunds = retry_pending_refunds(session)
-    click.echo(f"{len(results)} open invoice(s) checked, {len(changed)} changed; "
-               f"{len(refunds)} pending refund(s) retried, {sum(1 for _, s in refunds if s == 'succeeded')} done.")
+    click.echo(f"{len(done.checked)} open invoice(s) checked, {len(done.changed)} changed; "
+               f"{len(done.refunds)} pending refund(s) retried, "
+               f"{sum(1 for _, s in done.refunds if s == 'succeeded')} done.")
 
 
 ratecard_cli = AppGroup("ratecard", help="The rate card.")
@@ -255,7 +252,6 @@ def ratecard_show() -> None:
 @click.option("--note", default="")
 def ratecard_load(path: str, note: str) -> None:
     """Add a new rate card version from a JSON file."""
-    from licensing.pricing.rules import PricingError
 
     try:
         card = save_rate_card(get_session(), json.loads(Path(path).read_text()), note)
@@ -264,7 +260,26 @@ def ratecard_load(path: str, note: str) -> None:
     click.echo(f"Rate card version {card.version} saved.")
 
 
-def init_app(app) -> None:  # noqa: ANN001
+billing_cli = AppGroup("billing", help="Scheduled billing work.")
+
+
+@billing_cli.command("daily")
+@with_public_urls
+def billing_daily() -> None:
+    """Send overdue reminders (OVERDUE_REMINDER_DAYS after the due date, each once), remind
+    licensees of licenses ending soon (once), and expire licenses past their end."""
+    result = run_daily(get_session())
+    for sent in result.overdue_reminders:
+        click.echo(f"overdue reminder: {sent.number} ({sent.day} days) to {sent.to}")
+    for number in result.expiry_reminders:
+        click.echo(f"expiry reminder: {number}")
+    for number in result.expired:
+        click.echo(f"expired: {number}")
+    click.echo(f"{len(result.overdue_reminders)} overdue reminder(s), {len(result.expiry_reminders)} expiry "
+               f"reminder(s) sent; {len(result.expired)} license(s) expired.")
+
+
+def init_app(app) -> None:
     for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, documents_cli, payments_cli, jobs_cli,
-                  ratecard_cli):
+                  ratecard_cli, billing_cli):
         app.cli.add_command(group)

@@ -21,8 +21,8 @@ accesslog = None
 control_socket_disable = True
 
 
-def post_worker_init(worker) -> None:  # noqa: ANN001
+def post_worker_init(worker) -> None:
     """The app is loaded: take its heap out of later garbage collections."""
-    from licensing.core.gctune import settle_heap
+    from licensing.core.gctune import settle_heap  # noqa: PLC0415 - gunicorn loads this file by path, before ROOT is importable
 
     settle_heap()

@@ -10,21 +10,49 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from invoices.finance.reminders import Sent, send_overdue_reminders
+from invoices.payments.refunds import reconcile_all
+from licensing.core.clock import today
 from licensing.core.db import get_session, utcnow
+from licensing.core.documents import render_pending
+from licensing.licenses.expiry import expire_licenses, send_expiry_reminders
+from licensing.review.digest import send_overdue_digest
+from licensing.review.services import expire_unanswered
 
 log = logging.getLogger(__name__)
 
 STALE_DOCUMENT = timedelta(minutes=10)  # far longer than a queued render job waits
 
 
+@dataclass
+class DailyResult:
+    overdue_reminders: list[Sent]
+    expiry_reminders: list[str]
+    expired: list[str]
+
+
+def run_daily(session: Session) -> DailyResult:
+    """Billing's daily work (`flask billing daily` and the hourly task): overdue reminders, license
+    expiry reminders, expiry. Every step is idempotent."""
+    day = today()
+    settings = current_app.config["SETTINGS"]
+    expired = expire_licenses(session, day)  # first: an ended license gets no "ends soon" reminder
+    reminders = send_overdue_reminders(session, day, settings.reminder_days())
+    expiring = send_expiry_reminders(session, day, settings.license_expiry_reminder_days)
+    return DailyResult(reminders, expiring, expired)
+
+
 @dataclass(frozen=True)
 class Task:
     name: str
-    job: str  # "module:function", run by licensing.jobs.run_job
+    job: str  # "module:function", run by licensing.core.jobs.run_job
     interval: int | None = None  # seconds
     cron: str | None = None  # a cron expression, UTC
 
@@ -54,8 +82,6 @@ def logged(task: Callable[[], str]) -> Callable[[], str]:
 def recover_documents() -> str:
     """Render documents left pending (their job died with a worker, or was never queued); failed
     ones wait for a person (`flask documents render-pending` gives them fresh attempts)."""
-    from licensing.core.documents import render_pending
-
     done, total = render_pending(get_session(), include_failed=False, created_before=utcnow() - STALE_DOCUMENT)
     return f"{done} of {total} stale document(s) rendered."
 
@@ -63,27 +89,18 @@ def recover_documents() -> str:
 @logged
 def reconcile_payments() -> str:
     """Apply Stripe's state to every open invoice (a lost webhook) and retry pending refunds."""
-    from invoices.payments.refunds import retry_pending_refunds
-    from invoices.payments.services import reconcile
-
-    session = get_session()
-    results = reconcile(session)
-    changed = sum(1 for _, outcome in results if outcome in ("paid", "flagged"))
-    refunds = retry_pending_refunds(session)
-    return f"{len(results)} open invoice(s) checked, {changed} changed; {len(refunds)} pending refund(s) retried."
+    done = reconcile_all(get_session())
+    return (f"{len(done.checked)} open invoice(s) checked, {len(done.changed)} changed; "
+            f"{len(done.refunds)} pending refund(s) retried.")
 
 
 @logged
 def expire_requests() -> str:
-    from licensing.review.services import expire_unanswered
-
     return f"{len(expire_unanswered(get_session()))} request(s) expired."
 
 
 @logged
 def billing_daily() -> str:
-    from licensing.cli_billing import run_daily
-
     result = run_daily(get_session())
     return (f"{len(result.overdue_reminders)} overdue reminder(s), {len(result.expiry_reminders)} expiry "
             f"reminder(s) sent; {len(result.expired)} license(s) expired.")
@@ -91,7 +108,5 @@ def billing_daily() -> str:
 
 @logged
 def overdue_digest() -> str:
-    from licensing.review.digest import send_overdue_digest
-
     sent, overdue = send_overdue_digest(get_session())
     return f"{overdue} overdue request(s); digest sent to {sent} staff member(s)."

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+from invoices.payments.gateway import StripeGateway
 from invoices.payments.standin import StandIn
 from licensing import gunicorn_conf
 from licensing.core.settings import INSTANCE, ROOT
@@ -34,7 +35,6 @@ def start_standin(app_port: int, env: dict, persist: bool = True) -> StandIn:
     env.update(STRIPE_API_BASE=standin.base_url, STRIPE_SECRET_KEY=STANDIN_SECRET_KEY,
                STRIPE_PUBLISHABLE_KEY=STANDIN_PUBLISHABLE_KEY,
                STRIPE_WEBHOOK_SECRET=env.get("STRIPE_WEBHOOK_SECRET") or f"whsec_local_{secrets.token_hex(16)}")
-    from invoices.payments.gateway import StripeGateway
 
     StripeGateway(env["STRIPE_SECRET_KEY"], standin.base_url).register_standin_webhook(
         f"http://127.0.0.1:{app_port}/stripe/webhook", env["STRIPE_WEBHOOK_SECRET"])
@@ -50,13 +50,13 @@ def _stripe(port: int, env: dict, persist: bool = True) -> StandIn | None:
     return standin
 
 
-def _interrupt(*_args) -> None:  # noqa: ANN002
+def _interrupt(*_args) -> None:
     raise KeyboardInterrupt  # Flask's server stops on it, and the `finally` below stops the stand-in
 
 
 def run_development(port: int, persist: bool = True) -> None:
     standin = _stripe(port, os.environ, persist)
-    from app import create_app
+    from app import create_app  # noqa: PLC0415 - built after the stand-in's address is in the environment
 
     app = create_app()
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` must not leave the stand-in behind
@@ -87,7 +87,7 @@ def run_production(port: int, workers: int, job_workers: int, persist: bool = Tr
     print(f"  gunicorn: {workers} worker(s) on http://127.0.0.1:{port}/; RQ: {job_workers} worker(s) and the "
           "scheduler of the scheduled tasks", flush=True)
 
-    def stop(*_args) -> None:  # noqa: ANN002
+    def stop(*_args) -> None:
         for child in children:
             if child.poll() is None:
                 child.terminate()

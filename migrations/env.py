@@ -17,7 +17,7 @@ target_metadata = Base.metadata
 SEARCH_TABLES = ("requests_organisation_fts",)  # SQLite FTS5 tables of migration 0008, and their shadow tables
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Leave out of the comparison an index the models declare for another database only
     (`Index(...).ddl_if(dialect="postgresql")`, e.g. trigram search indexes), and the search
     tables that migrations create on SQLite alone (no model maps them)."""
@@ -46,7 +46,7 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
                       include_object=include_object)

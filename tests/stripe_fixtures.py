@@ -11,10 +11,11 @@
   up (forwards) or hanging (accepts and never answers): Stripe being unreachable or slow, for real.
 - `FakeGateway`: a stand-in for `StripeGateway` in unit tests (put in app.extensions).
 
-A test package imports the fixtures it uses (see tests/payments/conftest.py).
+A test package imports the fixtures it uses (see tests/functional/payments/conftest.py).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -22,8 +23,8 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -157,7 +158,7 @@ class LiveServer:
     def webhook_hits(self) -> list[Hit]:
         return [h for h in self.hits if h.path == "/stripe/webhook"]
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self._thread.start()
         return self
 
@@ -196,16 +197,16 @@ class TcpSwitch:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
-    def up(self) -> "TcpSwitch":
+    def up(self) -> TcpSwitch:
         return self._set("up")
 
-    def hang(self) -> "TcpSwitch":
+    def hang(self) -> TcpSwitch:
         return self._set("hang")
 
-    def down(self) -> "TcpSwitch":
+    def down(self) -> TcpSwitch:
         return self._set("down")
 
-    def _set(self, mode: str) -> "TcpSwitch":
+    def _set(self, mode: str) -> TcpSwitch:
         self._close_connections()
         if mode == "down":
             self._close_listener()
@@ -233,10 +234,8 @@ class TcpSwitch:
         with self._lock:
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
     def _accept(self, listener: socket.socket, stop: threading.Event) -> None:
@@ -272,10 +271,8 @@ class TcpSwitch:
             pass
         finally:
             for sock in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self.down()
@@ -395,7 +392,7 @@ class Issued:
 
 def issue_invoice(app, staff_id: int, **overrides) -> Issued:  # noqa: ANN001, ANN003
     """Submit a request and approve it through the real services: a license and its open invoice."""
-    from licensing.licenses.services import pay_url
+    from invoices.billing.services import pay_url
     from tests.documents_helpers import approve, invoice_of, license_of
     from tests.staff_fixtures import submit
 

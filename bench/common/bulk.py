@@ -43,7 +43,7 @@ def insert_requests(engine, count: int, seed: int = SEED) -> dict[str, int]:  # 
         card_id = conn.scalar(select(RateCard.id).order_by(RateCard.version.desc()).limit(1))
     statuses = (("submitted", 12), ("in_review", 5), ("needs_info", 3), ("approved", 55), ("rejected", 15),
                 ("withdrawn", 6), ("expired", 4))
-    names, weights = zip(*statuses)
+    names, weights = zip(*statuses, strict=False)
     now = datetime.utcnow().replace(microsecond=0)
     counts: dict[str, int] = {}
     rows = []

@@ -74,11 +74,11 @@ class Invoice(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     flag_reason: Mapped[str] = mapped_column(Text, default="")
 
-    lines: Mapped[list["InvoiceLine"]] = relationship(back_populates="invoice", order_by="InvoiceLine.position",
+    lines: Mapped[list[InvoiceLine]] = relationship(back_populates="invoice", order_by="InvoiceLine.position",
                                                       cascade="all")
-    events: Mapped[list["InvoiceEvent"]] = relationship(order_by="InvoiceEvent.id", viewonly=True)
-    payments: Mapped[list["Payment"]] = relationship(order_by="Payment.id", viewonly=True)
-    credit_notes: Mapped[list["CreditNote"]] = relationship(order_by="CreditNote.id", viewonly=True)
+    events: Mapped[list[InvoiceEvent]] = relationship(order_by="InvoiceEvent.id", viewonly=True)
+    payments: Mapped[list[Payment]] = relationship(order_by="Payment.id", viewonly=True)
+    credit_notes: Mapped[list[CreditNote]] = relationship(order_by="CreditNote.id", viewonly=True)
 
     __table_args__ = (
         CheckConstraint("status IN ('open', 'paid', 'void', 'uncollectible')", name="status_known"),
@@ -273,7 +273,7 @@ class InvoiceReminder(Base):
 
 
 @event.listens_for(Session, "before_flush")
-def _no_lines_added_to_issued_invoices(session: Session, _context, _instances) -> None:  # noqa: ANN001
+def _no_lines_added_to_issued_invoices(session: Session, _context, _instances) -> None:
     """The guard in licensing.db sees changed and deleted rows; a line added to an invoice that is
     already stored would change its total just as much."""
     for obj in session.new:

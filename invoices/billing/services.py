@@ -7,12 +7,15 @@ import hmac
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoices.billing.models import Invoice, InvoiceLine, TaxRate
 from invoices.billing.rules.tax import DEFAULT_TABLE, CountryTax, decide_tax
 from licensing.core.numbering import next_number
+
+INVOICE_PREFIX = "INV"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def issue_invoice(session: Session, *, reference: str, seller: Seller, buyer: Bu
         raise ValueError("an invoice needs at least one line")
     decision = decide_tax(seller.country, buyer.country, buyer.vat_id, tax_table(session))
     invoice = Invoice(
-        number=next_number(session, "invoice", issue_date.year), status="open", issue_date=issue_date,
+        number=next_number(session, "invoice", INVOICE_PREFIX, issue_date.year), status="open", issue_date=issue_date,
         due_date=issue_date + timedelta(days=payment_terms_days), currency=currency, reference=reference,
         seller_name=seller.name, seller_address=seller.address, seller_country=seller.country,
         seller_vat_number=seller.vat_number, seller_bank_details=seller.bank_details,
@@ -87,5 +90,7 @@ def payment_token(secret_key: str, invoice_number: str) -> str:
     return hmac.new(secret_key.encode(), f"pay:{invoice_number}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def find_invoice(session: Session, number: str) -> Invoice | None:
-    return session.scalars(select(Invoice).where(Invoice.number == number)).first()
+def pay_url(invoice_number: str) -> str:
+    """The licensee's link to pay an invoice: PUBLIC_BASE_URL, never the request's host."""
+    base = current_app.config["SETTINGS"].public_base_url.rstrip("/")
+    return f"{base}/pay/{invoice_number}/{payment_token(current_app.config['SECRET_KEY'], invoice_number)}"

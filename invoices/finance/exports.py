@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,7 +54,7 @@ def write_csv(columns: tuple[str, ...], rows: Iterable[list[str]]) -> Iterator[s
     yield buffer.getvalue()
 
 
-def _first_line(column):  # noqa: ANN001, ANN202
+def _first_line(column):
     return (select(column).where(InvoiceLine.invoice_id == Invoice.id).order_by(InvoiceLine.position)
             .limit(1).scalar_subquery())
 
@@ -71,7 +71,9 @@ def invoices_csv(session: Session, filters: InvoiceFilters, today: date) -> Iter
     def rows() -> Iterator[list[str]]:
         for (number, issued, due, status, cur, net, tax, total, refunded, rule, label, name, email, country, vat,
              reference, paid_at) in session.execute(stmt.execution_options(yield_per=BATCH)):
-            money = lambda amount: decimal_string(int(amount), cur)  # noqa: E731
+            def money(amount, cur=cur) -> str:
+                return decimal_string(int(amount), cur)
+
             yield [number, _iso(issued), _iso(due), status, cur, money(net), money(tax), money(total),
                    money(total if status == "paid" else 0), money(refunded), money(total if status == "open" else 0),
                    csv_safe(rule), csv_safe(label), csv_safe(name), csv_safe(email), country, csv_safe(vat),
@@ -90,7 +92,7 @@ class Period:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_args(cls, args) -> "Period":  # noqa: ANN001
+    def from_args(cls, args) -> Period:
         period = cls((args.get("from", "") or "").strip()[:10], (args.get("to", "") or "").strip()[:10],
                      (args.get("currency", "") or "").strip()[:3].upper())
         for name, label in (("date_from", "from"), ("date_to", "to")):

@@ -56,6 +56,6 @@ ACTION_FORMS = {"send_again": (SendAgainForm, "send"), "mark_paid": (MarkPaidFor
                 "uncollectible": (UncollectibleForm, "uncollectible"), "note": (NoteForm, "note")}
 
 
-def action_form(action: str, **kwargs) -> FlaskForm:  # noqa: ANN003
+def action_form(action: str, **kwargs) -> FlaskForm:
     cls, prefix = ACTION_FORMS[action]
     return cls(prefix=prefix, **kwargs)

@@ -58,7 +58,7 @@ class InvoiceFilters:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_args(cls, args) -> "InvoiceFilters":  # noqa: ANN001
+    def from_args(cls, args) -> InvoiceFilters:
         def text(name: str, limit: int = 200) -> str:
             return (args.get(name, "") or "").strip()[:limit]
 
@@ -132,7 +132,7 @@ def _amount_condition(value: Decimal, lower: bool, currency: str) -> ColumnEleme
                and_(Invoice.currency.not_in(sorted(ZERO_DECIMAL | THREE_DECIMAL)), bound(2)))
 
 
-def _contains(column, needle: str, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
+def _contains(column, needle: str, sqlite: bool) -> ColumnElement[bool]:
     """Case-insensitive substring match: SQLite's LIKE already ignores ASCII case (and its lower()
     folds nothing more), so it is spared a function call per row; PostgreSQL gets ILIKE."""
     return column.contains(needle, autoescape=True) if sqlite else column.icontains(needle, autoescape=True)

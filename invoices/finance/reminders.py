@@ -14,8 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from invoices.billing.models import Invoice, InvoiceReminder
+from invoices.billing.services import pay_url
 from invoices.payments.services import log_event
 from licensing.core.db import begin_write
+from licensing.core.mail import queue_mail
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,6 @@ def reminder_due(days_overdue: int, days: tuple[int, ...]) -> int | None:
 
 
 def send_overdue_reminders(session: Session, today: date, days: tuple[int, ...]) -> list[Sent]:
-    from invoices.finance.services import pay_link
-    from licensing.core.mail import queue_mail  # shared infrastructure: the one mail module
 
     if not days:
         return []
@@ -65,7 +65,7 @@ def send_overdue_reminders(session: Session, today: date, days: tuple[int, ...])
             continue
         queue_mail(session, invoice.buyer_email, f"Reminder: invoice {invoice.number} is {overdue} days overdue",
                    "invoice_overdue", tag=f"invoice:{invoice.number}:overdue:{day}", invoice=invoice,
-                   days_overdue=overdue, pay_url=pay_link(invoice.number))
+                   days_overdue=overdue, pay_url=pay_url(invoice.number))
         log_event(session, invoice, "reminder_sent", f"Overdue reminder ({day} days after the due date) "
                   f"e-mailed to {invoice.buyer_email}.", data={"day": day, "days_overdue": overdue})
         session.commit()

@@ -17,7 +17,8 @@ from invoices.finance.reports import (
     revenue_by_month,
 )
 from invoices.finance.rules import BUCKETS, due_range
-from invoices.payments.queries import StripeUnreachable, build_report, run_reconcile
+from invoices.payments.queries import build_report
+from invoices.payments.services import StripeUnreachable, run_reconcile
 from licensing.core.auth import role_required
 from licensing.core.charts import bar_chart
 from licensing.core.clock import today
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.record_once
-def _exempt_self_checked_views(state) -> None:  # noqa: ANN001
+def _exempt_self_checked_views(state) -> None:
     """run_reconciliation checks the CSRF token itself (ReconcileForm.validate) and says so plainly."""
     csrf = state.app.extensions.get("csrf")
     if csrf is not None:
@@ -90,7 +91,7 @@ def revenue():
                            errors=errors, first=first, last=last), 400 if errors else 200
 
 
-def _reconciliation_page(form: ReconcileForm, status: int = 200, results: list | None = None):  # noqa: ANN202
+def _reconciliation_page(form: ReconcileForm, status: int = 200, results: list | None = None):
     report = build_report(get_session())
     if report.error and report.configured:
         status = max(status, 503)

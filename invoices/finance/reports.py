@@ -75,14 +75,14 @@ def default_period(today: date) -> tuple[date, date]:
     return add_months(last, -11), last
 
 
-def _by_day(session: Session, day, amount, currency, *where):  # noqa: ANN001, ANN202
+def _by_day(session: Session, day, amount, currency, *where):
     """(day, currency, count, sum) of a date column: grouped in the order of a covering index, so no
     per-row date function and no sorting; the few hundred days are folded into months in Python."""
     return session.execute(select(day, currency, func.count(), func.sum(amount)).where(*where)
                            .group_by(day, currency)).all()
 
 
-def _payments_by_month(session: Session, months: list[date]):  # noqa: ANN202
+def _payments_by_month(session: Session, months: list[date]):
     """Payments carry a timestamp: one range query per month on the (paid_at, currency, amount) index."""
     found = []
     for month in months:
@@ -102,7 +102,7 @@ def revenue_by_month(session: Session, first: date, last: date) -> dict[str, lis
     months = months_between(first, last)
     table: dict[str, dict[str, MonthRow]] = {}
 
-    def put(rows, what: str, with_count: bool = False) -> None:  # noqa: ANN001
+    def put(rows, what: str, with_count: bool = False) -> None:
         for day, currency, count, amount in rows:
             row = table.setdefault(currency, {k: MonthRow(k) for k in months})[f"{day:%Y-%m}"]
             setattr(row, what, getattr(row, what) + int(amount or 0))

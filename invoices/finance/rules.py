@@ -3,9 +3,9 @@ and which due dates fall in a bucket on a given day (the SQL report and the invo
 bucket links are both built from these, so they always agree)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoices.billing.models import Invoice, Payment
-from invoices.billing.services import payment_token
+from invoices.billing.services import pay_url
 from invoices.billing.signals import invoice_paid, invoice_voided
+from invoices.payments.gateway import gateway
 from invoices.payments.refunds import MAX_REASON, RefundRefused, issue_credit_note
 from invoices.payments.refunds import refund as refund_invoice
-from invoices.payments.services import gateway, log_event
+from invoices.payments.services import log_event
+from licensing.core import jobs
 from licensing.core.clock import today as today_
 from licensing.core.db import begin_write, utcnow
+from licensing.core.forms import FieldError, clean_text
+from licensing.core.mail import queue_mail
 from licensing.core.money import format_money, to_minor
 
 STATUS_LABELS = {"open": "open", "paid": "paid", "void": "void", "uncollectible": "uncollectible"}
@@ -42,15 +46,6 @@ REFUSALS = {
 }
 
 
-class FinanceError(ValueError):
-    """Input an action cannot accept; `field` names what to correct."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 class ActionRefused(Exception):
     """The invoice's state does not allow the action (now: someone may have acted first)."""
 
@@ -67,12 +62,7 @@ def allowed_actions(invoice: Invoice) -> set[str]:
 
 
 def _text(value: str | None, field: str, what: str, limit: int = MAX_REASON, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise FinanceError(field, f"{what} is required.")
-    if len(value) > limit:
-        raise FinanceError(field, f"{what} must be at most {limit:,} characters.")
-    return value
+    return clean_text(value, field, what, limit, required)
 
 
 def _lock(session: Session, number: str) -> Invoice:
@@ -94,7 +84,6 @@ def _check(session: Session, invoice: Invoice, action: str) -> None:
 def _cancel_intent_after_commit(session: Session, invoice: Invoice) -> None:
     """A void, written-off or bank-paid invoice must not be paid by card as well."""
     if invoice.payment_intent_id:
-        from licensing.core import jobs  # the one job runner
 
         jobs.after_commit(session, "invoices.finance.services:cancel_intent", invoice.payment_intent_id)
 
@@ -105,21 +94,15 @@ def cancel_intent(intent_id: str) -> None:
         gw.cancel_intent(intent_id)  # never raises: an unused intent left open costs nothing
 
 
-def pay_link(number: str) -> str:
-    base = current_app.config["SETTINGS"].public_base_url.rstrip("/")
-    return f"{base}/pay/{number}/{payment_token(current_app.config['SECRET_KEY'], number)}"
-
-
 def send_again(session: Session, number: str, actor: str, reason: str) -> None:
     """E-mail the invoice (with its pay link while it is open) to the buyer again."""
-    from licensing.core.mail import queue_mail  # shared infrastructure: the one mail module
 
     reason = _text(reason, "reason", "A reason")
     invoice = _lock(session, number)
     _check(session, invoice, "send_again")
     queue_mail(session, invoice.buyer_email, f"Invoice {invoice.number} from {invoice.seller_name}",
                "invoice_again", tag=f"invoice:{invoice.number}:again", invoice=invoice,
-               pay_url=pay_link(invoice.number) if invoice.status == "open" else None)
+               pay_url=pay_url(invoice.number) if invoice.status == "open" else None)
     log_event(session, invoice, "sent_again", f"Sent again to {invoice.buyer_email}: {reason}", actor=actor,
               data={"to": invoice.buyer_email})
     session.commit()
@@ -132,14 +115,14 @@ def mark_paid(session: Session, number: str, actor: str, reference: str, paid_on
     try:
         day = date.fromisoformat((paid_on or "").strip())
     except ValueError:
-        raise FinanceError("paid_on", "Enter the date the money arrived as YYYY-MM-DD.") from None
+        raise FieldError("paid_on", "Enter the date the money arrived as YYYY-MM-DD.") from None
     if day > today_():
-        raise FinanceError("paid_on", "The date the money arrived cannot be in the future.")
+        raise FieldError("paid_on", "The date the money arrived cannot be in the future.")
     invoice = _lock(session, number)
     _check(session, invoice, "mark_paid")
     if day < invoice.issue_date:
         session.rollback()
-        raise FinanceError("paid_on", f"{invoice.number} was issued on {invoice.issue_date.isoformat()}; "
+        raise FieldError("paid_on", f"{invoice.number} was issued on {invoice.issue_date.isoformat()}; "
                                       "the payment cannot be earlier.")
     when = datetime.combine(day, time())
     was = invoice.status
@@ -190,7 +173,7 @@ def add_note(session: Session, number: str, actor: str, text: str) -> None:
     session.commit()
 
 
-def refund(session: Session, number: str, actor: str, kind: str, amount: str, reason: str):  # noqa: ANN201
+def refund(session: Session, number: str, actor: str, kind: str, amount: str, reason: str):
     """A full or partial refund with its credit note (invoices.refunds does the work, under its lock)."""
     invoice = session.scalars(select(Invoice).where(Invoice.number == number)
                               .execution_options(populate_existing=True)).first()
@@ -202,20 +185,20 @@ def refund(session: Session, number: str, actor: str, kind: str, amount: str, re
     if left <= 0:
         raise ActionRefused(f"{invoice.number} is already refunded in full.")
     if kind not in ("full", "partial"):
-        raise FinanceError("kind", "Choose a full or a partial refund.")
+        raise FieldError("kind", "Choose a full or a partial refund.")
     if kind == "full" and (amount or "").strip():
-        raise FinanceError("kind", "You typed an amount: choose “Part of it”, or clear the amount for a full refund.")
+        raise FieldError("kind", "You typed an amount: choose “Part of it”, or clear the amount for a full refund.")
     if kind == "full":
         minor = left
     else:
         try:
             minor = to_minor(amount, invoice.currency)
         except ValueError as exc:
-            raise FinanceError("amount", str(exc)) from None
+            raise FieldError("amount", str(exc)) from None
         if minor <= 0:
-            raise FinanceError("amount", "The amount must be more than zero.")
+            raise FieldError("amount", "The amount must be more than zero.")
         if minor > left:
-            raise FinanceError("amount", f"At most {format_money(left, invoice.currency)} is left to refund.")
+            raise FieldError("amount", f"At most {format_money(left, invoice.currency)} is left to refund.")
     reason = _text(reason, "reason", "A reason")
     invoice_id = invoice.id
     session.rollback()  # end the read; refund() starts its own write transaction

@@ -17,6 +17,7 @@ from licensing.core import documents as issued_documents  # shared infrastructur
 from licensing.core.auth import role_required
 from licensing.core.clock import today
 from licensing.core.db import get_session
+from licensing.core.forms import FieldError
 from licensing.core.security import csrf_checked_by_the_views
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -41,7 +42,7 @@ def invoices():
                            sorts=SORT_LABELS, today=today()), 400 if filters.errors else 200
 
 
-def _csv(rows, filename: str) -> Response:  # noqa: ANN001
+def _csv(rows, filename: str) -> Response:
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
@@ -96,7 +97,7 @@ def _load(number: str) -> Invoice:
     return found
 
 
-def _render(invoice: Invoice, status: int = 200, submitted: dict | None = None):  # noqa: ANN202
+def _render(invoice: Invoice, status: int = 200, submitted: dict | None = None):
     session = get_session()
     refunds = {r.credit_note_id: r for r in session.scalars(select(Refund).where(Refund.invoice_id == invoice.id))}
     documents = {}  # number -> status of its PDF (the invoice and its few credit notes)
@@ -120,7 +121,7 @@ def invoice_page(invoice_number: str):
     return _render(_load(invoice_number))
 
 
-def _act(number: str, action: str, call, success: str):  # noqa: ANN001, ANN202
+def _act(number: str, action: str, call, success: str):
     invoice = _load(number)
     form = action_form(action)
     if not form.validate():
@@ -132,7 +133,7 @@ def _act(number: str, action: str, call, success: str):  # noqa: ANN001, ANN202
     session = get_session()
     try:
         call(session, invoice.number, current_user.email, form)
-    except finance.FinanceError as exc:
+    except FieldError as exc:
         session.rollback()
         if exc.field in form:
             form[exc.field].errors = [exc.message]

@@ -4,6 +4,7 @@ plain values. It works against real Stripe (test mode) and against the local sta
 unless the API base is on loopback and the key is a test key."""
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 import stripe
+from flask import current_app
 
 StripeError = stripe.StripeError
 CardError = stripe.CardError
@@ -87,7 +89,7 @@ class StripeGateway:
         """Test cards and the local 3-D Secure step: only on loopback with a test key."""
         return self._test_key and is_loopback(self.api_base)
 
-    def _call(self, func, *args, **kwargs):  # noqa: ANN001, ANN202
+    def _call(self, func, *args, **kwargs):
         try:
             return func(*args, **kwargs)
         except stripe.CardError:
@@ -123,10 +125,8 @@ class StripeGateway:
             raise
 
     def cancel_intent(self, intent_id: str) -> None:
-        try:
+        with contextlib.suppress(stripe.StripeError, Unavailable):  # an unused intent left open costs nothing
             self._call(self.client.v1.payment_intents.cancel, intent_id)
-        except (stripe.StripeError, Unavailable):
-            pass  # an unused intent left open costs nothing
 
     def list_intents(self, limit: int = 100) -> list[Intent]:
         page = self._call(self.client.v1.payment_intents.list, params={"limit": limit})
@@ -189,3 +189,23 @@ class StripeGateway:
         response = requests.post(f"{self.api_base}/_config/webhooks/syndication-desk",
                                  data={"url": url, "secret": secret}, timeout=self.timeout)
         response.raise_for_status()
+
+
+def gateway() -> StripeGateway | None:
+    """The app's Stripe gateway, or None when no Stripe key is set (payment then unavailable)."""
+    app = current_app
+    if "stripe_gateway" not in app.extensions:
+        s = app.config["SETTINGS"]
+        app.extensions["stripe_gateway"] = StripeGateway(
+            s.stripe_secret_key, s.stripe_api_base, s.stripe_publishable_key, s.stripe_timeout_seconds,
+        ) if s.stripe_secret_key else None
+    return app.extensions["stripe_gateway"]
+
+
+def readiness() -> str:
+    """/readyz's check of Stripe."""
+    gw = gateway()
+    if gw is None:
+        return "not configured"
+    gw.ping()
+    return "ok"

@@ -1,6 +1,6 @@
 """What finance checks against Stripe: open invoices whose PaymentIntent Stripe sees differently,
 succeeded Stripe payments the app has not recorded, and invoices flagged for an amount or state
-mismatch. Read-only: `invoices.payments.reconcile` is what applies Stripe's state."""
+mismatch. Read-only: `invoices.payments.services.reconcile` is what applies Stripe's state."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,18 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoices.billing.models import Invoice, Payment
-from invoices.payments.gateway import Intent, StripeError, Unavailable
-from invoices.payments.services import gateway
+from invoices.payments.gateway import Intent, StripeError, Unavailable, gateway
 
 MAX_CHECKED = 200  # newest open invoices with a PaymentIntent checked per visit (one Stripe call each)
 RECENT_INTENTS = 100
 AGREEING = {"requires_payment_method", "requires_confirmation", "requires_action", "canceled"}
-
-
-class StripeUnreachable(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -120,16 +113,3 @@ def unrecorded_payments(session: Session, succeeded: list[Intent], listed: set[s
         invoice = by_intent.get(intent.id) or by_number.get(intent.metadata.get("invoice_number", ""))
         found.append(Unrecorded(intent, invoice.number if invoice else None, invoice.status if invoice else None))
     return found
-
-
-def run_reconcile(session: Session) -> list[tuple[str, str]]:
-    """Apply Stripe's state (invoices.payments.reconcile); StripeUnreachable when it cannot be reached."""
-    from invoices.payments.services import reconcile
-
-    if gateway() is None:
-        raise StripeUnreachable("Stripe is not set up (no STRIPE_SECRET_KEY): nothing to reconcile.")
-    try:
-        return reconcile(session)
-    except StripeError as exc:  # e.g. a wrong key: reconcile() itself turns only Unavailable into a result
-        session.rollback()
-        raise StripeUnreachable(f"Stripe refused the request ({type(exc).__name__}: {exc}).") from None

@@ -4,6 +4,7 @@ so a refund is never lost, even when Stripe is down at that moment."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,13 +12,16 @@ from sqlalchemy.orm import Session
 
 from invoices.billing.models import CreditNote, Invoice, Refund
 from invoices.billing.signals import invoice_refunded
-from invoices.payments.gateway import StripeError, Unavailable
-from invoices.payments.services import gateway, log_event
+from invoices.payments.gateway import StripeError, Unavailable, gateway
+from invoices.payments.services import log_event, reconcile
+from licensing.core import jobs
 from licensing.core.db import begin_write, new_session, utcnow
+from licensing.core.documents import create_document
 from licensing.core.money import format_money
 from licensing.core.numbering import next_number
 
 log = logging.getLogger(__name__)
+CREDIT_NOTE_PREFIX = "CN"
 MAX_REASON = 2000
 
 
@@ -35,11 +39,10 @@ def _split_tax(invoice: Invoice, amount: int) -> tuple[int, int]:
 
 def issue_credit_note(session: Session, invoice: Invoice, amount: int, reason: str, kind: str) -> CreditNote:
     """Number and store a credit note in the current transaction, and queue its PDF."""
-    from licensing.core.documents import create_document  # shared infrastructure: issued PDFs
 
     today = utcnow().date()
     subtotal, tax = _split_tax(invoice, amount)
-    note = CreditNote(number=next_number(session, "credit_note", today.year), invoice_id=invoice.id,
+    note = CreditNote(number=next_number(session, "credit_note", CREDIT_NOTE_PREFIX, today.year), invoice_id=invoice.id,
                       issue_date=today, currency=invoice.currency, subtotal=subtotal, tax_total=tax,
                       total=amount, reason=reason, kind=kind)
     session.add(note)
@@ -90,7 +93,6 @@ def refund(session: Session, invoice_id: int, amount: int, reason: str, actor: s
     invoice_refunded.send(current_app._get_current_object(), session=session, invoice=invoice, refund=row,
                           full=full)
     if stripe_payment:
-        from licensing.core import jobs  # the one job runner
 
         jobs.after_commit(session, "invoices.payments.refunds:execute_refund", row.id)
     session.commit()
@@ -137,3 +139,20 @@ def retry_pending_refunds(session: Session) -> list[tuple[int, str]]:
     ids = session.scalars(select(Refund.id).where(Refund.status == "pending").order_by(Refund.id)).all()
     session.commit()  # end this read (on SQLite a snapshot): each refund runs in a session of its own
     return [(refund_id, execute_refund(refund_id)) for refund_id in ids]
+
+
+@dataclass
+class Reconciled:
+    checked: list[tuple[str, str]]
+    refunds: list[tuple[int, str]]
+
+    @property
+    def changed(self) -> list[tuple[str, str]]:
+        return [(number, outcome) for number, outcome in self.checked if outcome in ("paid", "flagged")]
+
+
+def reconcile_all(session: Session) -> Reconciled:
+    """What the hourly task and `flask payments reconcile` both run: Stripe's state applied to every
+    open invoice (a lost webhook), then every pending refund retried."""
+    checked = reconcile(session)
+    return Reconciled(checked, retry_pending_refunds(session))

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from invoices.billing.models import Invoice, InvoiceEvent, Payment
 from invoices.billing.signals import invoice_paid
-from invoices.payments.gateway import Intent, StripeGateway, Unavailable
+from invoices.payments.gateway import Intent, StripeError, Unavailable, gateway
 from licensing.core.db import begin_write, utcnow
+from licensing.core.mail import queue_mail
+from licensing.core.models import User
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +24,6 @@ class NotPayable(Exception):
     def __init__(self, invoice: Invoice):
         super().__init__(f"invoice {invoice.number} is {invoice.status}")
         self.invoice = invoice
-
-
-def gateway() -> StripeGateway | None:
-    """The app's Stripe gateway, or None when no Stripe key is set (payment then unavailable)."""
-    app = current_app
-    if "stripe_gateway" not in app.extensions:
-        s = app.config["SETTINGS"]
-        app.extensions["stripe_gateway"] = StripeGateway(
-            s.stripe_secret_key, s.stripe_api_base, s.stripe_publishable_key, s.stripe_timeout_seconds,
-        ) if s.stripe_secret_key else None
-    return app.extensions["stripe_gateway"]
 
 
 def log_event(session: Session, invoice: Invoice, kind: str, message: str, actor: str = "system",
@@ -88,13 +79,11 @@ def ensure_intent(session: Session, invoice: Invoice, fresh: bool = False) -> In
 
 
 def _finance_emails(session: Session) -> list[str]:
-    from licensing.core.models import User  # shared infrastructure: users
 
     return [u.email for u in session.scalars(select(User).where(User.active)) if u.has_role("finance")]
 
 
 def _flag(session: Session, invoice: Invoice, reason: str, intent: Intent) -> None:
-    from licensing.core.mail import queue_mail  # shared infrastructure: the one mail module
 
     invoice.flagged, invoice.flag_reason = True, reason
     log_event(session, invoice, "flagged", reason, data={"payment_intent": intent.id, "amount": intent.amount,
@@ -180,3 +169,20 @@ def reconcile(session: Session) -> list[tuple[str, str]]:
             outcome = f"unavailable: {exc}"
         results.append((number, outcome))
     return results
+
+
+class StripeUnreachable(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def run_reconcile(session: Session) -> list[tuple[str, str]]:
+    """Apply Stripe's state (invoices.payments.reconcile); StripeUnreachable when it cannot be reached."""
+    if gateway() is None:
+        raise StripeUnreachable("Stripe is not set up (no STRIPE_SECRET_KEY): nothing to reconcile.")
+    try:
+        return reconcile(session)
+    except StripeError as exc:  # e.g. a wrong key: reconcile() itself turns only Unavailable into a result
+        session.rollback()
+        raise StripeUnreachable(f"Stripe refused the request ({type(exc).__name__}: {exc}).") from None

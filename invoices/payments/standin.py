@@ -7,23 +7,27 @@ command pickles to /tmp after every write, which slows each call as data grows),
 from __future__ import annotations
 
 import argparse
+import collections
 import logging
 import pickle
 import socket
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 
 def _configure_store(persist: Path | None) -> None:
-    from localstripe import resources
+    from localstripe import resources  # noqa: PLC0415 - localstripe loads only in the stand-in's own process
 
-    def load(self) -> None:  # noqa: ANN001
+    def load(self) -> None:
         if persist and persist.exists():
             with persist.open("rb") as fh:
                 self.clear()
                 self.update(pickle.load(fh))
 
-    def dump(self) -> None:  # noqa: ANN001
+    def dump(self) -> None:
         if persist:
             tmp = persist.with_suffix(".tmp")
             with tmp.open("wb") as fh:
@@ -41,8 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persist", type=Path, default=None)
     args = parser.parse_args(argv)
     _configure_store(args.persist)
-    from aiohttp import web
-    from localstripe.server import app
+    from aiohttp import web  # noqa: PLC0415 - after the store is configured: localstripe reads it on import
+    from localstripe.server import app  # noqa: PLC0415 - as above
 
     logging.basicConfig(level=logging.WARNING)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     sock.listen(128)
     port = sock.getsockname()[1]
 
-    async def announce(_app) -> None:  # noqa: ANN001
+    async def announce(_app) -> None:
         print(f"READY {port}", flush=True)
 
     app.on_startup.append(announce)
@@ -69,9 +73,7 @@ if __name__ == "__main__":
 class StandIn:
     """A stand-in server in a child process: `StandIn.start()`, then `.base_url`, `.stop()`."""
 
-    def __init__(self, process, port: int):  # noqa: ANN001
-        import collections
-        import threading
+    def __init__(self, process, port: int):
 
         self.process = process
         self.port = port
@@ -86,9 +88,7 @@ class StandIn:
             self.output.append(line)
 
     @classmethod
-    def start(cls, persist: Path | None = None, timeout: float = 20.0) -> "StandIn":
-        import subprocess
-        import time
+    def start(cls, persist: Path | None = None, timeout: float = 20.0) -> StandIn:
 
         args = [sys.executable, "-m", "invoices.payments.standin", "--port", "0"]
         if persist:
@@ -109,5 +109,5 @@ class StandIn:
         self.process.terminate()
         try:
             self.process.wait(timeout=5)
-        except Exception:  # noqa: BLE001
+        except Exception:
             self.process.kill()

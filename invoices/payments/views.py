@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from invoices.billing.models import Invoice
 from invoices.billing.services import payment_token
-from invoices.payments.gateway import CardError, Unavailable
-from invoices.payments.services import NotPayable, ensure_intent, gateway, refresh_from_stripe
+from invoices.payments.gateway import CardError, Unavailable, gateway
+from invoices.payments.services import NotPayable, ensure_intent, refresh_from_stripe
 from licensing.core.db import get_session
 
 bp = Blueprint("pay", __name__, url_prefix="/pay")
@@ -33,7 +33,7 @@ def _invoice(number: str, token: str) -> Invoice:
     return invoice
 
 
-def _page(invoice: Invoice, token: str, status: int = 200, **extra):  # noqa: ANN202
+def _page(invoice: Invoice, token: str, status: int = 200, **extra):
     gw = gateway()
     response = current_app.make_response((render_template(
         "pay/pay.html", invoice=invoice, token=token, form=PayForm(), standin=bool(gw and gw.is_standin),

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from invoices.billing.models import Invoice, StripeEvent
-from invoices.payments.gateway import SignatureError, StripeGateway, Unavailable
-from invoices.payments.services import apply_intent, gateway
+from invoices.payments.gateway import SignatureError, StripeGateway, Unavailable, gateway
+from invoices.payments.services import apply_intent
 from licensing.core.db import begin_write, get_session, utcnow
 
 bp = Blueprint("stripe_webhook", __name__)
@@ -21,7 +21,7 @@ HANDLED = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment
            "payment_intent.processing", "payment_intent.requires_action", "payment_intent.amount_capturable_updated"}
 
 
-def _invoice_for(session, obj: dict) -> Invoice | None:  # noqa: ANN001
+def _invoice_for(session, obj: dict) -> Invoice | None:
     found = session.scalars(select(Invoice).where(Invoice.payment_intent_id == obj.get("id"))).first()
     number = (obj.get("metadata") or {}).get("invoice_number")
     if found is None and number:
@@ -29,7 +29,7 @@ def _invoice_for(session, obj: dict) -> Invoice | None:  # noqa: ANN001
     return found
 
 
-def _belongs_to(intent, invoice: Invoice) -> bool:  # noqa: ANN001
+def _belongs_to(intent, invoice: Invoice) -> bool:
     """Stripe's own PaymentIntent (not the event's copy) must be the invoice's, or name it."""
     return intent.id == invoice.payment_intent_id or intent.metadata.get("invoice_number") == invoice.number
 

@@ -18,7 +18,7 @@ from licensing.review.models import RejectionReason
 bp = Blueprint("staff_tools", __name__, url_prefix="/staff")
 
 
-def _csv_response(rows, filename: str) -> Response:  # noqa: ANN001
+def _csv_response(rows, filename: str) -> Response:
     return Response(stream_with_context(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -33,7 +33,7 @@ class Article(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    assets: Mapped[list["ArticleAsset"]] = relationship(
+    assets: Mapped[list[ArticleAsset]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleAsset.id"
     )
 
@@ -43,11 +43,11 @@ class Article(Base):
     )
 
     @property
-    def licensable_assets(self) -> list["ArticleAsset"]:
+    def licensable_assets(self) -> list[ArticleAsset]:
         return [a for a in self.assets if a.licensable]
 
     @property
-    def excluded_assets(self) -> list["ArticleAsset"]:
+    def excluded_assets(self) -> list[ArticleAsset]:
         return [a for a in self.assets if not a.licensable]
 
 

@@ -64,12 +64,12 @@ WALK_WINDOW = 2000
 EPOCH = datetime(1, 1, 1)
 
 
-def _starts(word: str):  # noqa: ANN202
+def _starts(word: str):
     """A term of the index that starts with `word` (a range, so that the index serves it)."""
     return and_(ArticleTerm.term >= word, ArticleTerm.term < word + "\uffff")
 
 
-def _has_word(article_id, word: str):  # noqa: ANN001, ANN202
+def _has_word(article_id, word: str):
     probe = aliased(ArticleTerm)
     return exists().where(probe.article_id == article_id, probe.term >= word, probe.term < word + "\uffff")
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import urlsplit
 
 from defusedxml import ElementTree
-
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -22,7 +21,8 @@ NS = {
 }
 MAX_FEED_BYTES = 50 * 1024 * 1024
 STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the to was were with www http https com html".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of",
+     "on", "or", "that", "the", "to", "was", "were", "with", "www", "http", "https", "com", "html"]
 )
 TERM_MAX = 64
 
@@ -87,7 +87,7 @@ def normalise_url(url: str) -> str:
 # ---------------------------------------------------------------- parsing
 
 
-def _text(el, path: str) -> str:  # noqa: ANN001
+def _text(el, path: str) -> str:
     found = el.find(path, NS)
     return (found.text or "").strip() if found is not None and found.text else ""
 
@@ -108,13 +108,13 @@ def _date(value: str) -> datetime | None:
             return None
     if parsed.tzinfo is not None:
         try:
-            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past datetime.max in UTC
             return None
     return parsed
 
 
-def _assets(item) -> list[AssetData]:  # noqa: ANN001
+def _assets(item) -> list[AssetData]:
     assets = []
     for media in item.findall("media:content", NS):
         credit = _text(media, "media:credit")
@@ -127,7 +127,7 @@ def _assets(item) -> list[AssetData]:  # noqa: ANN001
     return assets
 
 
-def _word_count(item, body: str) -> int:  # noqa: ANN001
+def _word_count(item, body: str) -> int:
     declared = _text(item, "sd:wordCount")
     if declared.isdecimal():  # isdigit() accepts "²", which int() refuses
         return int(declared)
@@ -146,7 +146,7 @@ def _web_url(link: str) -> str:
     return url if ok else ""
 
 
-def _atom_link(entry) -> str:  # noqa: ANN001
+def _atom_link(entry) -> str:
     """The entry's alternate link (a link without rel is one), else its first link. (An Element with
     no children is falsy, so `find(...) or find(...)` would always skip to the first link.)"""
     links = entry.findall("atom:link", NS)

@@ -37,13 +37,13 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def role_required(*roles: str):  # noqa: ANN201
+def role_required(*roles: str):
     """Guard a view: signed in, and holding at least one of `roles`."""
 
-    def decorate(view):  # noqa: ANN001, ANN202
+    def decorate(view):
         @login_required
         @wraps(view)
-        def guarded(*args, **kwargs):  # noqa: ANN202
+        def guarded(*args, **kwargs):
             if not any(current_user.has_role(r) for r in roles):
                 abort(403)
             return view(*args, **kwargs)

@@ -3,8 +3,8 @@ so the page's Content-Security-Policy holds). The chart is an image with a title
 description for screen readers; the page shows the same figures in a table beside it."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
-from typing import Callable, Sequence
 
 PALETTE = ("#0b5cad", "#1d7a3a", "#b3261e", "#8a5a00", "#5b2a86")  # legible on white, distinct in grey too
 WIDTH, HEIGHT = 720, 320

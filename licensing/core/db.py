@@ -1,9 +1,9 @@
 """The database: declarative base with a naming convention, engine, and one session per request."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 from flask import current_app, g
 from sqlalchemy import MetaData, create_engine, event, inspect
@@ -24,7 +24,7 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def make_engine(url: str) -> Engine:
@@ -36,7 +36,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record):
             # Let SQLAlchemy issue BEGIN itself so BEGIN IMMEDIATE can be used for writes.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -47,7 +47,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # noqa: ANN001
+        def _sqlite_begin(conn):
             mode = conn.get_execution_options().get("sqlite_begin", "")  # "IMMEDIATE" from begin_write
             conn.exec_driver_sql(f"BEGIN {mode}".strip())
     return engine
@@ -58,7 +58,7 @@ class ImmutableError(RuntimeError):
 
 
 @event.listens_for(Session, "before_flush")
-def _guard_issued_documents(session: Session, _context, _instances) -> None:  # noqa: ANN001
+def _guard_issued_documents(session: Session, _context, _instances) -> None:
     """Issued documents are facts: a class with MUTABLE (the fields that may still move) or
     frozen_changes() refuses any other change, and any deletion."""
     for obj in session.deleted:
@@ -99,12 +99,12 @@ class Database:
         self.engine.dispose()
 
 
-def init_app(app, url: str) -> Database:  # noqa: ANN001
+def init_app(app, url: str) -> Database:
     database = Database(url)
     app.extensions["database"] = database
 
     @app.teardown_appcontext
-    def _close_session(_exc):  # noqa: ANN001
+    def _close_session(_exc):
         session = g.pop("db_session", None)
         if session is not None:
             session.close()

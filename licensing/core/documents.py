@@ -69,7 +69,7 @@ def render_document(document_id: int) -> bool:
         error: Exception | None = None
         try:
             pdf = render_bytes(document)
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        except Exception as exc:
             error = exc
         begin_write(session)
         document = session.get(Document, document_id, populate_existing=True)

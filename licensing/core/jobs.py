@@ -15,10 +15,15 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
+from redis import Redis
+from rq import Queue, Retry, SimpleWorker
+from rq.cron import CronScheduler
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -31,24 +36,29 @@ _pool_lock = threading.Lock()
 _worker_app: Flask | None = None
 
 
-def resolve(name: str):  # noqa: ANN201
+def resolve(name: str):
     module, _, func = name.partition(":")
     return getattr(importlib.import_module(module), func)
 
 
+@contextmanager
+def public_request_context(app: Flask) -> Iterator[None]:
+    """A request context on PUBLIC_BASE_URL, for work outside a request (jobs, commands): links in
+    e-mails are absolute and come from the setting, never from a request's Host header."""
+    with app.test_request_context("/", base_url=app.config["SETTINGS"].public_base_url):
+        yield
+
+
 def _call(app: Flask, name: str, args: tuple) -> Any:
-    base = app.config["SETTINGS"].public_base_url
-    with app.test_request_context("/", base_url=base):  # absolute links in e-mails
+    with public_request_context(app):
         return resolve(name)(*args)
 
 
 def run_job(name: str, *args: Any) -> Any:
-    """Entry point of a job in an RQ worker: one app per worker process, built on first use."""
-    global _worker_app
+    """Entry point of a job in an RQ worker: the app is the one `run_worker` was given (the run
+    command builds it; nothing here imports the factory)."""
     if _worker_app is None:
-        from app import create_app
-
-        _worker_app = create_app()
+        raise RuntimeError("no app in this process: start RQ workers with `flask jobs worker`")
     return _call(_worker_app, name, args)
 
 
@@ -60,7 +70,7 @@ def mode(app: Flask) -> str:
 def _in_thread(app: Flask, name: str, args: tuple) -> None:
     try:
         _call(app, name, args)
-    except Exception:  # noqa: BLE001 - logged; the job's state in the database lets it be retried
+    except Exception:
         log.exception("job %s%r failed", name, args)
 
 
@@ -68,8 +78,6 @@ def enqueue(name: str, *args: Any) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     how = mode(app)
     if how == "rq":
-        from redis import Redis
-        from rq import Queue, Retry
 
         Queue(QUEUE, connection=Redis.from_url(app.config["SETTINGS"].redis_url)).enqueue(
             run_job, name, *args, retry=Retry(max=3, interval=[5, 30, 120]), job_timeout=300)
@@ -82,36 +90,25 @@ def enqueue(name: str, *args: Any) -> None:
     else:
         try:
             resolve(name)(*args)
-        except Exception:  # noqa: BLE001 - an inline job must not break the page that started it
+        except Exception:
             log.exception("job %s%r failed", name, args)
-
-
-def wait_for_threads() -> None:
-    """Let the in-process pool finish what it has (for the benches and an orderly shutdown)."""
-    global _pool
-    with _pool_lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True)
 
 
 def _warm_up() -> None:
     """Load WeasyPrint, its fonts and the PDF stylesheet before the first job: the first document
     is not slower than the others, and all of it is part of the heap settle_heap() freezes."""
-    from licensing.core.documents import TEMPLATES, stylesheet_for
-    from licensing.core.pdf import render_pdf
+    from licensing.core.documents import TEMPLATES, stylesheet_for  # noqa: PLC0415 - documents queue jobs: a real cycle
+    from licensing.core.pdf import render_pdf  # noqa: PLC0415 - WeasyPrint loads only in a worker
 
     try:
         render_pdf("<!doctype html><html lang=en><head><meta charset=utf-8><title>w</title></head><body>w</body></html>",
                    stylesheet=stylesheet_for(TEMPLATES["invoice"]))  # the layout new documents are issued with
-    except Exception:  # noqa: BLE001 - a worker that cannot warm up still runs its jobs (and reports them)
+    except Exception:
         log.exception("PDF warm-up failed")
 
 
 def run_worker(app: Flask, burst: bool = False) -> None:
     """An RQ worker for this app's queue (`flask jobs worker`)."""
-    from redis import Redis
-    from rq import Queue, SimpleWorker
 
     global _worker_app
     _worker_app = app
@@ -124,15 +121,11 @@ def run_worker(app: Flask, burst: bool = False) -> None:
                                                                                    with_scheduler=True)
 
 
-def cron_scheduler(app: Flask):  # noqa: ANN201
-    """RQ's scheduler of the scheduled tasks (licensing/scheduled.py), each enqueued as a job."""
-    from redis import Redis
-    from rq.cron import CronScheduler
-
-    from licensing.scheduled import SCHEDULE
+def cron_scheduler(app: Flask, schedule: Iterable):
+    """RQ's scheduler of the scheduled tasks (licensing/scheduled.py gives them), each enqueued as a job."""
 
     scheduler = CronScheduler(connection=Redis.from_url(app.config["SETTINGS"].redis_url))
-    for task in SCHEDULE:
+    for task in schedule:
         scheduler.register(run_job, QUEUE, args=(task.job,), interval=task.interval, cron=task.cron,
                            job_timeout=1800, name=task.name)
     return scheduler

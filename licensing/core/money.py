@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from functools import lru_cache
+from functools import cache
 
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥"}
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
@@ -11,7 +11,7 @@ ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "
 THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}  # ISO 4217 exponent 3
 
 
-@lru_cache(maxsize=None)
+@cache
 def minor_digits(currency: str) -> int:
     if currency in ZERO_DECIMAL:
         return 0
@@ -43,8 +43,10 @@ _MAJOR = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|\.\d+")
 
 
 def parse_major(text: str) -> Decimal:
-    """'1,250.50' -> Decimal('1250.50'); a comma only groups thousands, no sign, no exponent."""
-    cleaned = (text or "").strip().replace(" ", "")
+    """'1,250.50' or '1 250.50' -> Decimal('1250.50'); '.5' -> Decimal('0.5'). A comma or a space only
+    groups thousands (so '350,50' and '12 50' are refused, never read as 35,050 or 1,250); no sign, no
+    exponent. The one parser of typed amounts: fee overrides, refunds and filters."""
+    cleaned = (text or "").strip().replace(" ", ",")
     if not cleaned or len(cleaned) > 30 or not _MAJOR.fullmatch(cleaned):
         raise ValueError("Enter an amount such as 350 or 350.00.")
     return Decimal(cleaned.replace(",", ""))

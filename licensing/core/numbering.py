@@ -14,16 +14,18 @@ from sqlalchemy.orm import Session
 
 from licensing.core.models import DocumentSequence
 
-PREFIXES = {"license": "LIC", "invoice": "INV", "credit_note": "CN"}
-PATTERN = re.compile(r"^(LIC|INV|CN)-(\d{4})-(\d{5,})$")
+PATTERN = re.compile(r"^([A-Z]{2,4})-(\d{4})-(\d{5,})$")
 
 
-def format_number(kind: str, year: int, value: int) -> str:
-    return f"{PREFIXES[kind]}-{year:04d}-{value:05d}"
+def format_number(prefix: str, year: int, value: int) -> str:
+    if not re.fullmatch(r"[A-Z]{2,4}", prefix):
+        raise ValueError(f"a document number prefix is 2 to 4 capital letters, not {prefix!r}")
+    return f"{prefix}-{year:04d}-{value:05d}"
 
 
-def next_number(session: Session, kind: str, year: int) -> str:
-    """Allocate the next number of `kind` for `year` inside the current transaction."""
+def next_number(session: Session, kind: str, prefix: str, year: int) -> str:
+    """Allocate the next number of `kind` for `year` inside the current transaction. Each kind's
+    owner names its prefix (licensing's licenses "LIC", billing's invoices "INV" and credit notes "CN")."""
     stmt = select(DocumentSequence).where(DocumentSequence.kind == kind, DocumentSequence.year == year)
     row = session.scalars(stmt.with_for_update()).first()
     if row is None:
@@ -35,4 +37,4 @@ def next_number(session: Session, kind: str, year: int) -> str:
         row = session.scalars(stmt.with_for_update()).one()
     row.last_value += 1
     session.flush()
-    return format_number(kind, year, row.last_value)
+    return format_number(prefix, year, row.last_value)

@@ -9,6 +9,7 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from flask_login import current_user
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Path segments that are secrets (tracking tokens, payment links, password links) are masked.
@@ -55,8 +56,7 @@ def init_app(app: Flask) -> None:
         g.started = time.perf_counter()
 
     @app.after_request
-    def _log(response):  # noqa: ANN001, ANN202
-        from flask_login import current_user
+    def _log(response):
 
         response.headers["X-Request-ID"] = g.get("request_id", "")
         user = current_user.get_id() if current_user and current_user.is_authenticated else None

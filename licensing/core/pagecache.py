@@ -10,9 +10,9 @@ visitor sees such a change within the lifetime of an entry."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 
@@ -75,7 +75,7 @@ def cached_public_page(view: Callable) -> Callable:
     """Serve the view's 200 answer from memory for visitors who are not signed in."""
 
     @wraps(view)
-    def wrapper(*args, **kwargs):  # noqa: ANN202
+    def wrapper(*args, **kwargs):
         cache = page_cache(current_app)
         if cache is None or not _cacheable():
             return view(*args, **kwargs)

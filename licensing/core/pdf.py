@@ -50,7 +50,7 @@ class StaticOnlyFetcher(URLFetcher):
         self.root = root
         self.blocked: list[str] = []
 
-    def fetch(self, url: str, headers=None):  # noqa: ANN001, ANN201
+    def fetch(self, url: str, headers=None):
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)

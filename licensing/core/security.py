@@ -17,7 +17,7 @@ def csrf_checked_by_the_views(bp: Blueprint, module: str, views: tuple[str, ...]
     gives back the page with what was typed, instead of the global check's bare 400 page."""
 
     @bp.record_once
-    def _exempt(state) -> None:  # noqa: ANN001
+    def _exempt(state) -> None:
         csrf = state.app.extensions.get("csrf")
         if csrf is not None:
             for view in views:
@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
             abort(404)
 
     @app.after_request
-    def headers(response):  # noqa: ANN001, ANN202
+    def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

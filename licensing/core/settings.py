@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
 
@@ -115,13 +117,8 @@ class Settings:
             raise RuntimeError("STRIPE_SECRET_KEY is a live key; set STRIPE_ALLOW_LIVE_KEYS=1 to really take money")
 
     @classmethod
-    def from_env(cls, instance: Path = INSTANCE, **overrides) -> "Settings":
-        try:
-            from dotenv import load_dotenv
-
-            load_dotenv(ROOT / ".env", override=False)
-        except ImportError:  # pragma: no cover - python-dotenv is in requirements
-            pass
+    def from_env(cls, instance: Path = INSTANCE, **overrides) -> Settings:
+        load_dotenv(ROOT / ".env", override=False)
         instance.mkdir(parents=True, exist_ok=True)
         values = dict(
             database_url=_env("DATABASE_URL", f"sqlite:///{instance / 'syndication.db'}"),

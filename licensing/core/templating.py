@@ -4,13 +4,11 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+import segno
 from flask import Flask, url_for
 
 from licensing.core.money import format_money
 from licensing.core.places import countries, languages
-from licensing.intake.rules.workflow import STATUS_LABELS
-from licensing.licenses.models import LICENSE_STATUS_LABELS
-from licensing.pricing.rules import MEDIUM_LABELS, TERM_LABELS
 
 
 def _date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
@@ -25,7 +23,6 @@ def _docdate(value: str | date | None) -> str:
 
 
 def _qr_data_uri(text: str) -> str:
-    import segno
 
     return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
 
@@ -33,7 +30,6 @@ def _qr_data_uri(text: str) -> str:
 def _qr_png_data_uri(text: str) -> str:
     """The QR code as a PNG of one pixel per module (drawn without smoothing, so it prints sharp): a
     few hundred bytes that WeasyPrint embeds as they are, where an SVG path costs ~8 ms to draw."""
-    import segno
 
     return segno.make(text, error="m").png_data_uri(scale=1, border=2)
 
@@ -76,7 +72,11 @@ def territory_label(value: str) -> str:
     return ", ".join(names)
 
 
-def init_templating(app: Flask) -> None:
+def init_templating(app: Flask, labels: dict[str, dict[str, str]]) -> None:
+    """The shared filters, plus one filter per label table the features give (`medium`, `status`...):
+    core knows no feature's vocabulary."""
+    for name, table in labels.items():
+        app.jinja_env.filters[name] = lambda value, table=table: table.get(value, value)
     app.jinja_env.filters.update(
         money=lambda amount, currency: format_money(int(amount), currency),
         date=_date,
@@ -84,11 +84,7 @@ def init_templating(app: Flask) -> None:
         territory=territory_label,
         country=lambda code: countries().get(code, code),
         language=lambda code: languages().get(code, code),
-        medium=lambda m: MEDIUM_LABELS.get(m, m),
-        term=lambda t: TERM_LABELS.get(t, t),
-        status=lambda s: STATUS_LABELS.get(s, s),
         docdate=_docdate,
-        license_status=lambda s: LICENSE_STATUS_LABELS.get(s, s),
         number=lambda n: f"{int(n):,}",
     )
     app.jinja_env.globals["qr_data_uri"] = _qr_data_uri

@@ -14,7 +14,7 @@ def _options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...
 
 
 class CachedOptionsSelect(Select):
-    def __call__(self, field, **kwargs) -> Markup:  # noqa: ANN001
+    def __call__(self, field, **kwargs) -> Markup:
         kwargs.setdefault("id", field.id)
         if self.multiple:
             kwargs["multiple"] = True

@@ -72,9 +72,9 @@ class RepublishRequest(Base):
 
     article: Mapped[Article] = relationship()
     rate_card: Mapped[RateCard] = relationship()
-    assigned_to: Mapped["User | None"] = relationship(foreign_keys=[assigned_to_id])
-    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])
-    events: Mapped[list["RequestEvent"]] = relationship(
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", viewonly=True
     )
 
@@ -124,7 +124,7 @@ class RequestEvent(Base):
     data: Mapped[dict | None] = mapped_column(JSON)
 
     request: Mapped[RepublishRequest] = relationship(back_populates="events")
-    actor: Mapped["User | None"] = relationship()
+    actor: Mapped[User | None] = relationship()
 
     __table_args__ = (
         CheckConstraint("actor_kind IN ('publisher', 'staff', 'system')", name="actor_kind_known"),

@@ -41,7 +41,7 @@ def use_of(article_language: str | None, licensable_assets: int, given: QuoteInp
     )
 
 
-def article_exists(session: Session):  # noqa: ANN201
+def article_exists(session: Session):
     return lambda url: find_by_url(session, url) is not None
 
 
@@ -78,7 +78,7 @@ def pricing_facts(session: Session, url: str) -> PricingFacts | None:
     return seen[url]
 
 
-def quotable(session: Session):  # noqa: ANN201
+def quotable(session: Session):
     """`article_exists` for validate_quote, by the pricing facts that `quote` then reuses."""
     return lambda url: pricing_facts(session, url) is not None
 

@@ -22,7 +22,7 @@ STATUS_MESSAGES = {
 }
 
 
-def _license_of(session: Session, invoice) -> License | None:  # noqa: ANN001
+def _license_of(session: Session, invoice) -> License | None:
     return session.scalars(select(License).where(License.invoice_number == invoice.number)).first()
 
 
@@ -40,7 +40,7 @@ def _move(session: Session, lic: License, status: str, allowed_from: tuple[str, 
 
 
 @invoice_paid.connect
-def activate(_sender, session: Session, invoice, **_kw) -> None:  # noqa: ANN001
+def activate(_sender, session: Session, invoice, **_kw) -> None:
     lic = _license_of(session, invoice)
     if lic is None or not _move(session, lic, "active", ("pending_payment",)):
         return
@@ -51,14 +51,14 @@ def activate(_sender, session: Session, invoice, **_kw) -> None:  # noqa: ANN001
 
 
 @invoice_refunded.connect
-def revoke(_sender, session: Session, invoice, full: bool, **_kw) -> None:  # noqa: ANN001
+def revoke(_sender, session: Session, invoice, full: bool, **_kw) -> None:
     lic = _license_of(session, invoice)
     if full and lic is not None:
         _move(session, lic, "revoked", ("active", "pending_payment", "expired"))
 
 
 @invoice_voided.connect
-def cancel(_sender, session: Session, invoice, **_kw) -> None:  # noqa: ANN001
+def cancel(_sender, session: Session, invoice, **_kw) -> None:
     lic = _license_of(session, invoice)
     if lic is not None:
         _move(session, lic, "cancelled", ("pending_payment",))

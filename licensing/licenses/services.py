@@ -5,7 +5,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoices.billing.services import Buyer, LineInput, Seller, issue_invoice, payment_token
+from invoices.billing.services import Buyer, LineInput, Seller, issue_invoice, pay_url
 from licensing.core.db import utcnow
 from licensing.core.documents import create_document
 from licensing.core.models import Document
@@ -17,6 +17,8 @@ from licensing.licenses.models import LICENSE_STATUS_LABELS, License
 from licensing.licenses.rules.rightsml import license_jsonld
 from licensing.licenses.rules.terms import credit_line, end_date
 from licensing.pricing.rules import MEDIUM_LABELS, TERM_LABELS
+
+LICENSE_PREFIX = "LIC"  # license numbers: LIC-YYYY-NNNNN, gapless per year
 
 CONDITIONS = (
     "The article is republished in full or in part without any change of meaning; edits for length or "
@@ -35,11 +37,6 @@ def _base_url() -> str:
 
 def verify_url(number: str) -> str:
     return f"{_base_url()}/verify/{number}"
-
-
-def pay_url(invoice_number: str) -> str:
-    token = payment_token(current_app.config["SECRET_KEY"], invoice_number)
-    return f"{_base_url()}/pay/{invoice_number}/{token}"
 
 
 def _territory_label(territory: str) -> str:
@@ -71,7 +68,7 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
     fee = request.approved_fee if request.approved_fee is not None else request.quote_amount
     terms = end_date(request.term, request.start_date)
     who = seller()
-    license_number = next_number(session, "license", today.year)
+    license_number = next_number(session, "license", LICENSE_PREFIX, today.year)
     invoice = issue_invoice(
         session, reference=license_number, seller=who,
         buyer=Buyer(request.organisation, request.contact_name, request.email, request.billing_address,
@@ -103,7 +100,7 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
     return lic
 
 
-def license_context(lic: License, invoice) -> dict:  # noqa: ANN001
+def license_context(lic: License, invoice) -> dict:
     """The frozen inputs of the license agreement PDF (plain JSON values)."""
     who = seller()
     return {
@@ -126,7 +123,7 @@ def license_context(lic: License, invoice) -> dict:  # noqa: ANN001
     }
 
 
-def invoice_context(invoice, license_number: str) -> dict:  # noqa: ANN001
+def invoice_context(invoice, license_number: str) -> dict:
     """The frozen inputs of the invoice PDF (plain JSON values)."""
     return {
         "number": invoice.number, "issued_on": invoice.issue_date.isoformat(),

@@ -6,8 +6,8 @@ exactly to the total.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 MEDIA = ("website", "print", "newsletter", "broadcast", "social", "syndication_feed")
 MEDIUM_LABELS = {
@@ -65,7 +65,7 @@ class RateCardTerms:
     media_fee: int  # per licensable photo or video wanted
 
     @classmethod
-    def from_dict(cls, version: int, data: Mapping) -> "RateCardTerms":
+    def from_dict(cls, version: int, data: Mapping) -> RateCardTerms:
         try:
             terms = cls(
                 version=version,

@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from invoices.billing.services import pay_url
 from licensing.catalog.models import Article
 from licensing.catalog.queries import search_articles
 from licensing.core.clock import today
@@ -25,7 +26,7 @@ from licensing.intake.services import (
     submit_request,
     tracking_url,
 )
-from licensing.licenses.services import license_for_request, pay_url
+from licensing.licenses.services import license_for_request
 from licensing.publisher.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -33,7 +34,7 @@ MAX_QUERY = 500
 REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9-]{1,16}$")
 
 
-def json_error(status: int, message: str, **extra):  # noqa: ANN201
+def json_error(status: int, message: str, **extra):
     return jsonify({"error": message, **extra}), status
 
 
@@ -163,10 +164,10 @@ def openapi():
 
 
 @bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):  # noqa: ANN201
+def http_error(exc: HTTPException):
     return json_error(exc.code or 500, exc.description or exc.name)
 
 
 @bp.errorhandler(workflow.TransitionRefused)
-def refused(exc: workflow.TransitionRefused):  # noqa: ANN201
+def refused(exc: workflow.TransitionRefused):
     return json_error(409, exc.message)

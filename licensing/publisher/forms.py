@@ -39,7 +39,8 @@ class RequestForm(FlaskForm):
                          validate_choice=False)
     territory_countries = SelectMultipleField("Countries", choices=[], validators=[Optional()], validate_choice=False,
                                               widget=CachedOptionsSelect(multiple=True),
-                                              description="Choose one or more countries (on a computer, hold Ctrl or Cmd to choose several).")
+                                              description="Choose one or more countries "
+                                                          "(on a computer, hold Ctrl or Cmd to choose several).")
     language = SelectField("Language of publication", choices=[], validate_choice=False,
                            widget=CachedOptionsSelect(),
                            description="A language other than the article's is a translation.")

@@ -24,7 +24,8 @@ def _error_schema() -> dict:
 
 def _request_body_schema(full: bool) -> dict:
     props = {
-        "article_url": {"type": "string", "maxLength": LIMITS["article_url"], "description": "Canonical URL of the article."},
+        "article_url": {"type": "string", "maxLength": LIMITS["article_url"],
+                        "description": "Canonical URL of the article."},
         "medium": {"type": "string", "enum": list(MEDIA)},
         "audience": {"oneOf": [
             {"type": "integer", "minimum": 0, "maximum": MAX_AUDIENCE},

@@ -25,6 +25,8 @@ from licensing.intake.services import (
     quote,
     submit_request,
     tracking_url,
+)
+from licensing.intake.services import (
     withdraw as withdraw_request,
 )
 from licensing.licenses.services import license_panel
@@ -59,7 +61,7 @@ def article(article_id: int):
     return render_template("public/article.html", article=found)
 
 
-def _render_form(form: RequestForm, status: int = 200, quote=None, preview: bool = False):  # noqa: ANN001
+def _render_form(form: RequestForm, status: int = 200, quote=None, preview: bool = False):
     session = get_session()
     typed = without_nul(form.article_url.data or "")  # what was typed stays in the field as it was
     article = find_by_url(session, typed) if typed else None
@@ -109,7 +111,7 @@ def _sentence(message: str) -> str:
     return message.rstrip(". ") + "."
 
 
-def _tracked(token: str):  # noqa: ANN202
+def _tracked(token: str):
     found = find_by_token(get_session(), token)
     if found is None:
         abort(404)
@@ -122,7 +124,7 @@ def confirmation(token: str):
     return render_template("public/confirmation.html", req=tracked, tracking_url=tracking_url(token))
 
 
-def _track_page(tracked, token: str, answer_form: MessageForm | None = None, status: int = 200):  # noqa: ANN001
+def _track_page(tracked, token: str, answer_form: MessageForm | None = None, status: int = 200):
     allowed = workflow.allowed_actions(tracked.status, workflow.PUBLISHER)
     return render_template(
         "public/track.html", req=tracked, token=token, timeline=publisher_timeline(tracked),

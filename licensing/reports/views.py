@@ -80,7 +80,7 @@ def _chart(dimension: str, currency: str, rows: list[RevenueRow], first: date, l
         lambda v: format_money(v, currency)))
 
 
-def _page(dimension: str):  # noqa: ANN202
+def _page(dimension: str):
     default_first, default_last = default_period(today())
     raw_from = (request.args.get("from") or "").strip()[:7] or f"{default_first:%Y-%m}"
     raw_to = (request.args.get("to") or "").strip()[:7] or f"{default_last:%Y-%m}"

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from licensing.core import tokens
 from licensing.core.db import get_session, utcnow
+from licensing.core.forms import FieldError
 from licensing.intake.models import RepublishRequest
 from licensing.intake.rules import workflow
 from licensing.intake.rules.validation import MAX_JSON_DEPTH, json_body_problem
@@ -21,14 +22,14 @@ MAX_FEE = 10**13  # minor units, as review.parse_amount allows from the form
 REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9-]{1,16}$")  # as api.REFERENCE_SHAPE; NUL would break PostgreSQL
 
 
-def _error(code: int, message: str, **extra):  # noqa: ANN202
+def _error(code: int, message: str, **extra):
     return jsonify({"error": message, **extra}), code
 
 
-def token_required(role: str):  # noqa: ANN201
-    def decorate(view):  # noqa: ANN001, ANN202
+def token_required(role: str):
+    def decorate(view):
         @wraps(view)
-        def guarded(*args, **kwargs):  # noqa: ANN202
+        def guarded(*args, **kwargs):
             auth = request.headers.get("Authorization", "")
             token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
             user = tokens.user_for_token(get_session(), token)
@@ -99,7 +100,7 @@ class _BadBody(Exception):
         self.message = message
 
 
-def _decide(reference: str, call):  # noqa: ANN001, ANN202
+def _decide(reference: str, call):
     session = get_session()
     if not REFERENCE_SHAPE.match(reference):
         return _error(404, "No request with this reference.")
@@ -107,7 +108,7 @@ def _decide(reference: str, call):  # noqa: ANN001, ANN202
         call(session, _body())
     except _BadBody as exc:
         return _error(400, exc.message)
-    except review.ReviewError as exc:
+    except FieldError as exc:
         session.rollback()
         return _error(422, exc.message, errors={exc.field: [exc.message]})
     except workflow.TransitionRefused as exc:
@@ -127,27 +128,27 @@ def _text_field(data: dict, name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise review.ReviewError(name, f"{name} must be text.")
+        raise FieldError(name, f"{name} must be text.")
     return value.replace("\x00", "")  # PostgreSQL text cannot hold NUL
 
 
 @bp.post("/requests/<reference>/approve")
 @token_required("staff")
 def approve(reference: str):
-    def call(session, data):  # noqa: ANN001, ANN202
+    def call(session, data):
         override = data.get("fee_override")
         amount, reason = None, ""
         if override is not None:
             if not isinstance(override, dict):
-                raise review.ReviewError("fee_override", 'fee_override must be {"amount": <minor units>, "reason": "..."}.')
+                raise FieldError("fee_override", 'fee_override must be {"amount": <minor units>, "reason": "..."}.')
             amount = override.get("amount")
             if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-                raise review.ReviewError("fee_override", "fee_override.amount must be a whole number of minor units, zero or more.")
+                raise FieldError("fee_override", "fee_override.amount must be a whole number of minor units, zero or more.")
             if amount > MAX_FEE:  # the database holds 64-bit integers
-                raise review.ReviewError("fee_override", f"fee_override.amount must be at most {MAX_FEE:,} minor units.")
+                raise FieldError("fee_override", f"fee_override.amount must be at most {MAX_FEE:,} minor units.")
             reason = _text_field(override, "reason")
             if not reason.strip():
-                raise review.ReviewError("fee_override", "fee_override.reason is required.")
+                raise FieldError("fee_override", "fee_override.reason is required.")
         review.approve(session, reference.upper(), g.api_user, amount, reason, _text_field(data, "extra_terms"))
 
     return _decide(reference, call)
@@ -168,5 +169,5 @@ def request_info(reference: str):
 
 
 @bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):  # noqa: ANN201
+def http_error(exc: HTTPException):
     return _error(exc.code or 500, exc.description or exc.name)

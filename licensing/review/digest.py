@@ -1,6 +1,7 @@
 """Staff notifications: the daily digest of overdue requests."""
 from __future__ import annotations
 
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -14,7 +15,6 @@ from licensing.review.rules import subtract_working_days
 
 def send_overdue_digest(session: Session, limit: int = 200) -> tuple[int, int]:
     """Queue one digest per active staff member listing open requests past the service target."""
-    from flask import current_app, url_for
 
     target = current_app.config["SETTINGS"].review_target_working_days
     now = utcnow()

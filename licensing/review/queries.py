@@ -40,7 +40,7 @@ class QueueFilters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "QueueFilters":  # noqa: ANN001
+    def from_args(cls, args) -> QueueFilters:
         status = args.get("status", "open")
         article = args.get("article", "")
         sort = args.get("sort", "oldest")
@@ -168,7 +168,7 @@ class CountsCache(TimedCache):
         super().__init__(ttl, size)
 
 
-def counts_cache(app) -> CountsCache:  # noqa: ANN001
+def counts_cache(app) -> CountsCache:
     """The app's cache of counts (one per app, so apps of different databases never share one)."""
     return app.extensions.setdefault("queue_counts", CountsCache())
 
@@ -224,7 +224,7 @@ def _open_page_ids(session: Session, filters: QueueFilters, user_id: int | None,
         branches.append(select(branch))  # wrapped: SQLite refuses ORDER BY/LIMIT inside a UNION
     merged = union_all(*branches).subquery()
     outer = [merged.c[c.key].desc() if clause.modifier is operators.desc_op else merged.c[c.key].asc()
-             for clause, c in zip(order, columns)]
+             for clause, c in zip(order, columns, strict=True)]
     return list(session.scalars(select(merged.c.id).order_by(*outer).offset(offset).limit(limit)))
 
 

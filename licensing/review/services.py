@@ -2,19 +2,18 @@
 information, internal notes, bulk decisions and expiry. Each public function owns its transaction."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from licensing.core.db import begin_write, utcnow
+from licensing.core.forms import FieldError, clean_text
 from licensing.core.mail import queue_mail
 from licensing.core.models import User
-from licensing.core.money import format_money, minor_digits
+from licensing.core.money import format_money, to_minor
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
 from licensing.intake.services import apply_transition, tracking_url_of
@@ -24,42 +23,15 @@ from licensing.review.models import RejectionReason
 MAX_TEXT = 5000
 
 
-class ReviewError(ValueError):
-    """Input a decision cannot accept; `field` names what to correct."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def parse_amount(text: str, currency: str) -> int:
-    """'1,250.50' GBP -> 125050 minor units; refuses floats' pitfalls, negatives and excess decimals."""
-    grouped = (text or "").strip().replace(" ", ",")
-    # A comma or space only groups thousands: "350,50" is a decimal comma, not 35,050.
-    if not re.fullmatch(r"(\d{1,3}(,\d{3})+|\d+)(\.\d+)?", grouped):
-        raise ReviewError("fee_override", "Enter an amount such as 350 or 350.00.")
-    cleaned = grouped.replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already checked it
-        raise ReviewError("fee_override", "Enter an amount such as 350 or 350.00.") from exc
-    digits = minor_digits(currency)
-    minor = value * (10**digits)
-    if minor != minor.to_integral_value():
-        raise ReviewError("fee_override", f"{currency} amounts have at most {digits} decimal places.")
-    if minor > 10**13:
-        raise ReviewError("fee_override", "That amount is too large.")
-    return int(minor)
-
-
 def _text(value: str | None, field: str, required: bool, what: str) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ReviewError(field, f"{what} is required.")
-    if len(value) > MAX_TEXT:
-        raise ReviewError(field, f"{what} must be at most {MAX_TEXT:,} characters.")
-    return value
+    return clean_text(value, field, what, MAX_TEXT, required)
+
+
+def _fee(text: str, currency: str) -> int:
+    try:
+        return to_minor(text, currency)
+    except ValueError as exc:
+        raise FieldError("fee_override", str(exc)) from None
 
 
 def _load(session: Session, reference: str) -> RepublishRequest:
@@ -88,9 +60,9 @@ def approve(session: Session, reference: str, user: User, fee_override: str | in
     fee, overridden = request.quote_amount, False
     if fee_override not in (None, ""):
         fee = fee_override if isinstance(fee_override, int) and not isinstance(fee_override, bool) \
-            else parse_amount(str(fee_override), request.currency)
+            else _fee(str(fee_override), request.currency)
         if fee < 0:
-            raise ReviewError("fee_override", "The fee cannot be negative.")
+            raise FieldError("fee_override", "The fee cannot be negative.")
         overridden = fee != request.quote_amount
         if overridden:
             override_reason = _text(override_reason, "override_reason", True, "A reason for the new fee")
@@ -119,7 +91,7 @@ def reject(session: Session, reference: str, user: User, reason: str, template_i
     if template_id:
         template = session.get(RejectionReason, template_id)
         if template is None or not template.active:
-            raise ReviewError("reason_template", "Choose one of the listed reasons.")
+            raise FieldError("reason_template", "Choose one of the listed reasons.")
         text = f"{template.body}\n\n{text}".strip() if text else template.body
     text = _text(text, "reason", True, "A reason")
     apply_transition(session, request, "reject", workflow.STAFF, text, user.id,
@@ -143,7 +115,7 @@ def assign(session: Session, reference: str, user: User, assignee: User | None) 
     begin_write(session)
     request = _load(session, reference)
     if assignee is not None and not assignee.active:
-        raise ReviewError("assignee", "That account is deactivated.")
+        raise FieldError("assignee", "That account is deactivated.")
     before = request.assigned_to.name if request.assigned_to else None
     request.assigned_to_id = assignee.id if assignee else None
     if request.status == workflow.SUBMITTED:
@@ -186,8 +158,8 @@ def bulk_decide(session: Session, references: list[str], user: User, action: str
                 reject(session, reference, user, reason, template_id)
                 results.append(RowResult(reference, True, "Rejected."))
             else:
-                raise ReviewError("action", "Choose approve or reject.")
-        except (workflow.TransitionRefused, ReviewError) as exc:
+                raise FieldError("action", "Choose approve or reject.")
+        except (workflow.TransitionRefused, FieldError) as exc:
             session.rollback()
             results.append(RowResult(reference, False, exc.message))
         except LookupError:

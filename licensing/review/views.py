@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from licensing.catalog.models import Article
 from licensing.core.auth import role_required
 from licensing.core.db import get_session, utcnow
+from licensing.core.forms import FieldError
 from licensing.core.models import OutboxMessage, User
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
@@ -25,11 +26,11 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE = 50
 
 
-def _settings():  # noqa: ANN202
+def _settings():
     return current_app.config["SETTINGS"]
 
 
-def _reason_choices(session) -> list[tuple[str, str]]:  # noqa: ANN001
+def _reason_choices(session) -> list[tuple[str, str]]:
     reasons = session.scalars(select(RejectionReason).where(RejectionReason.active)
                               .order_by(RejectionReason.title)).all()
     return [("", "Choose a reason…")] + [(str(r.id), r.title) for r in reasons]
@@ -70,7 +71,7 @@ def _load(reference: str) -> RepublishRequest:
     return found
 
 
-def _page(req: RepublishRequest, status: int = 200, **forms):  # noqa: ANN202
+def _page(req: RepublishRequest, status: int = 200, **forms):
     session = get_session()
     history = session.scalars(
         select(RepublishRequest).where(func.lower(RepublishRequest.email) == req.email.lower(),
@@ -101,14 +102,14 @@ def request_page(reference: str):
     return _page(_load(reference))
 
 
-def _act(reference: str, form, key: str, call, success: str):  # noqa: ANN001, ANN202
+def _act(reference: str, form, key: str, call, success: str):
     req = _load(reference)
     if not form.validate():
         flash("The page had expired; your entries are below, send them again.", "error")
         return _page(req, 400, **{key: form})
     try:
         call(req)
-    except review.ReviewError as exc:
+    except FieldError as exc:
         if exc.field in form:
             form[exc.field].errors = [exc.message]
         else:
@@ -170,7 +171,7 @@ def assign(reference: str):
         raw = form.assignee.data or ""
         assignee = get_session().get(User, int(raw)) if raw.isdigit() else None
         if raw and (assignee is None or not assignee.has_role("staff")):
-            raise review.ReviewError("assignee", "Choose a member of the licensing staff.")
+            raise FieldError("assignee", "Choose a member of the licensing staff.")
         review.assign(get_session(), req.reference, current_user, assignee)
 
     return _act(reference, form, "assign", call, "Assignment saved.")

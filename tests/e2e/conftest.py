@@ -21,6 +21,7 @@ Its log is kept and attached to any failing browser test.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import signal
@@ -113,23 +114,17 @@ def _stop_group(process: subprocess.Popen, grace: float = 25.0) -> None:
     """End the server's whole process group (the launcher, the stand-in, gunicorn, RQ workers):
     SIGTERM, then SIGKILL for whatever still runs after `grace` seconds."""
     pgid = process.pid  # start_new_session: the group's id is the launcher's pid
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     deadline = time.monotonic() + grace
     while _group_alive(pgid) and time.monotonic() < deadline:
         process.poll()  # reap the launcher as soon as it exits
         time.sleep(0.1)
     if _group_alive(pgid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _group_alive(pgid: int) -> bool:

@@ -8,8 +8,8 @@ import re
 import secrets
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 from playwright.sync_api import Locator, Page, expect
 

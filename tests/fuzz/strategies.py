@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 from hypothesis import strategies as st
 
@@ -28,14 +28,14 @@ INJECTION = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "';
 BLANK = ["", " ", "   ", "\t", "\n", "\r\n", "\u00a0", "\u3000"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def huge(alphabet: tuple[str, ...] = ("x", "é", "😀", "\x00")) -> st.SearchStrategy[str]:
     """Strings at and beyond the limits: every field's limit, its neighbours and some far bigger."""
     sizes = sorted({n + d for n in LIMITS.values() for d in (-1, 0, 1)} | {10_000, 100_000})
     return st.builds(lambda ch, n: ch * n, st.sampled_from(alphabet), st.sampled_from(sizes))
 
 
-@lru_cache(maxsize=None)
+@cache
 def text(surrogates: bool = False, max_size: int = 30) -> st.SearchStrategy[str]:
     """Any text: generated unicode, the hand-picked nasty strings, blanks and huge ones."""
     picked = RTL + EMOJI + CONTROL + INJECTION + BLANK + (SURROGATES if surrogates else [])
@@ -53,7 +53,7 @@ def _today() -> date:
     return date.today()
 
 
-@lru_cache(maxsize=None)
+@cache
 def date_strings() -> st.SearchStrategy[str]:
     today = _today()
     edges = ["0001-01-01", "9999-12-31", "2024-02-29", "2000-02-29", "2023-02-29", "2100-02-29", "1900-02-29",
@@ -65,7 +65,7 @@ def date_strings() -> st.SearchStrategy[str]:
                      st.dates(today, today + timedelta(days=800)).map(date.isoformat))
 
 
-@lru_cache(maxsize=None)
+@cache
 def audiences(for_json: bool) -> st.SearchStrategy:
     big = [-1, 0, 1, MAX_AUDIENCE, MAX_AUDIENCE + 1, 2**31, 2**63 - 1, 2**63, 2**64, -(2**63) - 1, 10**30, 10**400]
     strings = st.one_of(st.sampled_from(["25000", "25,000", "1_000", " 12 ", "-5", "1e6", "0x10", "١٢٣", "²",
@@ -77,13 +77,13 @@ def audiences(for_json: bool) -> st.SearchStrategy:
                      st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=1))
 
 
-@lru_cache(maxsize=None)
+@cache
 def country_codes() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(["GB", "FR", "gb", " de ", "XX", "UK", "EU", "G\x00B", "🇬🇧", "", "GBR"]),
                      st.text(st.characters(min_codepoint=0x41, max_codepoint=0x5A), min_size=2, max_size=2))
 
 
-@lru_cache(maxsize=None)
+@cache
 def territories() -> st.SearchStrategy:
     """JSON territory values of every shape: keywords, regions, lists (empty, huge, nested, mixed)."""
     from licensing.core.places import countries
@@ -102,7 +102,7 @@ def territories() -> st.SearchStrategy:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_values(max_leaves: int = 8) -> st.SearchStrategy:
     """Any JSON value (and the NaN and Infinity Python's parser also takes)."""
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.sampled_from([2**64, -(2**63) - 1, 10**50]),
@@ -112,7 +112,10 @@ def json_values(max_leaves: int = 8) -> st.SearchStrategy:
                         max_leaves=max_leaves)
 
 
-def nested(depth: st.SearchStrategy[int] = st.sampled_from([30, 31, 32, 33, 100, 5000, 100_000])) -> st.SearchStrategy[str]:
+NESTING_DEPTHS = st.sampled_from([30, 31, 32, 33, 100, 5000, 100_000])
+
+
+def nested(depth: st.SearchStrategy[int] = NESTING_DEPTHS) -> st.SearchStrategy[str]:
     """Raw JSON text nested `depth` levels deep, as a list or as objects."""
     return st.builds(lambda n, kind: ("[" * n + "]" * n) if kind == "list" else ('{"a":' * n + "1" + "}" * n),
                      depth, st.sampled_from(["list", "object"]))
@@ -126,7 +129,7 @@ _TEXT_FIELDS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_field_values() -> dict[str, tuple[st.SearchStrategy, st.SearchStrategy]]:
     """For each field of the API's request body: (valid values, hostile values)."""
     def wrong_types(valid: st.SearchStrategy) -> st.SearchStrategy:
@@ -137,7 +140,8 @@ def json_field_values() -> dict[str, tuple[st.SearchStrategy, st.SearchStrategy]
     fields = {
         "article_url": (st.just(EXAMPLE_URL), st.one_of(wrong_types(st.just(EXAMPLE_URL)), st.sampled_from([
             EXAMPLE_URL + "\x00", EXAMPLE_URL.upper(), EXAMPLE_URL + "/", "http://[::1", "https://",
-            "javascript:alert(1)", "https://xn--80ak6aa92e.com", "https://例え.テスト/記事", EXAMPLE_URL + "?" + "a" * 3000]))),
+            "javascript:alert(1)", "https://xn--80ak6aa92e.com", "https://例え.テスト/記事",
+            EXAMPLE_URL + "?" + "a" * 3000]))),
         "medium": (media, wrong_types(media)),
         "audience": (st.one_of(st.integers(0, MAX_AUDIENCE), st.sampled_from(["25,000", "1 000 000", "0"])),
                      audiences(for_json=True)),

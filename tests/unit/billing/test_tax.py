@@ -1,0 +1,263 @@
+"""The pure rules behind issued documents: invoice tax, license end dates, RightsML JSON-LD and
+document numbers."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from invoices.billing.rules.tax import (
+    DEFAULT_TABLE,
+    DOMESTIC,
+    OUTSIDE_SCOPE,
+    REVERSE_CHARGE,
+    REVERSE_CHARGE_NOTE,
+    CountryTax,
+    TaxDecision,
+    decide_tax,
+)
+from licensing.licenses.rules.rightsml import license_jsonld
+from licensing.licenses.rules.terms import credit_line, end_date
+
+TABLE = {t.country: t for t in DEFAULT_TABLE}
+UK_OUTSIDE_NOTE = "Outside the scope of UK VAT: services supplied to a recipient outside the United Kingdom."
+
+
+# --- tax ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("buyer", "vat_id", "rule", "rate_bp", "label", "note"), [
+    # domestic: the seller country's VAT, with or without a VAT id, whatever the case of the code
+    ("GB", "", DOMESTIC, 2000, "UK VAT 20%", ""),
+    ("GB", "GB987654321", DOMESTIC, 2000, "UK VAT 20%", ""),
+    ("gb", "", DOMESTIC, 2000, "UK VAT 20%", ""),
+    # EU business with a VAT id: reverse charge at 0% with the legal note
+    ("DE", "DE123456789", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),
+    ("FR", "FR12345678901", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),
+    ("PL", "PL1234567890", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),  # EU, not in table
+    ("ie", "IE1234567T", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),
+    # EU without a VAT id (a consumer or an unregistered body): outside the scope here
+    ("DE", "", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    ("DE", "   ", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    ("FR", None, OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    # outside the EU, with or without a tax id
+    ("US", "", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    ("US", "12-3456789", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    ("CH", "CHE-123.456.789", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    ("NO", "NO123456789MVA", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+])
+def test_decide_tax_for_a_uk_seller(buyer, vat_id, rule, rate_bp, label, note):
+    decision = decide_tax("GB", buyer, vat_id, TABLE)
+    assert decision == TaxDecision(rule, rate_bp, label, note)
+
+
+def test_the_notes_say_what_applies():
+    assert "Reverse charge" in REVERSE_CHARGE_NOTE and "Article 196" in REVERSE_CHARGE_NOTE
+    assert "2006/112/EC" in REVERSE_CHARGE_NOTE
+    assert UK_OUTSIDE_NOTE.startswith("Outside the scope of UK VAT")
+
+
+def test_an_eu_seller_charges_its_own_vat_at_home_and_reverse_charges_other_eu_businesses():
+    assert decide_tax("DE", "DE", "DE123456789", TABLE) == TaxDecision(DOMESTIC, 1900, "German VAT 19%", "")
+    assert decide_tax("IE", "FR", "FR123", TABLE).rule == REVERSE_CHARGE
+    outside = decide_tax("IE", "GB", "GB987654321", TABLE)  # the UK left the EU
+    assert (outside.rule, outside.rate_bp) == (OUTSIDE_SCOPE, 0)
+    assert outside.note == "Outside the scope of Irish VAT: services supplied to a recipient outside Ireland."
+
+
+def test_a_country_the_admins_marked_eu_is_reverse_charged():
+    table = dict(TABLE)
+    assert decide_tax("GB", "XK", "XK123", table).rule == OUTSIDE_SCOPE
+    table["XK"] = CountryTax("XK", "Kosovo VAT", 1800, True)
+    assert decide_tax("GB", "XK", "XK123", table) == TaxDecision(
+        REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE)
+    assert decide_tax("GB", "XK", "", table).rule == OUTSIDE_SCOPE  # still needs the VAT id
+    table["CH"] = CountryTax("CH", "Swiss VAT", 810, False)  # in the table but not EU
+    assert decide_tax("GB", "CH", "CHE-1", table).rule == OUTSIDE_SCOPE
+
+
+def test_an_edited_seller_rate_is_the_one_charged():
+    table = dict(TABLE)
+    table["GB"] = CountryTax("GB", "UK VAT", 1750, False)
+    decision = decide_tax("GB", "GB", "", table)
+    assert (decision.rate_bp, decision.label) == (1750, "UK VAT 17.5%")
+    assert decision.tax_on(10000) == 1750
+
+
+@pytest.mark.parametrize(("rate_bp", "label"), [
+    (0, "UK VAT 0%"), (500, "UK VAT 5%"), (550, "UK VAT 5.5%"), (2050, "UK VAT 20.5%"),
+    (1205, "UK VAT 12.05%"), (1000, "UK VAT 10%"), (10000, "UK VAT 100%"),
+])
+def test_the_label_prints_the_rate_without_trailing_zeros(rate_bp, label):
+    table = {"GB": CountryTax("GB", "UK VAT", rate_bp, False)}
+    assert decide_tax("GB", "GB", "", table).label == label
+
+
+def test_the_seller_missing_from_the_table_is_an_error():
+    with pytest.raises(ValueError, match="seller's country ZZ"):
+        decide_tax("ZZ", "GB", "", TABLE)
+    with pytest.raises(ValueError):
+        decide_tax("GB", "GB", "", {})
+
+
+@pytest.mark.parametrize(("net", "rate_bp", "tax"), [
+    (67500, 2000, 13500),
+    (0, 2000, 0),
+    (1, 2000, 0),       # 0.2 -> 0
+    (2, 2000, 0),       # 0.4 -> 0
+    (3, 2000, 1),       # 0.6 -> 1
+    (5, 1000, 1),       # 0.5 exactly -> rounds half up
+    (15, 1000, 2),      # 1.5 -> 2
+    (25, 1000, 3),      # 2.5 -> 3 (half up, not to even)
+    (24, 1000, 2),      # 2.4 -> 2
+    (999, 1750, 175),   # 174.825 -> 175
+    (1234567, 2000, 246913),  # 246913.4
+    (10**12, 2000, 2 * 10**11),
+    (12345, 0, 0),
+])
+def test_tax_on_rounds_half_up_in_minor_units(net, rate_bp, tax):
+    assert TaxDecision(DOMESTIC, rate_bp, "x", "").tax_on(net) == tax
+
+
+def test_tax_on_is_exact_integer_arithmetic():
+    decision = decide_tax("GB", "GB", "", TABLE)
+    assert isinstance(decision.tax_on(67500), int)
+    assert decision.tax_on(67500) == 13500
+    # reverse charge and outside scope never charge anything
+    assert decide_tax("GB", "DE", "DE1", TABLE).tax_on(67500) == 0
+    assert decide_tax("GB", "US", "", TABLE).tax_on(67500) == 0
+
+
+# --- license terms -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("term", "start", "end"), [
+    ("one_off", date(2026, 1, 1), date(2026, 1, 30)),
+    ("one_off", date(2026, 2, 15), date(2026, 3, 16)),
+    ("30_days", date(2026, 1, 1), date(2026, 1, 30)),
+    ("30_days", date(2024, 2, 15), date(2024, 3, 15)),   # through a 29 February
+    ("30_days", date(2026, 12, 15), date(2027, 1, 13)),  # across a year end
+    ("1_year", date(2026, 1, 1), date(2026, 12, 31)),
+    ("1_year", date(2026, 7, 15), date(2027, 7, 14)),
+    ("1_year", date(2024, 2, 29), date(2025, 2, 28)),    # starts on 29 February
+    ("1_year", date(2023, 3, 1), date(2024, 2, 29)),     # ends on 29 February
+    ("1_year", date(2027, 2, 28), date(2028, 2, 27)),
+    ("1_year", date(2027, 3, 1), date(2028, 2, 29)),
+    ("perpetual", date(2026, 5, 1), None),
+    ("perpetual", date(2024, 2, 29), None),
+])
+def test_end_date_of_every_term(term, start, end):
+    assert end_date(term, start) == end
+
+
+@pytest.mark.parametrize("term", ["one_off", "30_days", "1_year"])
+def test_a_term_never_ends_before_it_starts(term):
+    for start in (date(2024, 2, 29), date(2025, 12, 31), date(2026, 1, 1)):
+        assert end_date(term, start) > start
+
+
+def test_unknown_term_is_refused():
+    with pytest.raises(ValueError, match="unknown term"):
+        end_date("2_years", date(2026, 1, 1))
+
+
+def test_credit_line():
+    assert credit_line("Middle East Eye Ltd", "MEE and agencies") == \
+        "By MEE and agencies, Middle East Eye Ltd. Republished under license."
+    assert credit_line("Middle East Eye Ltd", "") == "By Middle East Eye Ltd. Republished under license."
+
+
+# --- RightsML ----------------------------------------------------------------------------------
+
+def _lic(**overrides) -> dict:
+    lic = {
+        "number": "LIC-2026-00042", "uri": "https://desk.test/verify/LIC-2026-00042",
+        "licensor": "Middle East Eye Ltd", "licensor_uri": "https://desk.test/",
+        "licensee": "Zeitung für Çelik & Søn", "article_url": "https://www.middleeasteye.net/news/x",
+        "territory": ["FR", "GB"], "start": "2026-12-02", "end": "2027-12-01",
+        "fee_decimal": "675.00", "currency": "GBP", "exclusions": ["Photograph: AFP"], "status": "active",
+    }
+    lic.update(overrides)
+    return lic
+
+
+def _constraints(doc: dict, left: str) -> list[dict]:
+    return [c for c in doc["permission"][0]["constraint"] if c["leftOperand"] == left]
+
+
+def _codes(constraint: dict) -> list[str]:
+    """The ISO 3166 codes of a spatial constraint, whichever way each operand names them."""
+    codes = []
+    for operand in constraint["rightOperand"]:
+        value = operand.get("@value") or operand.get("@id", "")
+        codes.append(value.rstrip("/").rsplit("/", 1)[-1])
+    return codes
+
+
+def test_rightsml_agreement_shape():
+    doc = license_jsonld(_lic())
+    json.loads(json.dumps(doc))  # plain JSON values only
+    assert "http://www.w3.org/ns/odrl.jsonld" in doc["@context"]
+    assert doc["@type"] == "Agreement"
+    assert doc["uid"] == "https://desk.test/verify/LIC-2026-00042"
+    assert doc["profile"] == "http://iptc.org/std/RightsML/2.0/"
+    assert doc["rightsml:licenseNumber"] == "LIC-2026-00042"
+    assert doc["rightsml:status"] == "active"
+    assert doc["assigner"] == {"@type": "Party", "uid": "https://desk.test/", "name": "Middle East Eye Ltd"}
+    assert doc["assignee"] == {"@type": "Party", "name": "Zeitung für Çelik & Søn"}
+    [permission] = doc["permission"]
+    assert permission["target"] == "https://www.middleeasteye.net/news/x"
+    assert permission["action"] == "distribute"
+
+
+def test_rightsml_spatial_constraint_lists_iso_codes():
+    [spatial] = _constraints(license_jsonld(_lic()), "spatial")
+    assert spatial["operator"] == "isAnyOf"
+    assert _codes(spatial) == ["FR", "GB"]
+    assert spatial["rightOperand"] == [{"@id": "http://cvx.iptc.org/iso3166-1a2/FR"},
+                                       {"@id": "http://cvx.iptc.org/iso3166-1a2/GB"}]
+    for operand in spatial["rightOperand"]:
+        # a valid JSON-LD value or node object: nothing but keywords
+        assert set(operand) <= {"@value", "@type", "@id", "@language"}, operand
+
+
+def test_rightsml_worldwide_has_no_spatial_constraint():
+    doc = license_jsonld(_lic(territory="worldwide"))
+    assert _constraints(doc, "spatial") == []
+    assert len(_constraints(doc, "dateTime")) == 2
+
+
+def test_rightsml_date_constraints():
+    doc = license_jsonld(_lic())
+    assert [(c["operator"], c["rightOperand"]) for c in _constraints(doc, "dateTime")] == [
+        ("gteq", {"@value": "2026-12-02", "@type": "xsd:date"}),
+        ("lteq", {"@value": "2027-12-01", "@type": "xsd:date"}),
+    ]
+    perpetual = license_jsonld(_lic(end=None))
+    assert [c["operator"] for c in _constraints(perpetual, "dateTime")] == ["gteq"]
+
+
+def test_rightsml_duty_to_compensate():
+    doc = license_jsonld(_lic(fee_decimal="1500", currency="JPY"))
+    [duty] = doc["permission"][0]["duty"]
+    assert duty["action"] == "compensate"
+    [pay] = duty["constraint"]
+    assert (pay["leftOperand"], pay["operator"]) == ("payAmount", "eq")
+    assert pay["rightOperand"] == {"@value": "1500", "@type": "xsd:decimal"}
+    assert pay["unit"] == "http://cvx.iptc.org/iso4217a/JPY"
+
+
+def test_rightsml_prohibits_each_excluded_asset():
+    doc = license_jsonld(_lic(exclusions=["Photograph: AFP", "Video: Reuters"]))
+    prohibitions = doc["prohibition"]
+    assert [p["rightsml:excludedMaterial"] for p in prohibitions] == ["Photograph: AFP", "Video: Reuters"]
+    assert all(p["action"] == "use" for p in prohibitions)
+    targets = [p["target"] for p in prohibitions]
+    assert all(t.startswith("https://www.middleeasteye.net/news/x#") for t in targets)
+    assert targets == ["https://www.middleeasteye.net/news/x#asset:Photograph%3A%20AFP",
+                       "https://www.middleeasteye.net/news/x#asset:Video%3A%20Reuters"]
+    assert not any(" " in t for t in targets), targets  # IRIs hold no spaces
+    assert "prohibition" not in license_jsonld(_lic(exclusions=[]))
+
+
+def test_rightsml_without_status_leaves_it_out():
+    assert "rightsml:status" not in license_jsonld(_lic(status=None))
