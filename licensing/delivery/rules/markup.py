@@ -97,34 +97,41 @@ def iter_elements(nodes: list[Node]):  # noqa: ANN201 (a generator of Element)
 
 
 def plain_text(nodes: list[Node]) -> str:
-    """Paragraphs separated by a blank line, list items as "- ", line breaks kept; inline text joined."""
-    blocks: list[str] = []
+    """Paragraphs separated by a blank line, list items as "- " lines of one block, line breaks kept."""
+    blocks: list[tuple[str, str]] = []  # (text, "li" or "")
     current: list[str] = []
     _text(nodes, blocks, current)
-    _flush(blocks, current)
-    return "\n\n".join(blocks)
+    _flush(blocks, current, "")
+    out: list[str] = []
+    for n, (text, kind) in enumerate(blocks):
+        if n:
+            out.append("\n" if kind == "li" and blocks[n - 1][1] == "li" else "\n\n")
+        out.append(text)
+    return "".join(out)
 
 
-def _flush(blocks: list[str], current: list[str]) -> None:
+def _flush(blocks: list[tuple[str, str]], current: list[str], kind: str) -> None:
     text = "".join(current)
     lines = [" ".join(line.split()) for line in text.split("\n")]
     joined = "\n".join(line for line in lines if line)
-    if joined:
-        blocks.append(joined)
     current.clear()
+    if joined == "-":  # a list item's bullet before a nested block: it belongs to that block
+        current.append("- ")
+    elif joined:
+        blocks.append((joined, kind))
 
 
-def _text(nodes: list[Node], blocks: list[str], current: list[str]) -> None:
+def _text(nodes: list[Node], blocks: list[tuple[str, str]], current: list[str], pre: bool = False) -> None:
     for node in nodes:
         if isinstance(node, str):
-            current.append(node)
+            current.append(node if pre else " ".join(node.split("\n")))  # a source line break is a space
         elif node.tag == "br":
             current.append("\n")
         elif node.tag in BLOCK_TAGS:
-            _flush(blocks, current)
+            _flush(blocks, current, "")
             if node.tag == "li":
                 current.append("- ")
-            _text(node.children, blocks, current)
-            _flush(blocks, current)
+            _text(node.children, blocks, current, pre or node.tag == "pre")
+            _flush(blocks, current, "li" if node.tag == "li" else "")
         else:
-            _text(node.children, blocks, current)
+            _text(node.children, blocks, current, pre)
