@@ -62,6 +62,7 @@ _BOT_WORD = re.compile(r"(?:bot|crawler|spider|scraper)\b|\+https?://")
 _NOT_BOTS = re.compile(r"\bcubot\b")
 
 
+@lru_cache(maxsize=4096)  # a handful of browser versions make most hits; bounded whatever is sent
 def is_bot(user_agent: str | None) -> bool:
     """Obvious bots only: a fetcher that names itself, or no user agent at all. A human behind an
     e-mail image proxy (GoogleImageProxy, Yahoo's) is a reader, not a bot."""
@@ -91,6 +92,7 @@ def _amp_cache_origin(host: str) -> str:
     return decoded if "." in decoded else host
 
 
+@lru_cache(maxsize=4096)  # the same few sites send most hits; the list look-up costs ~25 µs
 def registrable_domain(host: str) -> str:
     """The site a host belongs to: its registrable domain (public suffix + one label, from the Public
     Suffix List, private section included so that two blogs on one platform stay apart); a host with
