@@ -1,1 +1,1 @@
-"""Delivery: after the license, the republication package (clean HTML, text, ninjs) and the use it brings, measured by a pixel."""
+"""Delivery: after the license, the republication package and the use it brings, measured by a pixel."""

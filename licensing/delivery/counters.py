@@ -28,7 +28,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 OVERFLOW_DOMAIN = "~other"
 DEFAULT_MAX_FIELDS = 200_000
@@ -169,7 +172,7 @@ class RedisCounter:
     for counts to survive a Redis restart (everysec: at most a second of hits lost).
     """
 
-    def __init__(self, client, prefix: str = "sd:", max_fields: int = DEFAULT_MAX_FIELDS,  # noqa: ANN001
+    def __init__(self, client: Redis, prefix: str = "sd:", max_fields: int = DEFAULT_MAX_FIELDS,
                  lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
         self.client = client
         self.max_fields = max_fields
@@ -258,7 +261,7 @@ class PeriodicFolder:
         while not self._stop.wait(self.interval):
             try:
                 fold_batches(self.counter, self.fold)
-            except Exception:  # noqa: BLE001 (the batch was released; the next round retries it)
+            except Exception:  # the batch was released: the next round retries it
                 continue
 
     def stop(self) -> int:

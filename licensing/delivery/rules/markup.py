@@ -7,6 +7,7 @@ tree holds can turn back into markup.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -23,7 +24,7 @@ BLOCK_TAGS = frozenset({
 class Element:
     tag: str
     attrs: list[tuple[str, str]] = field(default_factory=list)
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
     def get(self, name: str, default: str = "") -> str:
         return next((value for key, value in self.attrs if key == name), default)
@@ -44,22 +45,22 @@ class _TreeBuilder(HTMLParser):
         self.root = Element("#root")
         self.stack = [self.root]
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = Element(tag, [(k, v or "") for k, v in attrs])
         self.stack[-1].children.append(element)
         if tag not in VOID_TAGS:
             self.stack.append(element)
 
-    def handle_startendtag(self, tag, attrs):  # noqa: ANN001
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.stack[-1].children.append(Element(tag, [(k, v or "") for k, v in attrs]))
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag: str) -> None:
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
                 del self.stack[depth:]
                 return
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data: str) -> None:
         self.stack[-1].children.append(data)
 
 
@@ -89,7 +90,7 @@ def _write(nodes: list[Node], out: list[str]) -> None:
         out.append(f"</{node.tag}>")
 
 
-def iter_elements(nodes: list[Node]):  # noqa: ANN201 (a generator of Element)
+def iter_elements(nodes: list[Node]) -> Iterator[Element]:
     for node in nodes:
         if isinstance(node, Element):
             yield node

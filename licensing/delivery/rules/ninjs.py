@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 NINJS_SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json"
 RIGHTSML_PROFILE = "https://iptc.org/std/RightsML/odrl-profile/"
@@ -46,7 +46,7 @@ class NinjsInput:
 def iso_utc(moment: datetime) -> str:
     """RFC 3339 in UTC with a Z; a naive datetime is UTC (as the database stores it)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 

@@ -73,7 +73,9 @@ def filter_assets(nodes: list[Node], included: frozenset[str]) -> tuple[list[Nod
     removed = 0
     out: list[Node] = []
     for node in nodes:
-        if isinstance(node, Element) and any(k == ASSET_ATTRIBUTE for k, _ in node.attrs):
+        marked = isinstance(node, Element) and any(k == ASSET_ATTRIBUTE for k, _ in node.attrs)
+        # A medium outside any marked unit did not pass sanitise_body: unknown, so not licensed.
+        if marked or (isinstance(node, Element) and node.tag in MEDIA_TAGS):
             key = node.get(ASSET_ATTRIBUTE)
             if key and key in included:
                 node.drop(ASSET_ATTRIBUTE)

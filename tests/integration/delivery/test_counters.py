@@ -12,13 +12,24 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+import redis
 
-from licensing.delivery.counters import (OVERFLOW_DOMAIN, Batch, InProcessCounter, PeriodicFolder, RedisCounter,
-                                         UsageCount, counts_of, fold_batches)
+from licensing.delivery.counters import (
+    OVERFLOW_DOMAIN,
+    Batch,
+    HitCounter,
+    InProcessCounter,
+    PeriodicFolder,
+    RedisCounter,
+    UsageCount,
+    counts_of,
+    fold_batches,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 DAY = date(2026, 12, 5)
@@ -79,17 +90,17 @@ def test_uncountable_hits_are_refused(number, domain):
 # ---------------------------------------------------------------- in process
 
 
-def _count_many(counter, start: int, hits: int) -> None:  # noqa: ANN001
+def _count_many(counter: HitCounter, start: int, hits: int) -> None:
     for n in range(start, start + hits):
         counter.count(*hit_of(n))
 
 
-def _drain_while(counter, ledger: Ledger, running: threading.Event) -> None:  # noqa: ANN001
+def _drain_while(counter: HitCounter, ledger: Ledger, running: threading.Event) -> None:
     while running.is_set():
         fold_batches(counter, ledger.fold)
 
 
-def _run_threads(counter, ledger: Ledger, threads: int, hits: int, drainers: int = 2) -> None:  # noqa: ANN001
+def _run_threads(counter: HitCounter, ledger: Ledger, threads: int, hits: int, drainers: int = 2) -> None:
     running = threading.Event()
     running.set()
     drain_threads = [threading.Thread(target=_drain_while, args=(counter, ledger, running)) for _ in range(drainers)]
@@ -193,8 +204,7 @@ def test_without_the_exit_hook_sigterm_loses_the_counts(tmp_path):
 # ---------------------------------------------------------------- Redis
 
 
-def _redis():  # noqa: ANN202
-    redis = pytest.importorskip("redis")
+def _redis() -> redis.Redis:
     client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5)
     try:
         client.ping()
@@ -204,7 +214,7 @@ def _redis():  # noqa: ANN202
 
 
 @pytest.fixture
-def redis_prefix():  # noqa: ANN201
+def redis_prefix() -> Iterator[str]:
     client = _redis()
     prefix = f"test:{uuid.uuid4().hex}:"
     yield prefix
@@ -227,8 +237,6 @@ def test_redis_threads_count_and_drain_exactly(redis_prefix):
 
 
 def _process_counts(prefix: str, start: int, hits: int) -> None:
-    import redis
-
     counter = RedisCounter(redis.Redis(host="127.0.0.1", port=6379), prefix=prefix)
     _count_many(counter, start, hits)
 

@@ -11,7 +11,8 @@ NEW = "First para.\n\nThe minister said 45 people died on Tuesday.\n\nEnd.\n\nCo
 
 def test_changes():
     assert correction_changes(OLD, NEW) == [
-        ParagraphChange("changed", 2, "The minister said 40 people died.", "The minister said 45 people died on Tuesday.",
+        ParagraphChange("changed", 2, "The minister said 40 people died.",
+                        "The minister said 45 people died on Tuesday.",
                         (("=", "The minister said"), ("-", "40"), ("+", "45"), ("=", "people"), ("-", "died."),
                          ("+", "died on Tuesday."))),
         ParagraphChange("removed", 3, "A paragraph to go.", "", (("-", "A paragraph to go."),)),

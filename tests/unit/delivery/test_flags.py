@@ -6,8 +6,18 @@ from datetime import date
 
 import pytest
 
-from licensing.delivery.rules.flags import (DailyViews, LicensedUse, TrueUp, UsageFlag, busiest_window, true_up,
-                                            true_up_fee, usage_flags, views_by_day, views_by_domain)
+from licensing.delivery.rules.flags import (
+    DailyViews,
+    LicensedUse,
+    TrueUp,
+    UsageFlag,
+    busiest_window,
+    true_up,
+    true_up_fee,
+    usage_flags,
+    views_by_day,
+    views_by_domain,
+)
 
 D = date
 USE = LicensedUse(audience=1000, start=D(2026, 1, 1), end=D(2026, 1, 30), status="active", status_date=None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def test_minimal_document_validates(validator):
     assert list(validator.iter_errors(doc)) == []
 
 
-def _broken(mutate) -> dict:  # noqa: ANN001
+def _broken(mutate: Callable[[dict], object]) -> dict:
     doc = copy.deepcopy(ninjs_document(ITEM))
     mutate(doc)
     return doc

@@ -12,7 +12,8 @@ from licensing.delivery.rules.package import PackageInput, amp_pixel, build_pack
 
 BODY = (
     '<p>Intro &amp; more</p>'
-    '<figure data-asset="11"><img src="https://cdn.news.test/camp.jpg" alt="Camp"><figcaption>Photo: MEE</figcaption></figure>'
+    '<figure data-asset="11"><img src="https://cdn.news.test/camp.jpg" alt="Camp">'
+    '<figcaption>Photo: MEE</figcaption></figure>'
     '<p>Text <img src="https://cdn.news.test/afp.jpg" data-asset="13"> more</p>'
     '<figure data-asset=""><img src="https://unknown.test/x.jpg"><figcaption>Photo: unknown</figcaption></figure>'
     '<figure data-asset="12"><iframe src="https://www.youtube.com/embed/demo"></iframe></figure>'
@@ -29,7 +30,8 @@ ITEM = PackageInput(
 )
 PIXEL = ('<img src="https://desk.test/p/LIC-2026-000042/0123abcd.gif" width="1" height="1" alt="" '
          'referrerpolicy="strict-origin-when-cross-origin">')
-ORIGIN = ('<p class="sd-origin">Originally published by <a href="https://news.test/camps?a=1&amp;b=2">Middle East Eye</a>. '
+ORIGIN = ('<p class="sd-origin">Originally published by '
+          '<a href="https://news.test/camps?a=1&amp;b=2">Middle East Eye</a>. '
           'Republished under license LIC-2026-000042.</p>')
 FILTERED = (
     '<p>Intro &amp; more</p>'
@@ -66,6 +68,14 @@ def test_all_known_assets_included_still_removes_the_unknown_one():
     assert package.kept_asset_keys == ("11", "13", "12")
     assert package.removed_count == 1
     assert 'data-asset' not in package.html
+
+
+def test_a_medium_without_any_mark_is_never_kept():
+    body = '<p>a <img src="https://cdn.news.test/camp.jpg"></p><video src="https://v.test/v.mp4"></video>'
+    package = build_package(replace(ITEM, body_html=body, included_asset_keys=frozenset({"11"})))
+    assert ('<p>a <span class="sd-not-licensed">[image not licensed]</span></p>'
+            '<span class="sd-not-licensed">[video not licensed]</span>') in package.html
+    assert package.removed_count == 2
 
 
 def test_plain_text_rendition():

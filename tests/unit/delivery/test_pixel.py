@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from licensing.delivery.rules.pixel import (is_bot, pixel_key, pixel_path, pixel_token, referrer_domain,
-                                            registrable_domain, verify_pixel_token)
+from licensing.delivery.rules.pixel import (
+    is_bot,
+    pixel_key,
+    pixel_path,
+    pixel_token,
+    referrer_domain,
+    registrable_domain,
+    verify_pixel_token,
+)
 
 KEY = pixel_key("test-secret")
 
@@ -51,7 +58,8 @@ def test_pixel_path():
      False),
     ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 "
      "Mobile/15E148 Safari/604.1", False),
-    ("Mozilla/5.0 (Linux; Android 10; CUBOT X19) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+    ("Mozilla/5.0 (Linux; Android 10; CUBOT X19) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
+     "Mobile Safari/537.36",
      False),
     ("Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)", False),
     ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", True),

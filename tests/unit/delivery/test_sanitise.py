@@ -120,7 +120,8 @@ def test_url_identity(url, expected):
 
 BODY = (
     '<p>Intro</p>'
-    '<figure><img src="https://cdn.news.test/img/camp.jpg?w=800" alt="Camp"><figcaption>Photo: MEE</figcaption></figure>'
+    '<figure><img src="https://cdn.news.test/img/camp.jpg?w=800" alt="Camp">'
+    '<figcaption>Photo: MEE</figcaption></figure>'
     '<p>Text <img src="https://cdn.news.test/img/afp.jpg"> more</p>'
     '<figure><iframe src="https://www.youtube.com/embed/demo"></iframe></figure>'
     '<figure><img src="https://unknown.test/x.jpg"></figure>'
