@@ -1,0 +1,1 @@
+"""Delivery: after the license, the republication package and the use it brings, measured by a pixel."""
