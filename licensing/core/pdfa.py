@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -115,7 +115,7 @@ def facturx_write_options(facturx: FacturX, url_fetcher: Any = None) -> dict[str
     """The keyword arguments that make `write_pdf` write Factur-X; a new Attachment each time
     (WeasyPrint's cannot be reused between renders). The fetcher is the render's own: the XML
     is given as a string, so it fetches nothing."""
-    when = datetime(facturx.issued_on.year, facturx.issued_on.month, facturx.issued_on.day, tzinfo=timezone.utc)
+    when = datetime(facturx.issued_on.year, facturx.issued_on.month, facturx.issued_on.day, tzinfo=UTC)
     attachment = Attachment(string=facturx.xml, name=FILE_NAME, description=facturx.description,
                             created=when, modified=when, relationship=RELATIONSHIP, url_fetcher=url_fetcher)
     return {"pdf_variant": "pdf/a-3b", "attachments": [attachment], "finisher": FacturXFinisher(facturx)}

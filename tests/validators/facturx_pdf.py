@@ -78,7 +78,7 @@ def _fonts(pdf: pikepdf.Pdf) -> list[str]:
     found = []
     for number, page in enumerate(pdf.pages, start=1):
         fonts = page.Resources.get("/Font") or {}
-        for name in fonts.keys():
+        for name in fonts:
             font = fonts[name]
             descendants = font.get("/DescendantFonts")
             descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")

@@ -273,7 +273,7 @@ def _party(parent: ET.Element, tag: str, party: Party, *, with_vat_id: bool, sel
         _text(_sub(element, "ram", "DefinedTradeContact"), "PersonName", party.contact)
     address = _sub(element, "ram", "PostalTradeAddress")
     _text(address, "PostcodeCode", party.address.postcode)
-    for tag_name, text in zip(("LineOne", "LineTwo", "LineThree"), _address_lines(party.address)):
+    for tag_name, text in zip(("LineOne", "LineTwo", "LineThree"), _address_lines(party.address), strict=False):
         _text(address, tag_name, text)
     _text(address, "CityName", party.address.city)
     _text(address, "CountryID", party.address.country.upper())

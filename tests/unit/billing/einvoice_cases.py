@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from invoices.billing.rules.einvoice import (CREDIT_NOTE, INVOICE, Address, EInvoice, InvoiceReference, Line, Party,
-                                             PaymentMeans)
+from invoices.billing.rules.einvoice import (
+    CREDIT_NOTE,
+    INVOICE,
+    Address,
+    EInvoice,
+    InvoiceReference,
+    Line,
+    Party,
+    PaymentMeans,
+)
 
 REVERSE_CHARGE_NOTE = ("Reverse charge: VAT to be accounted for by the recipient "
                        "(Article 196, Council Directive 2006/112/EC).")

@@ -6,8 +6,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from invoices.billing.rules.refund_split import (RefundSplit, UnsplittableRefund, exact_split, nearest_splittable,
-                                                 split_refund)
+from invoices.billing.rules.refund_split import (
+    RefundSplit,
+    UnsplittableRefund,
+    exact_split,
+    nearest_splittable,
+    split_refund,
+)
 
 
 def half_up(net: int, rate_bp: int) -> int:

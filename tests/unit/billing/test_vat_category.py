@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from invoices.billing.rules.vat_category import (OUTSIDE_SCOPE_NOTE, REVERSE_CHARGE_NOTE, category_label,
-                                                 decide_vat_category, percent, vat_on)
+from invoices.billing.rules.vat_category import (
+    OUTSIDE_SCOPE_NOTE,
+    REVERSE_CHARGE_NOTE,
+    category_label,
+    decide_vat_category,
+    percent,
+    vat_on,
+)
 from invoices.billing.rules.vat_ids import check_vat_id
 
 UK_NOTE = OUTSIDE_SCOPE_NOTE.format(tax="UK VAT", country="the United Kingdom")
