@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 ROOT = Path(__file__).resolve().parents[3]
-STATIC = ROOT / "licensing" / "static"
+STATIC = ROOT / "licensing" / "core" / "static"
 STYLESHEET = STATIC / "pdf" / "v2" / "document.css"
 
 CONTEXT = {
