@@ -24,8 +24,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from licensing.core.db import Base, ImmutableError, utcnow
 
-INVOICE_STATUSES = ("open", "paid", "void", "uncollectible")
-
 
 class TaxRate(Base):
     """A country's VAT, editable by admins; the rule applied is copied onto each invoice line."""

@@ -4,9 +4,7 @@ in its own column, dates ISO 8601, and text cells guarded against formula inject
 batches, so 100,000 rows never sit in memory."""
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from invoices.billing.models import CreditNote, Invoice, InvoiceLine, Payment, Refund
 from invoices.finance.queries import SORTS, InvoiceFilters, conditions, is_sqlite, tab_condition
+from licensing.core.csvstream import csv_safe, write_csv
 from licensing.core.money import decimal_string
 
 INVOICE_COLUMNS = ("number", "issue_date", "due_date", "status", "currency", "net", "tax", "total", "paid",
@@ -27,31 +26,12 @@ CREDIT_NOTE_COLUMNS = ("number", "issue_date", "kind", "invoice_number", "custom
 BATCH = 1000
 
 
-def csv_safe(value: object) -> str:
-    """Keep spreadsheet programs from running a text cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _iso(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds") + "Z"
     return value.isoformat()
-
-
-def write_csv(columns: tuple[str, ...], rows: Iterable[list[str]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(row)
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 def _first_line(column):

@@ -3,7 +3,6 @@ and which due dates fall in a bucket on a given day (the SQL report and the invo
 bucket links are both built from these, so they always agree)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -64,14 +63,3 @@ class AgeingRow:
 
 def empty_row(currency: str) -> AgeingRow:
     return AgeingRow(currency, {k: 0 for k in BUCKET_KEYS}, {k: 0 for k in BUCKET_KEYS})
-
-
-def summarise(invoices: Iterable[tuple[str, date, int]], today: date) -> list[AgeingRow]:
-    """(currency, due date, open amount) of each open invoice -> one row per currency, by code."""
-    rows: dict[str, AgeingRow] = {}
-    for currency, due, amount in invoices:
-        row = rows.setdefault(currency, empty_row(currency))
-        key = bucket_for(days_past_due(due, today))
-        row.amounts[key] += amount
-        row.counts[key] += 1
-    return [rows[c] for c in sorted(rows)]

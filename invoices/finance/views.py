@@ -2,7 +2,7 @@
 Views are thin: parse, call one service function, render or redirect. Finance role only."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,7 +17,7 @@ from licensing.core import documents as issued_documents  # shared infrastructur
 from licensing.core.auth import role_required
 from licensing.core.clock import today
 from licensing.core.db import get_session
-from licensing.core.forms import FieldError
+from licensing.core.forms import form_action
 from licensing.core.security import csrf_checked_by_the_views
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -124,28 +124,13 @@ def invoice_page(invoice_number: str):
 def _act(number: str, action: str, call, success: str):
     invoice = _load(number)
     form = action_form(action)
-    if not form.validate():
-        flash("The page had expired; your entries are below, send them again.", "error")
-        return _render(invoice, 400, {action: form})
-    if not form.confirm.data:
+    if form.validate() and not form.confirm.data:
         form.confirm.errors = ["Tick this box to confirm."]
         return _render(invoice, 422, {action: form})
-    session = get_session()
-    try:
-        call(session, invoice.number, current_user.email, form)
-    except FieldError as exc:
-        session.rollback()
-        if exc.field in form:
-            form[exc.field].errors = [exc.message]
-        else:
-            flash(exc.message, "error")
-        return _render(_load(number), 422, {action: form})
-    except finance.ActionRefused as exc:
-        session.rollback()
-        flash(f"Not done: {exc.message}", "error")
-        return _render(_load(number), 409, {action: form})
-    flash(success, "success")
-    return redirect(url_for("finance.invoice_page", invoice_number=invoice.number))
+    return form_action(form, lambda: call(get_session(), invoice.number, current_user.email, form),
+                       lambda status: _render(_load(number), status, {action: form}),
+                       url_for("finance.invoice_page", invoice_number=invoice.number), success,
+                       finance.ActionRefused, lambda exc: f"Not done: {exc.message}")
 
 
 @bp.post("/invoices/<invoice_number>/send-again")

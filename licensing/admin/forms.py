@@ -27,9 +27,3 @@ class InviteForm(FlaskForm):
 class RolesForm(FlaskForm):
     roles = SelectMultipleField("Roles", choices=[(r, r.capitalize()) for r in ROLES], validate_choice=False)
     active = BooleanField("Active")
-
-
-class PasswordForm(FlaskForm):
-    password = StringField("New password", **NUL, render_kw={"type": "password", "autocomplete": "new-password"},
-                           description="At least 10 characters.")
-    confirm = StringField("Repeat it", **NUL, render_kw={"type": "password", "autocomplete": "new-password"})

@@ -1,15 +1,14 @@
 """The audit trail as CSV. The event table itself is append-only (database triggers)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from licensing.core.csvstream import csv_safe, write_csv
 from licensing.intake.models import RepublishRequest, RequestEvent
 
 COLUMNS = ("event_id", "at", "request", "actor_kind", "actor", "action", "before_status", "after_status",
@@ -23,11 +22,6 @@ def _row(event: RequestEvent, reference: str) -> list[str]:
             json.dumps(event.data, sort_keys=True) if event.data else ""]
 
 
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def events_csv(session: Session, request_id: int | None = None, since: datetime | None = None,
                until: datetime | None = None) -> Iterator[str]:
     stmt = (select(RequestEvent, RepublishRequest.reference).join(RepublishRequest)
@@ -38,18 +32,5 @@ def events_csv(session: Session, request_id: int | None = None, since: datetime 
         stmt = stmt.where(RequestEvent.at >= since)
     if until is not None:
         stmt = stmt.where(RequestEvent.at < until)
-    yield from _write(([_csv_safe(c) for c in _row(e, ref)] for e, ref in
+    yield from write_csv(COLUMNS, ([csv_safe(c) for c in _row(e, ref)] for e, ref in
                        session.execute(stmt.execution_options(yield_per=1000))))
-
-
-def _write(rows: Iterable[list[str]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(row)
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()

@@ -6,10 +6,14 @@ from functools import lru_cache
 
 import pycountry
 
+EU_MEMBERS = (
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+)
+EU_COUNTRIES = frozenset(EU_MEMBERS)  # the one list: the territory region and the tax rules both read it
+
 REGIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "eu": ("European Union", (
-        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")),
+    "eu": ("European Union", EU_MEMBERS),
     "uk_ie": ("United Kingdom and Ireland", ("GB", "IE")),
     "north_america": ("North America", ("US", "CA", "MX")),
     "mena": ("Middle East and North Africa", (
@@ -29,3 +33,10 @@ def countries() -> dict[str, str]:
 def languages() -> dict[str, str]:
     found = {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
     return dict(sorted(found.items(), key=lambda kv: kv[1]))
+
+
+def territory_label(value: str) -> str:
+    """'worldwide' or 'FR,GB' -> 'Worldwide' or 'France, United Kingdom'."""
+    if value == "worldwide":
+        return "Worldwide"
+    return ", ".join(countries().get(c, c) for c in value.split(",") if c)

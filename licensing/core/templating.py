@@ -8,7 +8,7 @@ import segno
 from flask import Flask, url_for
 
 from licensing.core.money import format_money
-from licensing.core.places import countries, languages
+from licensing.core.places import countries, languages, territory_label
 
 
 def _date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
@@ -62,14 +62,6 @@ def _url_prefix(endpoint: str, argument: str) -> str:
     url_for per page instead of one per row. Only for values that need no escaping in a path (the
     references and numbers the app makes: REQ-…, INV-…)."""
     return url_for(endpoint, **{argument: "_"})[:-1]
-
-
-def territory_label(value: str) -> str:
-    """'worldwide' or 'FR,GB' -> 'Worldwide' or 'France, United Kingdom'."""
-    if value == "worldwide":
-        return "Worldwide"
-    names = [countries().get(c, c) for c in value.split(",") if c]
-    return ", ".join(names)
 
 
 def init_templating(app: Flask, labels: dict[str, dict[str, str]]) -> None:

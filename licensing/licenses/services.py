@@ -11,7 +11,7 @@ from licensing.core.documents import create_document
 from licensing.core.models import Document
 from licensing.core.money import format_amount
 from licensing.core.numbering import next_number
-from licensing.core.places import countries, languages
+from licensing.core.places import countries, languages, territory_label
 from licensing.intake.models import RepublishRequest
 from licensing.licenses.models import LICENSE_STATUS_LABELS, License
 from licensing.licenses.rules.rightsml import license_jsonld
@@ -37,12 +37,6 @@ def _base_url() -> str:
 
 def verify_url(number: str) -> str:
     return f"{_base_url()}/verify/{number}"
-
-
-def _territory_label(territory: str) -> str:
-    if territory == "worldwide":
-        return "Worldwide"
-    return ", ".join(countries().get(c, c) for c in territory.split(",") if c)
 
 
 def seller() -> Seller:
@@ -111,7 +105,7 @@ def license_context(lic: License, invoice) -> dict:
         "article": {"title": lic.article_title, "url": lic.article_url,
                     "published": lic.article_published.isoformat() if lic.article_published else None},
         "use": {"medium": MEDIUM_LABELS[lic.medium], "publication": lic.publication,
-                "publication_url": lic.publication_url, "territory": _territory_label(lic.territory),
+                "publication_url": lic.publication_url, "territory": territory_label(lic.territory),
                 "language": languages().get(lic.language, lic.language), "audience": lic.audience,
                 "term": TERM_LABELS[lic.term], "start": lic.start_date.isoformat(),
                 "end": lic.end_date.isoformat() if lic.end_date else None, "exclusive": lic.exclusive},

@@ -5,10 +5,9 @@ from functools import lru_cache
 
 from licensing.core.places import REGIONS
 from licensing.intake.rules.validation import LIMITS
+from licensing.licenses.models import LICENSE_STATUSES
 from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 from licensing.review.openapi import staff_paths, staff_schemas
-
-LICENSE_STATUSES = ["pending_payment", "active", "expired", "revoked", "cancelled"]
 
 
 def _error_schema() -> dict:
@@ -128,7 +127,7 @@ def openapi_document() -> dict:
                                "status": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
             "license": {"oneOf": [{"type": "null"}, {
                 "type": "object", "required": ["number", "status", "document_url", "verify_url"],
-                "properties": {"number": {"type": "string"}, "status": {"type": "string", "enum": LICENSE_STATUSES},
+                "properties": {"number": {"type": "string"}, "status": {"type": "string", "enum": list(LICENSE_STATUSES)},
                                "document_url": {"type": ["string", "null"], "description": "Null until ready."},
                                "verify_url": {"type": "string"}}}]},
             "invoice": {"oneOf": [{"type": "null"}, {
@@ -142,7 +141,7 @@ def openapi_document() -> dict:
         "required": ["number", "status", "status_label", "licensee", "article", "use", "term", "exclusive",
                      "exclusions"],
         "properties": {
-            "number": {"type": "string"}, "status": {"type": "string", "enum": LICENSE_STATUSES},
+            "number": {"type": "string"}, "status": {"type": "string", "enum": list(LICENSE_STATUSES)},
             "status_label": {"type": "string"}, "licensee": {"type": "string"},
             "article": {"type": "object", "required": ["title", "url"],
                         "properties": {"title": {"type": "string"}, "url": {"type": "string"}}},

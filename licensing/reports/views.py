@@ -18,7 +18,7 @@ from licensing.core.charts import bar_chart
 from licensing.core.clock import today
 from licensing.core.db import get_session
 from licensing.core.money import format_money
-from licensing.core.templating import territory_label
+from licensing.core.places import territory_label
 from licensing.licenses.models import License
 from licensing.pricing.rules import MEDIUM_LABELS
 

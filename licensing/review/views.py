@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from licensing.catalog.models import Article
 from licensing.core.auth import role_required
 from licensing.core.db import get_session, utcnow
-from licensing.core.forms import FieldError
+from licensing.core.forms import FieldError, form_action
 from licensing.core.models import OutboxMessage, User
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
@@ -104,24 +104,13 @@ def request_page(reference: str):
 
 def _act(reference: str, form, key: str, call, success: str):
     req = _load(reference)
-    if not form.validate():
-        flash("The page had expired; your entries are below, send them again.", "error")
-        return _page(req, 400, **{key: form})
-    try:
-        call(req)
-    except FieldError as exc:
-        if exc.field in form:
-            form[exc.field].errors = [exc.message]
-        else:
-            flash(exc.message, "error")
-        return _page(req, 422, **{key: form})
-    except workflow.TransitionRefused as exc:
-        get_session().rollback()
-        flash(f"Not done. {exc.message}" if isinstance(exc, AlreadyDecided) else
-              f"Not done: {exc.message}.", "error")
-        return _page(_load(reference), 409, **{key: form})
-    flash(success, "success")
-    return redirect(url_for("staff.request_page", reference=req.reference))
+
+    def refusal(exc: workflow.TransitionRefused) -> str:
+        return f"Not done. {exc.message}" if isinstance(exc, AlreadyDecided) else f"Not done: {exc.message}."
+
+    return form_action(form, lambda: call(req), lambda status: _page(_load(reference), status, **{key: form}),
+                       url_for("staff.request_page", reference=req.reference), success,
+                       workflow.TransitionRefused, refusal)
 
 
 @bp.post("/requests/<reference>/approve")

@@ -11,14 +11,12 @@ from dataclasses import dataclass
 
 import pycountry
 
+from licensing.core.places import EU_COUNTRIES
+
 DOMESTIC = "domestic_vat"
 REVERSE_CHARGE = "eu_reverse_charge"
 OUTSIDE_SCOPE = "outside_scope"
 
-EU_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-})
 REVERSE_CHARGE_NOTE = ("Reverse charge: VAT to be accounted for by the recipient "
                        "(Article 196, Council Directive 2006/112/EC).")
 OUTSIDE_SCOPE_NOTE = "Outside the scope of {tax}: services supplied to a recipient outside {country}."

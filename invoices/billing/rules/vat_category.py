@@ -19,10 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EU_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-})
+from licensing.core.places import EU_COUNTRIES
 
 STANDARD, ZERO_RATED, REVERSE_CHARGE, OUTSIDE_SCOPE, EXEMPT = "S", "Z", "AE", "O", "E"
 CATEGORIES = (STANDARD, ZERO_RATED, REVERSE_CHARGE, OUTSIDE_SCOPE, EXEMPT)

@@ -28,7 +28,6 @@ LIMITS = {
     "publication_url": 2000,
     "notes": 5000,
 }
-REQUIRED_TEXT = ("article_url", "organisation", "contact_name", "publication", "publication_url")
 QUOTE_FIELDS = ("article_url", "medium", "audience", "territory", "language", "term", "exclusive", "media_wanted")
 MAX_START_AHEAD = timedelta(days=2 * 366)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -383,3 +383,19 @@ def test_staff_cannot_act_on_invoices_and_finance_cannot_approve(desk):
     pending = insert_requests(desk.app, [{}])[0]
     assert desk.client.post(f"/staff/requests/{pending.reference}/approve", data={}).status_code == 403
     assert state(desk.app, pending.reference).status == "submitted"
+
+
+@pytest.mark.parametrize("typed, outcome", [
+    ("12 50", ("refused", "Enter an amount such as 350 or 350.00.")),  # the same answer as the fee override
+    (".5", ("refunded", 50)),
+])
+def test_the_refund_form_reads_amounts_as_the_fee_override_does(desk, typed, outcome):
+    pay(desk)
+    response = post(desk, "refund", "refund", kind="partial", amount=typed, reason="Goodwill", confirm="y")
+    if outcome[0] == "refused":
+        assert response.status_code == 422
+        assert field_errors(response.data)["refund-amount"] == outcome[1]
+        assert invoice(desk.app, desk.number).refunded_amount == 0
+    else:
+        assert response.status_code == 302
+        assert invoice(desk.app, desk.number).refunded_amount == outcome[1]

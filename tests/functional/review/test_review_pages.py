@@ -797,3 +797,22 @@ def test_the_outbox_lists_every_message(desk):
     message = desk.client.get(link)
     assert message.status_code == 200 and "The fee is £675.00" in page_text(message.data)
     assert desk.client.get("/staff/outbox/99999").status_code == 404
+
+
+@pytest.mark.parametrize("typed, outcome", [
+    ("12 50", ("refused", "Enter an amount such as 350 or 350.00.")),  # a space groups thousands: not 1,250.00
+    (".5", ("approved", 50)),
+    ("1 250", ("approved", 125000)),
+])
+def test_the_fee_override_reads_amounts_as_the_refund_form_does(desk, typed, outcome):
+    made = submit(desk.app)
+    response = desk.client.post(f"/staff/requests/{made.reference}/approve",
+                                data={"fee_override": typed, "override_reason": "Agreed by phone"})
+    row = state(desk.app, made.reference)
+    if outcome[0] == "refused":
+        assert response.status_code == 422
+        assert parse(response.data).by_id("fee_override-error").text == outcome[1]
+        assert row.status == "submitted"
+    else:
+        assert response.status_code == 302
+        assert (row.status, row.approved_fee) == outcome

