@@ -1,5 +1,5 @@
 """What Factur-X costs: the real layout-version-2 invoice rendered plain (as render_pdf does today)
-and as Factur-X PDF/A-3b with its EN 16931 XML (licensing/core/pdfa.py), in one process with one
+and as Factur-X PDF/A-3b with its EN 16931 XML (licensing/core/pdf.py), in one process with one
 shared FontConfiguration and stylesheet, renders alternating so both see the same machine load.
 
 Prints the warm median (and p90) of each, and their ratio. Aim: Factur-X at most 1.3x plain.
@@ -24,7 +24,7 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from invoices.billing.rules.einvoice import build_cii  # noqa: E402
 from invoices.billing.rules.einvoice_context import from_context, to_context  # noqa: E402
-from licensing.core.pdfa import FacturX, render_facturx_pdf  # noqa: E402
+from licensing.core.pdf import FacturX, render_facturx_pdf  # noqa: E402
 from tests.integration.billing.invoice_html import STATIC, STYLESHEET, invoice_html  # noqa: E402
 from tests.unit.billing.einvoice_cases import domestic_invoice  # noqa: E402
 
