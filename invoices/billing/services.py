@@ -176,6 +176,10 @@ def pay_url(invoice_number: str) -> str:
     return f"{base}/pay/{invoice_number}/{payment_token(current_app.config['SECRET_KEY'], invoice_number)}"
 
 
+CATEGORY_NAMES = {"S": "Standard rate", "Z": "Zero rate", "AE": "Reverse charge", "O": "Outside scope",
+                  "E": "Exempt"}
+
+
 def einvoice_xml(context: dict) -> bytes:
     """The CII XML of a frozen e-invoice context (a Document's `einvoice`): byte for byte the same
     on every call, so the PDF's attachment, the XML download and `documents verify` agree."""
@@ -206,6 +210,7 @@ def pdf_context(doc: EInvoice, tax_name: str = "VAT") -> dict:
         "lines": [{"description": line.description, "quantity": line.quantity, "unit_amount": line.unit_amount,
                    "net_amount": line.net_amount, "category": line.category, "rate": rate(line.category, line.rate_bp),
                    "tax_label": category_label(line.category, line.rate_bp, tax_name),
+                   "category_name": CATEGORY_NAMES[line.category],
                    "period_start": line.period_start.isoformat() if line.period_start else None,
                    "period_end": line.period_end.isoformat() if line.period_end else None} for line in doc.lines],
         "breakdown": [{"category": entry.category, "rate": rate(entry.category, entry.rate_bp), "basis": entry.basis,

@@ -140,10 +140,16 @@ def invoice_context(invoice, license_number: str) -> dict:
     """The frozen inputs of the invoice PDF (plain JSON values): layout v3 prints them from the
     invoice's e-invoice, which is frozen beside them and embedded as its Factur-X XML."""
     if invoice.einvoice:
-        from_session = object_session(invoice)
-        return {**pdf_context(from_context(invoice.einvoice), tax_name_of(from_session, invoice.seller_country)),
-                "license_number": license_number, "payment_terms_days": invoice.payment_terms_days,
-                "pay_url": pay_url(invoice.number)}
+        context = {**pdf_context(from_context(invoice.einvoice), tax_name_of(object_session(invoice),
+                                                                              invoice.seller_country)),
+                   "license_number": license_number, "payment_terms_days": invoice.payment_terms_days,
+                   "pay_url": pay_url(invoice.number)}
+        # The keys the earlier layouts print too, so any version can render the same context.
+        context["seller"].update(address=invoice.seller_address, bank_details=invoice.seller_bank_details)
+        context["buyer"].update(address=invoice.buyer_address, vat_id=invoice.buyer_vat_id)
+        for printed, line in zip(context["lines"], invoice.lines, strict=True):
+            printed.update(tax_amount=line.tax_amount, tax_note=line.tax_note)
+        return context
     return {
         "number": invoice.number, "issued_on": invoice.issue_date.isoformat(),
         "due_date": invoice.due_date.isoformat(), "currency": invoice.currency,

@@ -125,7 +125,7 @@ MISSING = object()  # a field left out of the body
 
 _TEXT_FIELDS = {
     "organisation": "Leeds Evening Post Ltd", "contact_name": "Jo Bloggs", "publication": "Leeds Evening Post",
-    "vat_id": "GB987654321", "billing_address": "1 Park Row\nLeeds LS1 5HD", "notes": "Through our CMS.",
+    "vat_id": "GB980780684", "billing_address": "1 Park Row\nLeeds LS1 5HD", "notes": "Through our CMS.",
 }
 
 
