@@ -26,39 +26,39 @@ UK_OUTSIDE_NOTE = "Outside the scope of UK VAT: services supplied to a recipient
 
 # --- tax ---------------------------------------------------------------------------------------
 
-AE = ("AE", "Reverse charge", "VATEX-EU-AE")
-O = ("O", "Not subject to VAT", "VATEX-EU-O")
-S = ("S", "", "")
+CAT_AE = ("AE", "Reverse charge", "VATEX-EU-AE")
+CAT_O = ("O", "Not subject to VAT", "VATEX-EU-O")
+CAT_S = ("S", "", "")
 
 
 @pytest.mark.parametrize(("buyer", "vat_id", "rule", "rate_bp", "label", "note", "category"), [
     # domestic: the seller country's VAT, with or without a VAT id, whatever the case of the code
-    ("GB", "", DOMESTIC, 2000, "UK VAT 20%", "", S),
-    ("GB", "GB980780684", DOMESTIC, 2000, "UK VAT 20%", "", S),
-    ("gb", "", DOMESTIC, 2000, "UK VAT 20%", "", S),
+    ("GB", "", DOMESTIC, 2000, "UK VAT 20%", "", CAT_S),
+    ("GB", "GB980780684", DOMESTIC, 2000, "UK VAT 20%", "", CAT_S),
+    ("gb", "", DOMESTIC, 2000, "UK VAT 20%", "", CAT_S),
     # EU business with a VAT id that passes its check (digits, and prefix = country): reverse charge
-    ("DE", "DE136695976", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, AE),
-    ("FR", "FR40303265045", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, AE),
-    ("PL", "PL5260001246", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, AE),  # EU, not in table
-    ("ie", "IE6388047V", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, AE),
-    ("NL", "NL004495445B01", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, AE),
+    ("DE", "DE136695976", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
+    ("FR", "FR40303265045", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
+    ("PL", "PL5260001246", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),  # EU, not in table
+    ("ie", "IE6388047V", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
+    ("NL", "NL004495445B01", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
     # ... and with one that fails it, or of another country, never: a UK seller is then outside the scope
     # (these ids all took the VAT off before the check existed)
-    ("DE", "DE123456789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("FR", "FR12345678901", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("PL", "PL1234567890", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("ie", "IE6388047W", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("NL", "x", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("DE", "FR40303265045", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),  # France's id, German buyer
+    ("DE", "DE123456789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("FR", "FR12345678901", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("PL", "PL1234567890", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("ie", "IE6388047W", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("NL", "x", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("DE", "FR40303265045", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),  # France's id, German buyer
     # EU without a VAT id (a consumer or an unregistered body): outside the scope here
-    ("DE", "", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("DE", "   ", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("FR", None, OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
+    ("DE", "", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("DE", "   ", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("FR", None, OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
     # outside the EU, with or without a tax id
-    ("US", "", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("US", "12-3456789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("CH", "CHE-123.456.789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
-    ("NO", "NO123456789MVA", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, O),
+    ("US", "", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("US", "12-3456789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("CH", "CHE-123.456.789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("NO", "NO123456789MVA", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
 ])
 def test_decide_tax_for_a_uk_seller(buyer, vat_id, rule, rate_bp, label, note, category):
     decision = decide_tax("GB", buyer, vat_id, TABLE)
@@ -88,7 +88,7 @@ def test_a_country_the_admins_marked_eu_is_reverse_charged_only_with_an_id_check
     table["XK"] = CountryTax("XK", "Kosovo VAT", 1800, True)
     # python-stdnum checks no Kosovan ids: an unchecked id never takes the VAT off
     assert decide_tax("GB", "XK", "XK123", table) == TaxDecision(
-        OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, *O)
+        OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, *CAT_O)
     assert decide_tax("GB", "XK", "", table).rule == OUTSIDE_SCOPE
     table["CH"] = CountryTax("CH", "Swiss VAT", 810, False)  # in the table but not EU
     assert decide_tax("GB", "CH", "CHE-1", table).rule == OUTSIDE_SCOPE
