@@ -213,6 +213,11 @@ def test_the_licensee_downloads_the_xml_and_the_credit_note_by_the_tracking_link
     [revoked] = [m for m in mails(seeded, PUBLISHER_EMAIL) if "revoked" in m.subject]
     assert f"License {lic.number} is revoked: invoice {lic.invoice_number} was refunded in full" in revoked.body_text
 
+    # the Factur-X invoice and credit note re-render byte for byte (their dates are their own)
+    result = seeded.test_cli_runner().invoke(args=["documents", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Every issued document re-renders identically." in result.output
+
 
 def test_a_refund_without_an_exact_split_is_refused_with_the_nearest_amounts(seeded, staff):
     finance = finance_client(seeded)
