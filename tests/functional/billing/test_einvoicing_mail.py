@@ -157,3 +157,26 @@ def test_with_vies_off_nothing_is_asked(seeded, client, vies):
     assert _Vies.asked == []
     stored = _stored(seeded)
     assert (stored.vies_result, stored.vies_checked_at) == ("", None)
+
+
+# ------------------------------------------------------------------------------------ seller settings
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("SELLER_IBAN", "GB33BUKB20201555555556", "SELLER_IBAN: GB33BUKB20201555555556 is not a valid IBAN: its check "
+                                              "digits do not match. Check it for a typing error."),
+    ("SELLER_BIC", "BUKB", "SELLER_BIC: BUKB is not in the form of a BIC"),
+    ("SELLER_PAYMENT_MEANS", "cheque", "SELLER_PAYMENT_MEANS is transfer, card or both, got 'cheque'"),
+])
+def test_a_mistyped_seller_account_stops_the_app_at_start(database_url, setting, value, message):
+    from app import create_app
+
+    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
+        create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x", setting: value})
+
+
+def test_a_card_only_seller_needs_no_iban(database_url):
+    from app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x",
+                      "SELLER_PAYMENT_MEANS": "card", "SELLER_IBAN": ""})
+    app.extensions["database"].dispose()
