@@ -50,6 +50,7 @@ def split_for(session: Session, invoice: Invoice, amount: int) -> RefundSplit:
     credited_net, credited_vat = session.execute(
         select(func.coalesce(func.sum(CreditNote.subtotal), 0), func.coalesce(func.sum(CreditNote.tax_total), 0))
         .where(CreditNote.invoice_id == invoice.id)).one()
+    credited_net, credited_vat = int(credited_net), int(credited_vat)  # PostgreSQL's sum() is a Decimal
     rates = {line.tax_rate_bp for line in invoice.lines}
     if len(rates) != 1:
         raise RefundRefused(f"{invoice.number} has lines at different VAT rates: refund it in full or by hand.")
