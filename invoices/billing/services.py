@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session
 
 from invoices.billing.models import Invoice, InvoiceLine, TaxRate
 from invoices.billing.rules.bank_ids import check_bic, check_iban
-from invoices.billing.rules.einvoice import INVOICE, Address, EInvoice, Line, Party, PaymentMeans, build_cii, totals
+from invoices.billing.rules.einvoice import (
+    INVOICE,
+    Address,
+    EInvoice,
+    Line,
+    Party,
+    PaymentMeans,
+    build_cii,
+    check,
+    totals,
+)
 from invoices.billing.rules.einvoice_context import from_context, to_context
 from invoices.billing.rules.tax import DEFAULT_TABLE, CountryTax, decide_tax
 from invoices.billing.rules.vat_category import OUTSIDE_SCOPE, category_label, percent
@@ -154,6 +164,7 @@ def issue_invoice(session: Session, *, reference: str, seller: Seller, buyer: Bu
         buyer_reference=buyer.reference, contract_reference=reference,
         notes=(decision.note,) if decision.note else (), delivery_date=issue_date,
     )
+    check(doc)  # refused now, not when its PDF is rendered: e.g. outside scope without a company number
     sums = totals(doc)
     invoice.subtotal, invoice.tax_total, invoice.total = sums.line_total, sums.vat_total, sums.grand_total
     invoice.vat_breakdown = [{"category": entry.category, "rate_bp": entry.rate_bp, "basis": entry.basis,
