@@ -7,6 +7,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from invoices.billing.services import check_seller_account, einvoice_xml
 from invoices.finance import report_views
 from invoices.finance import views as finance_views
 from invoices.payments import views as pay
@@ -17,6 +18,7 @@ from licensing.admin import tax as tax_admin
 from licensing.admin import tools as staff_tools
 from licensing.admin import views as admin
 from licensing.core import assets, auth, db, health, limits, observability, security
+from licensing.core.documents import EINVOICE_XML
 from licensing.core.settings import INSTANCE, ROOT, Settings
 from licensing.core.templating import init_templating
 from licensing.intake.rules.workflow import STATUS_LABELS
@@ -39,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     overrides = {k.lower(): config.pop(k) for k in list(config) if k.lower() in Settings.__dataclass_fields__}
     settings = Settings.from_env(instance=config.pop("INSTANCE_PATH", INSTANCE), **overrides)
-    settings.check()
+    settings.check(check_seller_account)
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "licensing" / "core" / "static"), instance_path=str(INSTANCE))
@@ -62,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_templating(app, labels={"medium": MEDIUM_LABELS, "term": TERM_LABELS, "status": STATUS_LABELS,
                                  "license_status": LICENSE_STATUS_LABELS})
     health.add_readiness_check(app, "stripe", stripe_readiness)
+    app.extensions[EINVOICE_XML] = einvoice_xml  # documents embed billing's EN 16931 XML (core imports no feature)
     assets.init_app(app)
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,

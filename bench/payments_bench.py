@@ -73,7 +73,7 @@ def approved_invoices(application, count: int) -> list[tuple[str, str]]:  # noqa
         s.commit()
         user_id = user.id
     data = {"article_url": EXAMPLE_URL, "organisation": "Leeds Evening Post Ltd", "contact_name": "Jo Bloggs",
-            "email": "jo@leeds-post.example", "country": "GB", "vat_id": "GB987654321",
+            "email": "jo@leeds-post.example", "country": "GB", "vat_id": "GB980780684",
             "publication": "Leeds Evening Post", "publication_url": "https://leeds-post.example",
             "medium": "website", "audience": 25000, "territory": ["GB", "FR"], "language": "en",
             "term": "1_year", "start_date": (date.today() + timedelta(days=7)).isoformat(), "terms_accepted": True}

@@ -25,7 +25,7 @@ def issue(app, issue_date: date, amount: int = 10_000, currency: str = "USD", bu
         invoice = issue_invoice(
             s, reference=reference,
             seller=Seller("Middle East Eye Ltd", "1 Example Street, London", SELLER_COUNTRY, "GB123456789",
-                          "Sort code 00-00-00"),
+                          "Sort code 00-00-00", company_number="01234567"),
             buyer=Buyer(buyer, "Jo Bloggs", email, "1 Press Row", country, vat_id),
             lines=[LineInput("Republishing license", amount)], currency=currency, issue_date=issue_date,
             payment_terms_days=terms)
@@ -44,7 +44,8 @@ def issue_many(app, specs: list[dict]) -> list[str]:  # noqa: ANN001
 
     numbers = []
     with app.app_context(), new_session() as s:
-        seller = Seller("Middle East Eye Ltd", "1 Example Street, London", SELLER_COUNTRY, "GB123456789", "Sort code")
+        seller = Seller("Middle East Eye Ltd", "1 Example Street, London", SELLER_COUNTRY, "GB123456789", "Sort code",
+                        company_number="01234567")
         for spec in specs:
             spec = dict(spec)
             after = {k: spec.pop(k) for k in ("status", "refunded_amount") if k in spec}

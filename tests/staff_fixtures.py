@@ -76,7 +76,7 @@ def request_data(**overrides) -> dict:  # noqa: ANN003
         "contact_name": "Jo Bloggs",
         "email": PUBLISHER_EMAIL,
         "country": "GB",
-        "vat_id": "GB987654321",
+        "vat_id": "GB980780684",
         "publication": "Leeds Evening Post",
         "publication_url": "https://leeds-post.example",
         "medium": "website",

@@ -38,7 +38,7 @@ def request_body(n: int) -> dict:
     """A valid request as POST /api/v1/requests takes it (website, 25,000, GB + FR, 1 year)."""
     return {
         "article_url": EXAMPLE_URL, "organisation": f"Leeds Evening Post {n} Ltd", "contact_name": "Jo Bloggs",
-        "email": f"editor{n}@leeds-post.example", "country": "GB", "vat_id": "GB987654321",
+        "email": f"editor{n}@leeds-post.example", "country": "GB", "vat_id": "GB980780684",
         "publication": "Leeds Evening Post", "publication_url": "https://leeds-post.example", "medium": "website",
         "audience": 25000, "territory": ["GB", "FR"], "language": "en", "term": "1_year",
         "start_date": (date.today() + timedelta(days=7)).isoformat(),

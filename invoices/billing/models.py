@@ -62,6 +62,16 @@ class Invoice(Base):
     buyer_address: Mapped[str] = mapped_column(Text, default="")
     buyer_country: Mapped[str] = mapped_column(String(2))
     buyer_vat_id: Mapped[str] = mapped_column(String(40), default="")
+    # EN 16931's data, frozen at issue (migration 0009): the buyer's structured address (address
+    # lines in buyer_address, one a line), their reference or purchase order, the seller's company
+    # number, the VAT breakdown per category and rate (BG-23), and the whole e-invoice as plain
+    # values (einvoice_context.to_context), which the XML and every credit note are built from.
+    buyer_city: Mapped[str] = mapped_column(String(100), default="")
+    buyer_postcode: Mapped[str] = mapped_column(String(20), default="")
+    buyer_reference: Mapped[str] = mapped_column(String(200), default="")
+    seller_company_number: Mapped[str] = mapped_column(String(40), default="")
+    vat_breakdown: Mapped[list | None] = mapped_column(JSON)
+    einvoice: Mapped[dict | None] = mapped_column(JSON)
     payment_terms_days: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -130,6 +140,12 @@ class InvoiceLine(Base):
     tax_rate_bp: Mapped[int] = mapped_column(Integer)
     tax_amount: Mapped[int] = mapped_column(BigInteger)
     tax_note: Mapped[str] = mapped_column(Text, default="")
+    vat_category: Mapped[str] = mapped_column(String(2), default="S")  # S, Z, AE, O, E
+    exemption_reason: Mapped[str] = mapped_column(Text, default="")  # BT-120
+    exemption_code: Mapped[str] = mapped_column(String(30), default="")  # BT-121 (VATEX)
+    unit_code: Mapped[str] = mapped_column(String(3), default="C62")  # one license
+    period_start: Mapped[date | None] = mapped_column(Date)  # the license term (BG-26)
+    period_end: Mapped[date | None] = mapped_column(Date)
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
@@ -211,6 +227,7 @@ class CreditNote(Base):
     reason: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))  # refund, void
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    einvoice: Mapped[dict | None] = mapped_column(JSON)  # the 381 as plain values (None before 0009)
 
     invoice: Mapped[Invoice] = relationship(viewonly=True)
 

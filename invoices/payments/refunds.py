@@ -7,10 +7,14 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from invoices.billing.models import CreditNote, Invoice, Refund
+from invoices.billing.rules.credit_notes import credit_note_for
+from invoices.billing.rules.einvoice_context import from_context, to_context
+from invoices.billing.rules.refund_split import RefundSplit, UnsplittableRefund, split_refund
+from invoices.billing.services import pdf_context, tax_name_of
 from invoices.billing.signals import invoice_refunded
 from invoices.payments.gateway import StripeError, Unavailable, gateway
 from invoices.payments.services import log_event, reconcile
@@ -23,6 +27,7 @@ from licensing.core.numbering import next_number
 log = logging.getLogger(__name__)
 CREDIT_NOTE_PREFIX = "CN"
 MAX_REASON = 2000
+LEGACY_CREDIT_NOTE = "pdf/v2/credit_note.html"  # for invoices issued before e-invoicing
 
 
 class RefundRefused(ValueError):
@@ -30,32 +35,71 @@ class RefundRefused(ValueError):
 
 
 def _split_tax(invoice: Invoice, amount: int) -> tuple[int, int]:
-    """The tax inside a gross amount, in the invoice's own proportion (rounded half up)."""
+    """Invoices issued before e-invoicing (no frozen e-invoice): the tax inside a gross amount in
+    the invoice's own proportion (rounded half up), as their credit notes always had."""
     if invoice.total == 0 or invoice.tax_total == 0:
         return amount, 0
     tax = (amount * invoice.tax_total * 2 + invoice.total) // (2 * invoice.total)
     return amount - tax, tax
 
 
-def issue_credit_note(session: Session, invoice: Invoice, amount: int, reason: str, kind: str) -> CreditNote:
-    """Number and store a credit note in the current transaction, and queue its PDF."""
+def split_for(session: Session, invoice: Invoice, amount: int) -> RefundSplit:
+    """The credit note's net and VAT for `amount`, exactly (BR-CO-17 to the minor unit), leaving
+    what is still to credit on the invoice exactly splittable too; refused with the nearest
+    amounts that split when there is no such split."""
+    credited_net, credited_vat = session.execute(
+        select(func.coalesce(func.sum(CreditNote.subtotal), 0), func.coalesce(func.sum(CreditNote.tax_total), 0))
+        .where(CreditNote.invoice_id == invoice.id)).one()
+    credited_net, credited_vat = int(credited_net), int(credited_vat)  # PostgreSQL's sum() is a Decimal
+    rates = {line.tax_rate_bp for line in invoice.lines}
+    if len(rates) != 1:
+        raise RefundRefused(f"{invoice.number} has lines at different VAT rates: refund it in full or by hand.")
+    try:
+        return split_refund(amount, rates.pop(), remaining_net=invoice.subtotal - credited_net,
+                            remaining_vat=invoice.tax_total - credited_vat, keep_remainder_exact=True)
+    except UnsplittableRefund as exc:
+        nearest = " or ".join(format_money(value, invoice.currency) for value in (exc.lower, exc.higher)
+                              if value is not None)
+        raise RefundRefused(
+            f"{format_money(amount, invoice.currency)} cannot be split into net and VAT to the last penny "
+            f"(and leave a remainder that can); refund {nearest} instead.") from exc
+    except ValueError as exc:
+        raise RefundRefused(str(exc)) from exc
 
+
+def issue_credit_note(session: Session, invoice: Invoice, amount: int, reason: str, kind: str) -> CreditNote:
+    """Number and store a credit note in the current transaction, and queue its PDF. An invoice
+    with a frozen e-invoice gets an EN 16931 credit note (381, Factur-X, layout v3) derived from it;
+    older invoices keep their layout (v2) and the proportional split."""
     today = utcnow().date()
-    subtotal, tax = _split_tax(invoice, amount)
-    note = CreditNote(number=next_number(session, "credit_note", CREDIT_NOTE_PREFIX, today.year), invoice_id=invoice.id,
-                      issue_date=today, currency=invoice.currency, subtotal=subtotal, tax_total=tax,
-                      total=amount, reason=reason, kind=kind)
+    number = next_number(session, "credit_note", CREDIT_NOTE_PREFIX, today.year)
+    if not invoice.einvoice:
+        subtotal, tax = _split_tax(invoice, amount)
+        note = CreditNote(number=number, invoice_id=invoice.id, issue_date=today, currency=invoice.currency,
+                          subtotal=subtotal, tax_total=tax, total=amount, reason=reason, kind=kind)
+        session.add(note)
+        session.flush()
+        create_document(session, "credit_note", note.number, {
+            "number": note.number, "issued_on": today.isoformat(), "invoice_number": invoice.number,
+            "currency": invoice.currency, "subtotal": subtotal, "tax_total": tax, "total": amount, "reason": reason,
+            "kind": kind, "license_number": invoice.reference,
+            "seller": {"name": invoice.seller_name, "address": invoice.seller_address,
+                       "vat_number": invoice.seller_vat_number},
+            "buyer": {"name": invoice.buyer_name, "address": invoice.buyer_address, "email": invoice.buyer_email,
+                      "vat_id": invoice.buyer_vat_id},
+        }, template=LEGACY_CREDIT_NOTE)
+        return note
+    split = split_for(session, invoice, amount)
+    credit = credit_note_for(from_context(invoice.einvoice), number=number, issue_date=today, split=split,
+                             reason=reason, kind=kind)
+    note = CreditNote(number=number, invoice_id=invoice.id, issue_date=today, currency=invoice.currency,
+                      subtotal=split.net, tax_total=split.vat, total=split.gross, reason=reason, kind=kind,
+                      einvoice=to_context(credit))
     session.add(note)
     session.flush()
     create_document(session, "credit_note", note.number, {
-        "number": note.number, "issued_on": today.isoformat(), "invoice_number": invoice.number,
-        "currency": invoice.currency, "subtotal": subtotal, "tax_total": tax, "total": amount, "reason": reason,
-        "kind": kind, "license_number": invoice.reference,
-        "seller": {"name": invoice.seller_name, "address": invoice.seller_address,
-                   "vat_number": invoice.seller_vat_number},
-        "buyer": {"name": invoice.buyer_name, "address": invoice.buyer_address, "email": invoice.buyer_email,
-                  "vat_id": invoice.buyer_vat_id},
-    })
+        **pdf_context(credit, tax_name_of(session, invoice.seller_country)),
+        "invoice_number": invoice.number, "license_number": invoice.reference, "reason": reason, "kind": kind})
     return note
 
 
@@ -78,7 +122,11 @@ def refund(session: Session, invoice_id: int, amount: int, reason: str, actor: s
         session.rollback()  # release the write lock (SQLite) and the row lock (PostgreSQL)
         raise RefundRefused(refused)
     stripe_payment = next((p for p in invoice.payments if p.method == "stripe"), None)
-    note = issue_credit_note(session, invoice, amount, reason, "refund")
+    try:
+        note = issue_credit_note(session, invoice, amount, reason, "refund")
+    except RefundRefused:
+        session.rollback()
+        raise
     row = Refund(invoice_id=invoice.id, credit_note_id=note.id, amount=amount, currency=invoice.currency,
                  reason=reason, method="stripe" if stripe_payment else "manual",
                  status="pending" if stripe_payment else "succeeded", created_by=actor,

@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import PurePosixPath
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from licensing.core import jobs
 from licensing.core.db import begin_write, new_session, utcnow
 from licensing.core.models import Document
-from licensing.core.pdf import FileAttachment, RenderError, render_pdf
+from licensing.core.pdf import FacturX, FileAttachment, RenderError, render_pdf
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -23,8 +23,12 @@ MAX_ATTEMPTS = 3
 # re-rendered with the version it was issued with (`documents verify` proves the bytes never change):
 # an issued version is never edited; a new look is a new folder (templates/pdf/vN/ with the stylesheet
 # licensing/core/static/pdf/vN/document.css). Version 1 (templates/pdf/*.html) takes ~1.3x as long to render.
-TEMPLATES = {"license": "pdf/v2/license.html", "invoice": "pdf/v2/invoice.html",
-             "credit_note": "pdf/v2/credit_note.html"}
+# Version 3 (invoices and credit notes) is Factur-X: the EN 16931 data and a PDF/A-3b with its XML.
+TEMPLATES = {"license": "pdf/v2/license.html", "invoice": "pdf/v3/invoice.html",
+             "credit_note": "pdf/v3/credit_note.html"}
+# The extension key under which billing registers the function that turns a frozen e-invoice
+# context into its CII XML (core imports no feature; the factory hands it over).
+EINVOICE_XML = "einvoice_xml"
 
 
 def stylesheet_for(template: str) -> str:
@@ -33,9 +37,11 @@ def stylesheet_for(template: str) -> str:
     return str(PurePosixPath(template).parent / "document.css")
 
 
-def create_document(session: Session, kind: str, number: str, context: dict) -> Document:
-    """Add a pending document in the caller's transaction; its rendering starts after commit."""
-    document = Document(kind=kind, number=number, template=TEMPLATES[kind], context=context, status="pending")
+def create_document(session: Session, kind: str, number: str, context: dict, template: str | None = None) -> Document:
+    """Add a pending document in the caller's transaction; its rendering starts after commit.
+    `template`: an older layout, for a document whose data the current one needs but lacks."""
+    document = Document(kind=kind, number=number, template=template or TEMPLATES[kind], context=context,
+                        status="pending")
     session.add(document)
     session.flush()
     jobs.after_commit(session, "licensing.core.documents:render_job", document.id)
@@ -51,9 +57,32 @@ def _attachments(document: Document) -> tuple[FileAttachment, ...]:
                            "The license in IPTC RightsML 2.0 (JSON-LD)", when),)
 
 
+def einvoice_xml(document: Document) -> bytes | None:
+    """The EN 16931 XML frozen with an invoice or credit note (None for other documents, and for
+    those issued before layout v3)."""
+    context = document.context.get("einvoice")
+    if not context:
+        return None
+    builder = current_app.extensions.get(EINVOICE_XML)
+    if builder is None:
+        raise RenderError("no e-invoice XML builder is registered (the factory registers billing's)")
+    return builder(context)
+
+
+def _facturx(document: Document) -> FacturX | None:
+    xml = einvoice_xml(document)
+    if xml is None:
+        return None
+    kind = "credit note" if document.kind == "credit_note" else "invoice"
+    # Dated by the document itself, never the clock: the bytes re-render the same.
+    return FacturX(xml, date.fromisoformat(document.context["issued_on"]),
+                   description=f"Factur-X {kind} {document.number} (EN 16931 CII)")
+
+
 def render_bytes(document: Document) -> bytes:
     html = render_template(document.template, doc=document.context)
-    return render_pdf(html, stylesheet=stylesheet_for(document.template), attachments=_attachments(document))
+    return render_pdf(html, stylesheet=stylesheet_for(document.template), attachments=_attachments(document),
+                      facturx=_facturx(document))
 
 
 def render_document(document_id: int) -> bool:

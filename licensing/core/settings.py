@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -63,6 +65,21 @@ class Settings:
     seller_country: str = "GB"
     seller_vat_number: str = "GB123456789"
     seller_bank_details: str = "Sort code 00-00-00, account 12345678, IBAN GB00EXMP00000012345678"
+    # What EN 16931 and UK company law want on an invoice: a structured address (lines separated by
+    # ";"), the company number (the seller's identifier, BT-30, when no VAT id may be printed),
+    # legal form and registered office; the account for credit transfer, checked at start.
+    seller_address_lines: str = "Example House; 1 Example Street"
+    seller_city: str = "London"
+    seller_postcode: str = "EC1A 1AA"
+    seller_company_number: str = "01234567"
+    seller_legal_form: str = "Private company limited by shares"
+    seller_registered_office: str = "Registered in England and Wales, Example House, 1 Example Street, London EC1A 1AA"
+    seller_iban: str = "GB33BUKB20201555555555"  # the IBAN registry's example account
+    seller_bic: str = "BUKBGB22"
+    seller_payment_means: str = "transfer,card"  # credit transfer to the IBAN, card through the pay link
+    mail_message_id_domain: str = ""  # empty: PUBLIC_BASE_URL's host
+    vies_check: bool = False  # ask the EU's VIES service whether a buyer's VAT id is registered
+    vies_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number"
     currency: str = "GBP"
     default_article_language: str = "en"
     review_target_working_days: int = 2
@@ -103,8 +120,23 @@ class Settings:
             raise ValueError(f"OVERDUE_REMINDER_DAYS must be between 1 and 3650 days, got {raw!r}")
         return tuple(days)
 
-    def check(self) -> None:
-        """Refuse settings that must never run by accident."""
+    def payment_means(self) -> frozenset[str]:
+        """SELLER_PAYMENT_MEANS ("transfer,card") as a set."""
+        means = frozenset(part.strip().lower() for part in self.seller_payment_means.split(",") if part.strip())
+        if not means or means - {"transfer", "card"}:
+            raise ValueError(f"SELLER_PAYMENT_MEANS is transfer, card or both, got {self.seller_payment_means!r}")
+        return means
+
+    def message_id_domain(self) -> str:
+        """The domain of every Message-ID: the seller's own (the setting, else PUBLIC_BASE_URL's host)."""
+        return self.mail_message_id_domain or urlsplit(self.public_base_url).hostname or "localhost"
+
+    def check(self, *more: Callable[[Settings], None]) -> None:
+        """Refuse settings that must never run by accident. `more`: checks owned by features (core
+        imports none), such as billing's check of the seller's IBAN and BIC."""
+        self.payment_means()
+        for extra_check in more:
+            extra_check(self)
         if self.jobs_mode not in (None, "inline", "thread", "rq"):
             raise RuntimeError("JOBS_MODE must be inline, thread or rq")
         if self.jobs_mode == "rq" and not self.redis_url:
@@ -132,6 +164,18 @@ class Settings:
             seller_country=_env("SELLER_COUNTRY", cls.seller_country),
             seller_vat_number=_env("SELLER_VAT_NUMBER", cls.seller_vat_number),
             seller_bank_details=_env("SELLER_BANK_DETAILS", cls.seller_bank_details),
+            seller_address_lines=_env("SELLER_ADDRESS_LINES", cls.seller_address_lines),
+            seller_city=_env("SELLER_CITY", cls.seller_city),
+            seller_postcode=_env("SELLER_POSTCODE", cls.seller_postcode),
+            seller_company_number=_env("SELLER_COMPANY_NUMBER", cls.seller_company_number),
+            seller_legal_form=_env("SELLER_LEGAL_FORM", cls.seller_legal_form),
+            seller_registered_office=_env("SELLER_REGISTERED_OFFICE", cls.seller_registered_office),
+            seller_iban=_env("SELLER_IBAN", cls.seller_iban),
+            seller_bic=_env("SELLER_BIC", cls.seller_bic),
+            seller_payment_means=_env("SELLER_PAYMENT_MEANS", cls.seller_payment_means),
+            mail_message_id_domain=_env("MAIL_MESSAGE_ID_DOMAIN", ""),
+            vies_check=_bool("VIES_CHECK", False),
+            vies_url=_env("VIES_URL", cls.vies_url),
             currency=_env("CURRENCY", cls.currency),
             review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
             needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),

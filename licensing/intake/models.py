@@ -41,7 +41,13 @@ class RepublishRequest(Base):
     email: Mapped[str] = mapped_column(String(320), index=True)
     country: Mapped[str] = mapped_column(String(2))
     vat_id: Mapped[str] = mapped_column(String(40), default="")
-    billing_address: Mapped[str] = mapped_column(Text, default="")
+    billing_address: Mapped[str] = mapped_column(Text, default="")  # address line 1 (older: the whole text)
+    billing_address_line2: Mapped[str] = mapped_column(Text, default="")
+    billing_city: Mapped[str] = mapped_column(String(100), default="")
+    billing_postcode: Mapped[str] = mapped_column(String(20), default="")
+    buyer_reference: Mapped[str] = mapped_column(String(200), default="")  # their reference or PO number
+    vies_result: Mapped[str] = mapped_column(String(20), default="")  # valid, invalid, unavailable; "" not asked
+    vies_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
     publication: Mapped[str] = mapped_column(String(200))
     publication_url: Mapped[str] = mapped_column(String(2000))
     medium: Mapped[str] = mapped_column(String(40))

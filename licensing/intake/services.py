@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import logging
 import secrets
+import urllib.request
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -13,6 +16,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from invoices.billing.rules.vat_category import EU_COUNTRIES
 from licensing.catalog import queries as search
 from licensing.catalog.models import Article, ArticleAsset
 from licensing.catalog.queries import find_by_url
@@ -26,6 +30,7 @@ from licensing.pricing.models import RateCard
 from licensing.pricing.rules import Quote, RequestedUse, quote_for
 from licensing.pricing.services import NoRateCard, current_rate_card, rate_card_terms, terms_of
 
+log = logging.getLogger(__name__)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 
 
@@ -127,8 +132,31 @@ class Submitted:
     quote: Quote
 
 
+def vies_lookup(vat_id: str) -> str:
+    """Ask the EU's VIES service (VIES_CHECK=1) whether a VAT id that passed its check is
+    registered: 'valid', 'invalid', or 'unavailable' when the service does not answer (it often
+    does not; the request goes ahead, and staff see the result). Never called with VIES_CHECK off."""
+    settings = current_app.config["SETTINGS"]
+    body = json.dumps({"countryCode": vat_id[:2], "vatNumber": vat_id[2:]}).encode()
+    http = urllib.request.Request(settings.vies_url, data=body, method="POST",
+                                  headers={"Content-Type": "application/json", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(http, timeout=5) as answer:  # noqa: S310 - the configured https URL
+            data = json.loads(answer.read(65536))
+    except (OSError, ValueError) as exc:
+        log.warning("VIES did not answer for %s: %s", vat_id[:2], exc)
+        return "unavailable"
+    if not isinstance(data, dict) or not isinstance(data.get("valid"), bool):
+        return "unavailable"
+    return "valid" if data["valid"] else "invalid"
+
+
 def submit_request(session: Session, given: RequestInput) -> Submitted:
     """Store a new request with its quote, log the event, and queue the confirmation e-mail."""
+    vies_result, vies_at = "", None
+    if current_app.config["SETTINGS"].vies_check and given.vat_id and given.country in EU_COUNTRIES:
+        # Before the write transaction: nothing is held while the service answers (or not).
+        vies_result, vies_at = vies_lookup(given.vat_id), utcnow()
     begin_write(session)  # SQLite: a read transaction could not take the write lock after another commit
     article = find_by_url(session, given.article_url)
     if article is None:
@@ -143,7 +171,10 @@ def submit_request(session: Session, given: RequestInput) -> Submitted:
             status=workflow.SUBMITTED,
             article_id=article.id, organisation=given.organisation, contact_name=given.contact_name,
             email=given.email, country=given.country, vat_id=given.vat_id,
-            billing_address=given.billing_address, publication=given.publication,
+            billing_address=given.billing_address, billing_address_line2=given.billing_address_line2,
+            billing_city=given.billing_city, billing_postcode=given.billing_postcode,
+            buyer_reference=given.buyer_reference, vies_result=vies_result, vies_checked_at=vies_at,
+            publication=given.publication,
             publication_url=given.publication_url, medium=given.medium, audience=given.audience,
             territory=given.territory if given.territory == "worldwide" else ",".join(given.territory),
             language=given.language, term=given.term, start_date=given.start_date,

@@ -9,18 +9,19 @@ from flask import Blueprint, Response, abort, render_template
 from licensing.core import jobs
 from licensing.core.auth import role_required
 from licensing.core.db import get_session, utcnow
-from licensing.core.documents import find_document
+from licensing.core.documents import einvoice_xml, find_document
 from licensing.core.models import Document
 from licensing.intake.services import find_by_token
-from licensing.licenses.services import license_for_request
+from licensing.licenses.services import credit_note_numbers, license_for_request
 
 bp = Blueprint("downloads", __name__)
 STALE = timedelta(minutes=2)
 
 
 def documents_of_request(request_id: int) -> list[str]:
+    """The license, its invoice and the invoice's credit notes: what the publisher may download."""
     lic = license_for_request(get_session(), request_id)
-    return [lic.number, lic.invoice_number] if lic else []
+    return [lic.number, lic.invoice_number, *credit_note_numbers(get_session(), lic.invoice_number)] if lic else []
 
 
 def _send(document: Document | None) -> Response:
@@ -44,6 +45,30 @@ def publisher_document(token: str, number: str):
     if tracked is None or number.upper() not in documents_of_request(tracked.id):
         abort(404)
     return _send(find_document(get_session(), number.upper()))
+
+
+def _send_xml(document: Document | None) -> Response:
+    """The e-invoice alone (EN 16931 CII), for accounting software: rebuilt from the document's
+    frozen context, so it equals the factur-x.xml inside its PDF byte for byte."""
+    xml = einvoice_xml(document) if document is not None else None
+    if xml is None:
+        abort(404)
+    return Response(xml, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{document.number}.xml"', "Cache-Control": "private, max-age=0"})
+
+
+@bp.get("/track/<token>/documents/<number>.xml")
+def publisher_document_xml(token: str, number: str):
+    tracked = find_by_token(get_session(), token)
+    if tracked is None or number.upper() not in documents_of_request(tracked.id):
+        abort(404)
+    return _send_xml(find_document(get_session(), number.upper()))
+
+
+@bp.get("/staff/documents/<number>.xml")
+@role_required("staff", "finance")
+def staff_document_xml(number: str):
+    return _send_xml(find_document(get_session(), number.upper()))
 
 
 @bp.get("/staff/documents/<number>.pdf")

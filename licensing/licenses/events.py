@@ -7,12 +7,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from invoices.billing.models import CreditNote
 from invoices.billing.signals import invoice_paid, invoice_refunded, invoice_voided
 from licensing.core.db import utcnow
 from licensing.core.mail import queue_mail
 from licensing.intake.models import RequestEvent
 from licensing.intake.rules import workflow
-from licensing.intake.services import tracking_url_of
+from licensing.intake.services import derive_tracking_token, tracking_url_of
 from licensing.licenses.models import License
 
 STATUS_MESSAGES = {
@@ -51,10 +52,26 @@ def activate(_sender, session: Session, invoice, **_kw) -> None:
 
 
 @invoice_refunded.connect
-def revoke(_sender, session: Session, invoice, full: bool, **_kw) -> None:
+def revoke(_sender, session: Session, invoice, full: bool, refund=None, **_kw) -> None:
+    """Money moving back is told to the licensee: the credit note's link after every refund, and
+    plainly that the license is revoked after a full one."""
     lic = _license_of(session, invoice)
-    if full and lic is not None:
-        _move(session, lic, "revoked", ("active", "pending_payment", "expired"))
+    if lic is None:
+        return
+    revoked = full and _move(session, lic, "revoked", ("active", "pending_payment", "expired"))
+    if refund is None:
+        return
+    note = session.get(CreditNote, refund.credit_note_id)
+    token = derive_tracking_token(lic.request.reference, lic.request.tracking_nonce)
+    base = current_app.config["SETTINGS"].public_base_url.rstrip("/")
+    context = {"license": lic, "invoice": invoice, "note": note, "full": full, "tracking_url": tracking_url_of(lic.request),
+               "credit_note_url": f"{base}/track/{token}/documents/{note.number}.pdf",
+               "verify_url": f"{base}/verify/{lic.number}"}
+    queue_mail(session, lic.licensee_email, f"Refund on invoice {invoice.number}: credit note {note.number}",
+               "credit_note_issued", tag=f"credit_note:{note.number}", **context)
+    if revoked:
+        queue_mail(session, lic.licensee_email, f"License {lic.number} is revoked after a full refund",
+                   "license_revoked", tag=f"revoked:{lic.number}", **context)
 
 
 @invoice_voided.connect

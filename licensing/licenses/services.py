@@ -3,9 +3,20 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from invoices.billing.services import Buyer, LineInput, Seller, issue_invoice, pay_url
+from invoices.billing.models import CreditNote, Invoice
+from invoices.billing.rules.einvoice_context import from_context
+from invoices.billing.services import (
+    Buyer,
+    LineInput,
+    Seller,
+    issue_invoice,
+    pay_url,
+    pdf_context,
+    seller_from_settings,
+    tax_name_of,
+)
 from licensing.core.db import utcnow
 from licensing.core.documents import create_document
 from licensing.core.models import Document
@@ -40,8 +51,7 @@ def verify_url(number: str) -> str:
 
 
 def seller() -> Seller:
-    s = current_app.config["SETTINGS"]
-    return Seller(s.seller_name, s.seller_address, s.seller_country, s.seller_vat_number, s.seller_bank_details)
+    return seller_from_settings(current_app.config["SETTINGS"])
 
 
 def rightsml_of(lic: License, status: str | None) -> dict:
@@ -65,10 +75,13 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
     license_number = next_number(session, "license", LICENSE_PREFIX, today.year)
     invoice = issue_invoice(
         session, reference=license_number, seller=who,
-        buyer=Buyer(request.organisation, request.contact_name, request.email, request.billing_address,
-                    request.country, request.vat_id),
+        buyer=Buyer(request.organisation, request.contact_name, request.email,
+                    "\n".join(line for line in (request.billing_address, request.billing_address_line2) if line),
+                    request.country, request.vat_id, city=request.billing_city, postcode=request.billing_postcode,
+                    reference=request.buyer_reference),
         lines=[LineInput(f"Republishing license for “{article.title}” in {request.publication} "
-                         f"({MEDIUM_LABELS[request.medium]}, {TERM_LABELS[request.term]})", fee)],
+                         f"({MEDIUM_LABELS[request.medium]}, {TERM_LABELS[request.term]})", fee,
+                         period_start=request.start_date, period_end=terms)],  # invoicing period = the term
         currency=request.currency, issue_date=today,
         payment_terms_days=current_app.config["SETTINGS"].payment_terms_days,
     )
@@ -118,7 +131,19 @@ def license_context(lic: License, invoice) -> dict:
 
 
 def invoice_context(invoice, license_number: str) -> dict:
-    """The frozen inputs of the invoice PDF (plain JSON values)."""
+    """The frozen inputs of the invoice PDF (plain JSON values): layout v3 prints them from the
+    invoice's e-invoice, which is frozen beside them and embedded as its Factur-X XML."""
+    if invoice.einvoice:
+        context = {**pdf_context(from_context(invoice.einvoice), tax_name_of(object_session(invoice),
+                                                                              invoice.seller_country)),
+                   "license_number": license_number, "payment_terms_days": invoice.payment_terms_days,
+                   "pay_url": pay_url(invoice.number)}
+        # The keys the earlier layouts print too, so any version can render the same context.
+        context["seller"].update(address=invoice.seller_address, bank_details=invoice.seller_bank_details)
+        context["buyer"].update(address=invoice.buyer_address, vat_id=invoice.buyer_vat_id)
+        for printed, line in zip(context["lines"], invoice.lines, strict=True):
+            printed.update(tax_amount=line.tax_amount, tax_note=line.tax_note)
+        return context
     return {
         "number": invoice.number, "issued_on": invoice.issue_date.isoformat(),
         "due_date": invoice.due_date.isoformat(), "currency": invoice.currency,
@@ -146,14 +171,24 @@ def license_for_request(session: Session, request_id: int) -> License | None:
     return session.scalars(select(License).where(License.request_id == request_id)).first()
 
 
+def credit_notes_of(session: Session, invoice_number: str) -> list[CreditNote]:
+    return list(session.scalars(select(CreditNote).join(Invoice, Invoice.id == CreditNote.invoice_id)
+                                .where(Invoice.number == invoice_number).order_by(CreditNote.id)))
+
+
+def credit_note_numbers(session: Session, invoice_number: str) -> list[str]:
+    return [note.number for note in credit_notes_of(session, invoice_number)]
+
+
 def license_panel(session: Session, request_id: int) -> dict | None:
-    """A request's license, its documents (ready or being prepared) and its payment link."""
+    """A request's license, its documents (ready or being prepared), its credit notes and its payment link."""
     lic = license_for_request(session, request_id)
     if lic is None:
         return None
+    notes = credit_notes_of(session, lic.invoice_number)
     docs = {d.number: d for d in session.scalars(
-        select(Document).where(Document.number.in_([lic.number, lic.invoice_number])))}
-    return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number)}
+        select(Document).where(Document.number.in_([lic.number, lic.invoice_number, *(n.number for n in notes)])))}
+    return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number), "credit_notes": notes}
 
 
 def public_view(lic: License) -> dict:

@@ -26,7 +26,7 @@ from licensing.intake.services import (
     submit_request,
     tracking_url,
 )
-from licensing.licenses.services import license_for_request
+from licensing.licenses.services import credit_notes_of, license_for_request
 from licensing.publisher.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -65,13 +65,16 @@ def _article_json(article: Article) -> dict:
     }
 
 
-def _license_json(req: RepublishRequest, token: str) -> tuple[dict | None, dict | None]:
-    """The request's license and invoice numbers, with document URLs once the PDFs are ready."""
+def _license_json(req: RepublishRequest, token: str) -> tuple[dict | None, dict | None, list[dict]]:
+    """The request's license and invoice numbers and its credit notes, with document URLs once
+    the PDFs are ready."""
     lic = license_for_request(get_session(), req.id)
     if lic is None:
-        return None, None
+        return None, None, []
+    notes = credit_notes_of(get_session(), lic.invoice_number)
     ready = set(get_session().scalars(select(Document.number).where(
-        Document.number.in_([lic.number, lic.invoice_number]), Document.status == "ready")))
+        Document.number.in_([lic.number, lic.invoice_number, *(n.number for n in notes)]),
+        Document.status == "ready")))
 
     def url(number: str) -> str | None:
         return url_for("downloads.publisher_document", token=token, number=number, _external=True) \
@@ -80,11 +83,17 @@ def _license_json(req: RepublishRequest, token: str) -> tuple[dict | None, dict 
     return ({"number": lic.number, "status": lic.status, "document_url": url(lic.number),
              "verify_url": url_for("verify.verify_page", number=lic.number, _external=True)},
             {"number": lic.invoice_number, "document_url": url(lic.invoice_number),
-             "pay_url": pay_url(lic.invoice_number)})
+             "xml_url": url_for("downloads.publisher_document_xml", token=token, number=lic.invoice_number,
+                                _external=True) if lic.invoice_number in ready else None,
+             "pay_url": pay_url(lic.invoice_number)},
+            [{"number": n.number, "kind": n.kind, "issue_date": n.issue_date.isoformat(), "net": n.subtotal,
+              "tax": n.tax_total, "total": n.total, "currency": n.currency, "document_url": url(n.number),
+              "xml_url": url_for("downloads.publisher_document_xml", token=token, number=n.number, _external=True)
+              if n.number in ready and n.einvoice else None} for n in notes])
 
 
 def _request_json(req: RepublishRequest, token: str) -> dict:
-    license_, invoice = _license_json(req, token)
+    license_, invoice, credit_notes = _license_json(req, token)
     return {
         "reference": req.reference,
         "status": req.status,
@@ -99,6 +108,7 @@ def _request_json(req: RepublishRequest, token: str) -> dict:
         ],
         "license": license_,
         "invoice": invoice,
+        "credit_notes": credit_notes,
     }
 
 

@@ -24,10 +24,17 @@ class RequestForm(FlaskForm):
                         render_kw={"type": "email", "autocomplete": "email"})
     country = SelectField("Country of your organisation", choices=[], validate_choice=False,
                           widget=CachedOptionsSelect())
-    billing_address = TextAreaField("Billing address (optional)", render_kw={"rows": 3, "autocomplete": "street-address"},
-                                    description="Printed on the invoice if your request is approved.")
-    vat_id = StringField("VAT or tax ID (optional)",
-                         description="EU businesses: your VAT number lets us apply the reverse charge.")
+    billing_address = StringField("Billing address, line 1 (optional)", render_kw={"autocomplete": "address-line1"},
+                                  description="Printed on the invoice (and in its e-invoice data) if your request "
+                                              "is approved.")
+    billing_address_line2 = StringField("Address line 2 (optional)", render_kw={"autocomplete": "address-line2"})
+    billing_city = StringField("Town or city (optional)", render_kw={"autocomplete": "address-level2"})
+    billing_postcode = StringField("Postcode (optional)", render_kw={"autocomplete": "postal-code"})
+    buyer_reference = StringField("Your reference or purchase-order number (optional)",
+                                  description="Printed on the invoice, for your accounts department.")
+    vat_id = StringField("VAT number (optional)",
+                         description="EU businesses outside the UK: a valid VAT number from your country lets us "
+                                     "apply the reverse charge. We check its format and check digits.")
     publication = StringField("Publication name", description="Where the article will run, e.g. Leeds Evening Post.")
     publication_url = StringField("Publication web address", render_kw={"type": "url", "placeholder": "https://"})
     medium = SelectField("Medium", choices=[(m, MEDIUM_LABELS[m]) for m in MEDIA], validate_choice=False)
@@ -73,7 +80,9 @@ class RequestForm(FlaskForm):
     def intake_data(self) -> dict:
         """What was typed, as the shared rules expect it."""
         data = {name: self[name].data for name in (
-            "article_url", "organisation", "contact_name", "email", "country", "vat_id", "billing_address", "publication",
+            "article_url", "organisation", "contact_name", "email", "country", "vat_id", "billing_address",
+            "billing_address_line2",
+            "billing_city", "billing_postcode", "buyer_reference", "publication",
             "publication_url", "medium", "audience", "language", "term", "start_date", "notes")}
         data.update(territory=self.territory_value(), exclusive=bool(self.exclusive.data),
                     media_wanted=bool(self.media_wanted.data), terms_accepted=bool(self.terms_accepted.data))

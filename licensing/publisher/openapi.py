@@ -50,9 +50,17 @@ def _request_body_schema(full: bool) -> dict:
             "contact_name": {"type": "string", "maxLength": LIMITS["contact_name"]},
             "email": {"type": "string", "format": "email", "maxLength": LIMITS["email"]},
             "country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2."},
-            "vat_id": {"type": "string", "maxLength": LIMITS["vat_id"]},
+            "vat_id": {"type": "string", "maxLength": LIMITS["vat_id"],
+                       "description": "Checked (format and check digits, country prefix = country); an invalid "
+                                      "id is refused (422 naming vat_id). Reverse charge applies only with a "
+                                      "valid id of an EU business outside the seller's country."},
             "billing_address": {"type": "string", "maxLength": LIMITS["billing_address"],
-                                "description": "Printed on the invoice."},
+                                "description": "Address line 1, printed on the invoice and in its e-invoice XML."},
+            "billing_address_line2": {"type": "string", "maxLength": LIMITS["billing_address_line2"]},
+            "billing_city": {"type": "string", "maxLength": LIMITS["billing_city"]},
+            "billing_postcode": {"type": "string", "maxLength": LIMITS["billing_postcode"]},
+            "buyer_reference": {"type": "string", "maxLength": LIMITS["buyer_reference"],
+                                "description": "Your reference or purchase-order number, printed on the invoice."},
             "publication": {"type": "string", "maxLength": LIMITS["publication"]},
             "publication_url": {"type": "string", "format": "uri", "maxLength": LIMITS["publication_url"]},
             "start_date": {"type": "string", "format": "date", "description": "Today or later, within two years."},
@@ -133,7 +141,22 @@ def openapi_document() -> dict:
             "invoice": {"oneOf": [{"type": "null"}, {
                 "type": "object", "required": ["number", "document_url", "pay_url"],
                 "properties": {"number": {"type": "string"}, "document_url": {"type": ["string", "null"]},
+                               "xml_url": {"type": ["string", "null"],
+                                           "description": "The EN 16931 XML alone (Factur-X invoices)."},
                                "pay_url": {"type": "string"}}}]},
+            "credit_notes": {"type": "array", "description": "Credit notes of the invoice (refunds, a void).",
+                             "items": {"type": "object",
+                                       "required": ["number", "kind", "issue_date", "net", "tax", "total", "currency",
+                                                    "document_url", "xml_url"],
+                                       "properties": {
+                                           "number": {"type": "string"}, "kind": {"type": "string",
+                                                                                  "enum": ["refund", "void"]},
+                                           "issue_date": {"type": "string", "format": "date"},
+                                           "net": {"type": "integer"}, "tax": {"type": "integer"},
+                                           "total": {"type": "integer", "description": "Minor units."},
+                                           "currency": {"type": "string"},
+                                           "document_url": {"type": ["string", "null"]},
+                                           "xml_url": {"type": ["string", "null"]}}}},
         },
     }
     public_license = {

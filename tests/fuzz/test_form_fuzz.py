@@ -24,7 +24,7 @@ SETTINGS = dict(deadline=None, derandomize=True, database=None,
 # Text inputs and text areas, whose value the page must give back as typed.
 TEXT_FIELDS = {
     "article_url": EXAMPLE_URL, "organisation": "Leeds Evening Post Ltd", "contact_name": "Jo Bloggs",
-    "email": "jo@leeds-post.example", "vat_id": "GB987654321", "billing_address": "1 Park Row",
+    "email": "jo@leeds-post.example", "vat_id": "GB980780684", "billing_address": "1 Park Row",
     "publication": "Leeds Evening Post", "publication_url": "https://leeds-post.example", "audience": "25000",
     "start_date": start_date(), "notes": "World page.",
 }

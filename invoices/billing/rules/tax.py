@@ -1,8 +1,11 @@
-"""Tax rules for an invoice line (pure; table-tested).
+"""Tax rules for an invoice line (pure; table-tested): the admins' country table applied through
+vat_category.decide_vat_category, with the buyer's VAT id checked by vat_ids.check_vat_id.
 
-- A buyer in the seller's country pays the seller country's VAT.
-- A business buyer in another EU country with a VAT id: reverse charge at 0%, with the note.
-- Anyone else: outside the scope of the seller's VAT, with the note.
+- A buyer in the seller's country pays the seller country's VAT (S; Z at a zero rate).
+- A business buyer in another EU country with a VAT id that passes its check: reverse charge
+  (AE) at 0%, with the note. An id that fails its check, or none, never takes VAT off: an EU
+  seller then charges its own VAT (S), a seller outside the EU is outside the scope (O).
+- Anyone else: outside the scope of the seller's VAT (O), with the note.
 """
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from dataclasses import dataclass
 import pycountry
 
 from licensing.core.places import EU_COUNTRIES
+
+from .vat_category import category_label, decide_vat_category
+from .vat_ids import check_vat_id
 
 DOMESTIC = "domestic_vat"
 REVERSE_CHARGE = "eu_reverse_charge"
@@ -36,6 +42,9 @@ class TaxDecision:
     rate_bp: int
     label: str  # e.g. "UK VAT 20%"
     note: str
+    category: str = "S"  # EN 16931 VAT category: S, Z, AE, O (E is never decided here)
+    exemption_reason: str = ""  # BT-120, for AE and O
+    exemption_code: str = ""  # BT-121
 
     def tax_on(self, net_minor: int) -> int:
         """Tax on a net amount, rounded half up."""
@@ -53,17 +62,16 @@ def decide_tax(seller_country: str, buyer_country: str, buyer_vat_id: str,
     seller = table.get(seller_country)
     if seller is None:
         raise ValueError(f"no tax entry for the seller's country {seller_country}")
-    if buyer_country == seller_country:
-        return TaxDecision(DOMESTIC, seller.rate_bp, f"{seller.name} {_pct(seller.rate_bp)}", "")
-    buyer_eu = buyer_country in EU_COUNTRIES or (buyer_country in table and table[buyer_country].eu)
-    if buyer_eu and (buyer_vat_id or "").strip():
-        return TaxDecision(REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE)
-    note = OUTSIDE_SCOPE_NOTE.format(tax=seller.name or f"{seller_country} VAT",
-                                     country=_country_name(seller_country))
-    return TaxDecision(OUTSIDE_SCOPE, 0, "Outside scope 0%", note)
+    eu = EU_COUNTRIES | {code for code, entry in table.items() if entry.eu}
+    decision = decide_vat_category(
+        seller_country=seller_country, seller_rate_bp=seller.rate_bp, buyer_country=buyer_country,
+        buyer_vat_id_valid=check_vat_id(buyer_vat_id, buyer_country).valid,
+        seller_tax_name=seller.name, seller_country_name=country_name(seller_country), eu_countries=frozenset(eu))
+    return TaxDecision(decision.rule, decision.rate_bp, category_label(decision.category, decision.rate_bp, seller.name),
+                       decision.note, decision.category, decision.exemption_reason, decision.exemption_code)
 
 
-def _country_name(code: str) -> str:
+def country_name(code: str) -> str:
     """'GB' -> 'the United Kingdom' (the first word of the tax name gave "outside Irish")."""
     found = pycountry.countries.get(alpha_2=code)
     name = (getattr(found, "common_name", None) or found.name) if found else code

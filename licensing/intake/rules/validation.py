@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from invoices.billing.rules.vat_ids import check_vat_id
 from licensing.core.places import REGIONS, countries, languages
 from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 
@@ -24,6 +25,10 @@ LIMITS = {
     "email": 320,
     "vat_id": 40,
     "billing_address": 500,
+    "billing_address_line2": 200,
+    "billing_city": 100,
+    "billing_postcode": 20,
+    "buyer_reference": 200,
     "publication": 200,
     "publication_url": 2000,
     "notes": 5000,
@@ -55,6 +60,10 @@ class RequestInput:
     media_wanted: bool
     notes: str
     terms_accepted: bool
+    billing_address_line2: str = ""
+    billing_city: str = ""
+    billing_postcode: str = ""
+    buyer_reference: str = ""  # their reference or purchase-order number
 
 
 @dataclass(frozen=True)
@@ -265,6 +274,10 @@ def validate_request(data: Mapping[str, Any], today: date,
         publication_url=check.text("publication_url", required=True),
         vat_id=check.text("vat_id", required=False),
         billing_address=check.text("billing_address", required=False, multiline=True),
+        billing_address_line2=check.text("billing_address_line2", required=False),
+        billing_city=check.text("billing_city", required=False),
+        billing_postcode=check.text("billing_postcode", required=False),
+        buyer_reference=check.text("buyer_reference", required=False),
         notes=check.text("notes", required=False, multiline=True),
         country=check.choice("country", countries(), "ISO 3166 country code"),
         start_date=check.start_date(today),
@@ -273,6 +286,14 @@ def validate_request(data: Mapping[str, Any], today: date,
     _check_url(check, "publication_url", values["publication_url"])
     if values["vat_id"] and "vat_id" not in check.errors and not _VAT.match(values["vat_id"]):
         check.fail("vat_id", "Use letters, digits, spaces, dots and hyphens only.")
+    elif values["vat_id"] and "vat_id" not in check.errors and values["country"]:
+        # Format, check digits and country prefix (python-stdnum): an id that fails is refused here,
+        # so a typo can never take VAT off an invoice; a good one is stored normalised (DE 123… -> DE123…).
+        vat = check_vat_id(values["vat_id"], values["country"])
+        if vat.error:
+            check.fail("vat_id", vat.error)
+        else:
+            values["vat_id"] = vat.vat_id
     if not values["terms_accepted"] and "terms_accepted" not in check.errors:
         check.fail("terms_accepted", "You must accept the standard terms to submit a request.")
     email_raw = data.get("email")

@@ -27,6 +27,7 @@ EXPECTED: dict[str, object] = {
     "public.withdraw": PUBLIC,
     "public.answer": PUBLIC,
     "downloads.publisher_document": PUBLIC,  # the tracking token is the key
+    "downloads.publisher_document_xml": PUBLIC,  # the tracking token is the key
     # the licensee paying (the payment link's token is the key) and Stripe's signed webhook
     "pay.pay_page": PUBLIC,
     "pay.test_card": PUBLIC,
@@ -70,6 +71,7 @@ EXPECTED: dict[str, object] = {
     "staff_tools.reasons": STAFF,
     "staff_tools.update_reason": STAFF,
     "downloads.staff_document": frozenset({"staff", "finance"}),
+    "downloads.staff_document_xml": frozenset({"staff", "finance"}),
     # admin pages
     "admin.user_list": ADMIN,
     "admin.user_edit": ADMIN,

@@ -179,10 +179,12 @@ def test_the_api_gives_license_and_invoice_numbers_and_document_urls(seeded, cli
     assert body["invoice"] == {
         "number": lic.invoice_number,
         "document_url": f"http://desk.test/track/{made.token}/documents/{lic.invoice_number}.pdf",
+        "xml_url": f"http://desk.test/track/{made.token}/documents/{lic.invoice_number}.xml",
         "pay_url": f"{base}/pay/{lic.invoice_number}/{payment_token(seeded.config['SECRET_KEY'], lic.invoice_number)}",
     }
     pdf = client.get(_path(body["invoice"]["document_url"]))
     assert pdf.status_code == 200 and pdf.data == document_of(seeded, lic.invoice_number).pdf
+    assert body["credit_notes"] == []
 
     unapproved = client.get(f"/api/v1/requests/{other.reference}", headers=bearer(other.token)).get_json()
     assert (unapproved["license"], unapproved["invoice"]) == (None, None)
@@ -393,4 +395,7 @@ def test_an_edited_and_an_added_rate_are_used_by_the_next_invoices(seeded, staff
         "domestic_vat", "UK VAT 17.5%", 1750, 11813)  # 118.125 rounds half up
     assert gb_invoice.total == 67500 + 11813
     [no_line] = invoice_of(seeded, license_of(seeded, norway.reference).invoice_number).lines
-    assert (no_line.tax_rule, no_line.tax_rate_bp, no_line.tax_amount) == ("eu_reverse_charge", 0, 0)
+    # marked EU by the admins, but python-stdnum checks no Norwegian ids: an unchecked id never takes
+    # the VAT off (reverse charge), so a UK seller's sale to Norway is outside the scope
+    assert (no_line.tax_rule, no_line.vat_category, no_line.tax_rate_bp, no_line.tax_amount) == (
+        "outside_scope", "O", 0, 0)

@@ -44,7 +44,7 @@ def _base(app) -> str:  # noqa: ANN001
 def issued(seeded, staff):
     """A German business with a VAT id and a non-ASCII name, approved: (app, license, license PDF, invoice PDF)."""
     made = submit(seeded, organisation=LICENSEE, contact_name="Øyvind Müller-Łukasz", country="DE",
-                  vat_id="DE123456789")
+                  vat_id="DE136695976")
     approve(seeded, made.reference, staff)
     lic = license_of(seeded, made.reference)
     license_doc, invoice_doc = document_of(seeded, lic.number), document_of(seeded, lic.invoice_number)
@@ -121,7 +121,7 @@ def test_the_license_embeds_its_rightsml_and_nothing_else(issued):
     [pay] = permission["duty"][0]["constraint"]
     assert (pay["rightOperand"]["@value"], pay["unit"]) == ("675.00", "http://cvx.iptc.org/iso4217a/GBP")
     assert [p["rightsml:excludedMaterial"] for p in doc["prohibition"]] == ["Photograph: AFP"]
-    assert embedded_files(invoice_pdf) == {}
+    assert list(embedded_files(invoice_pdf)) == ["factur-x.xml"]  # the invoice's own: its EN 16931 XML
 
 
 def test_the_invoice_says_what_an_invoice_must(issued):
@@ -134,18 +134,21 @@ def test_the_invoice_says_what_an_invoice_must(issued):
     number = lic.invoice_number
     for expected in (
         f"Invoice {number}",
-        f"Issue date {docdate(today)}",
+        f"Issue date (tax point) {docdate(today)}",
         f"Due date {docdate(today + timedelta(days=14))} (14 days)",
         f"License {lic.number}",
         "Currency GBP",
-        "Middle East Eye Ltd", "Example House, 1 Example Street, London", "VAT number GB123456789",
-        LICENSEE, "Øyvind Müller-Łukasz", "Germany", "VAT / tax ID DE123456789",
+        "Middle East Eye Ltd Example House 1 Example Street London EC1A 1AA United Kingdom",
+        "Company number 01234567 Private company limited by shares; Registered in England and Wales, Example "
+        "House, 1 Example Street, London EC1A 1AA VAT number GB123456789",
+        LICENSEE, "Øyvind Müller-Łukasz", "Germany", "VAT number DE136695976",
         "Republishing license for “US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary” "
-        "in Leeds Evening Post (Website, 1 year)",
-        "1 £675.00 £675.00 Reverse charge 0% £0.00",
-        "Subtotal £675.00", "Tax £0.00", "Total due (GBP) £675.00",
+        f"in Leeds Evening Post (Website, 1 year) · term {docdate(lic.start_date)} to {docdate(lic.end_date)}",
+        "1 £675.00 £675.00 AE · Reverse charge 0%",
+        "VAT breakdown Rate Taxable amount VAT Exemption reason AE 0% £675.00 £0.00 Reverse charge",
+        "Net total £675.00 VAT £0.00 Total due (GBP) £675.00",
         "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC).",
-        "Bank transfer: Sort code 00-00-00, account 12345678, IBAN GB00EXMP00000012345678",
+        "Bank transfer: IBAN GB33BUKB20201555555555, BIC BUKBGB22.",
         f"Please quote {number} as the reference",
         f"Middle East Eye Ltd · Invoice {number}",
         "Page 1 of 1",
@@ -157,12 +160,12 @@ def test_the_invoice_says_what_an_invoice_must(issued):
 
 
 def test_a_domestic_invoice_charges_uk_vat_without_a_reverse_charge_note(seeded, staff):
-    made = submit(seeded, organisation="Leeds Evening Post Ltd", country="GB", vat_id="GB987654321")
+    made = submit(seeded, organisation="Leeds Evening Post Ltd", country="GB", vat_id="GB980780684")
     approve(seeded, made.reference, staff)
     lic = license_of(seeded, made.reference)
     text = pdf_text(document_of(seeded, lic.invoice_number).pdf)
-    for expected in ("1 £675.00 £675.00 UK VAT 20% £135.00", "Subtotal £675.00", "Tax £135.00",
-                     "Total due (GBP) £810.00", "VAT / tax ID GB987654321"):
+    for expected in ("1 £675.00 £675.00 S · Standard rate 20%", "S 20% £675.00 £135.00",
+                     "Net total £675.00 VAT £135.00 Total due (GBP) £810.00", "VAT number GB980780684"):
         assert expected in text, f"{expected!r} missing:\n{text}"
     assert "Reverse charge" not in text and "Outside the scope" not in text
 
@@ -185,7 +188,7 @@ def test_documents_issued_with_an_earlier_layout_version_still_verify(seeded, st
     import licensing.core.documents
     from licensing.core.documents import TEMPLATES, render_bytes, stylesheet_for
 
-    version_1 = {kind: path.replace("pdf/v2/", "pdf/") for kind, path in TEMPLATES.items()}
+    version_1 = {kind: path.replace("pdf/v2/", "pdf/").replace("pdf/v3/", "pdf/") for kind, path in TEMPLATES.items()}
     with monkeypatch.context() as m:  # as issued before version 2 existed
         m.setattr(licensing.core.documents, "TEMPLATES", version_1)
         old = submit(seeded, organisation="Old Layout Ltd")
@@ -195,9 +198,9 @@ def test_documents_issued_with_an_earlier_layout_version_still_verify(seeded, st
 
     old_invoice = document_of(seeded, license_of(seeded, old.reference).invoice_number)
     new_invoice = document_of(seeded, license_of(seeded, new.reference).invoice_number)
-    assert (old_invoice.template, new_invoice.template) == ("pdf/invoice.html", "pdf/v2/invoice.html")
+    assert (old_invoice.template, new_invoice.template) == ("pdf/invoice.html", "pdf/v3/invoice.html")
     assert (stylesheet_for(old_invoice.template), stylesheet_for(new_invoice.template)) == \
-        ("pdf/document.css", "pdf/v2/document.css")
+        ("pdf/document.css", "pdf/v3/document.css")
     assert "Old Layout Ltd" in pdf_text(old_invoice.pdf) and "New Layout Ltd" in pdf_text(new_invoice.pdf)
 
     result = seeded.test_cli_runner().invoke(args=["documents", "verify"])
@@ -218,7 +221,7 @@ def test_every_amount_fits_its_column_on_one_line(seeded, staff, fee, shown):
     approve(seeded, made.reference, staff, fee_override=fee, override_reason="A deal of its own")
     document = document_of(seeded, license_of(seeded, made.reference).invoice_number)
     text = pdf_text(document.pdf)
-    assert f"1 {shown} {shown} Outside scope 0% £0.00" in text, text
+    assert f"1 {shown} {shown} O · Outside scope" in text, text
     assert f"Total due (GBP) {shown}" in text, text
     assert _overflowing_cells(seeded, document) == []
 
@@ -322,7 +325,7 @@ def test_injection_payloads_are_printed_literally_and_load_nothing(seeded, staff
         document = document_of(seeded, number)
         assert document.status == "ready", document.last_error
         files = embedded_files(document.pdf)
-        assert list(files) == ([f"{lic.number}.jsonld"] if number == lic.number else [])
+        assert list(files) == ([f"{lic.number}.jsonld"] if number == lic.number else ["factur-x.xml"])
         text = pdf_text(document.pdf)
         # narrow columns break long "words" after a slash: compare without whitespace
         assert squashed(text).count(squashed(payload)) >= 2, \

@@ -251,7 +251,7 @@ def test_validation_errors_are_summarised_and_shown_beside_each_field_keeping_wh
     assert values["start_date"] == [past]
     assert values["publication_url"] == ["leeds-post"]
     assert values["contact_name"] == ["Jo Bloggs"]
-    assert values["vat_id"] == ["GB987654321"]
+    assert values["vat_id"] == ["GB980780684"]
     assert values["country"] == ["GB"]
     assert values["term"] == ["1_year"]
     assert values["language"] == ["en"]

@@ -302,7 +302,7 @@ def test_request_page_shows_everything_the_publisher_sent(desk):
     facts = dict(zip([d.text for d in sent.find_all("dt")], [d.text for d in sent.find_all("dd")], strict=False))
     assert facts["Organisation"] == "Leeds Evening Post Ltd"
     assert facts["Contact"] == f"Jo Bloggs · {PUBLISHER_EMAIL}"
-    assert facts["Country"] == "United Kingdom · VAT GB987654321"
+    assert facts["Country"] == "United Kingdom · VAT GB980780684"
     assert facts["Publication"] == "Leeds Evening Post https://leeds-post.example"
     assert facts["Medium"] == "Website, audience 25,000"
     assert facts["Territory"] == "France, United Kingdom"

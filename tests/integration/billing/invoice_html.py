@@ -1,6 +1,6 @@
 """The HTML of a realistic invoice: the real layout-version-2 template (templates/pdf/v2) with the
 context an issued invoice freezes, through a plain Jinja environment (no app, no database), and
-the stylesheet beside it. Used by the Factur-X PDF tests and bench/facturx_bench.py."""
+the stylesheet beside it. Used by the Factur-X PDF tests."""
 from __future__ import annotations
 
 from datetime import date

@@ -13,7 +13,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from invoices.billing.rules.einvoice import build_cii
-from licensing.core.pdfa import FacturX, facturx_xmp, render_facturx_pdf
+from licensing.core.pdf import FacturX, facturx_xmp, render_facturx_pdf
 from tests.integration.billing.invoice_html import STATIC, STYLESHEET, invoice_html
 from tests.unit.billing import einvoice_cases as cases
 from tests.validators.facturx_pdf import problems

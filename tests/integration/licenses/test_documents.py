@@ -35,10 +35,10 @@ def _number(kind: str, value: int) -> str:
 
 BUYERS = {
     # country, VAT id -> rule, rate, label, tax on 675.00, note
-    "GB": ("GB", "GB987654321", "domestic_vat", 2000, "UK VAT 20%", 13500, ""),
-    "DE": ("DE", "DE123456789", "eu_reverse_charge", 0, "Reverse charge 0%", 0,
+    "GB": ("GB", "GB980780684", "domestic_vat", 2000, "UK VAT 20%", 13500, ""),
+    "DE": ("DE", "DE136695976", "eu_reverse_charge", 0, "Reverse charge 0%", 0,
            "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)."),
-    "US": ("US", "", "outside_scope", 0, "Outside scope 0%", 0,
+    "US": ("US", "", "outside_scope", 0, "Outside scope", 0,
            "Outside the scope of UK VAT: services supplied to a recipient outside the United Kingdom."),
 }
 
@@ -394,7 +394,7 @@ def test_a_failed_render_keeps_everything_and_render_pending_finishes_it(seeded,
     import licensing.core.documents
 
     app = seeded
-    made = submit(app, organisation="Zeitung für Çelik & Søn", country="DE", vat_id="DE123456789")
+    made = submit(app, organisation="Zeitung für Çelik & Søn", country="DE", vat_id="DE136695976")
 
     def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
         raise RuntimeError("the PDF engine fell over")

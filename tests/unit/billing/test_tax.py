@@ -26,29 +26,43 @@ UK_OUTSIDE_NOTE = "Outside the scope of UK VAT: services supplied to a recipient
 
 # --- tax ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("buyer", "vat_id", "rule", "rate_bp", "label", "note"), [
+CAT_AE = ("AE", "Reverse charge", "VATEX-EU-AE")
+CAT_O = ("O", "Not subject to VAT", "VATEX-EU-O")
+CAT_S = ("S", "", "")
+
+
+@pytest.mark.parametrize(("buyer", "vat_id", "rule", "rate_bp", "label", "note", "category"), [
     # domestic: the seller country's VAT, with or without a VAT id, whatever the case of the code
-    ("GB", "", DOMESTIC, 2000, "UK VAT 20%", ""),
-    ("GB", "GB987654321", DOMESTIC, 2000, "UK VAT 20%", ""),
-    ("gb", "", DOMESTIC, 2000, "UK VAT 20%", ""),
-    # EU business with a VAT id: reverse charge at 0% with the legal note
-    ("DE", "DE123456789", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),
-    ("FR", "FR12345678901", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),
-    ("PL", "PL1234567890", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),  # EU, not in table
-    ("ie", "IE1234567T", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE),
+    ("GB", "", DOMESTIC, 2000, "UK VAT 20%", "", CAT_S),
+    ("GB", "GB980780684", DOMESTIC, 2000, "UK VAT 20%", "", CAT_S),
+    ("gb", "", DOMESTIC, 2000, "UK VAT 20%", "", CAT_S),
+    # EU business with a VAT id that passes its check (digits, and prefix = country): reverse charge
+    ("DE", "DE136695976", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
+    ("FR", "FR40303265045", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
+    ("PL", "PL5260001246", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),  # EU, not in table
+    ("ie", "IE6388047V", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
+    ("NL", "NL004495445B01", REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE, CAT_AE),
+    # ... and with one that fails it, or of another country, never: a UK seller is then outside the scope
+    # (these ids all took the VAT off before the check existed)
+    ("DE", "DE123456789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("FR", "FR12345678901", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("PL", "PL1234567890", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("ie", "IE6388047W", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("NL", "x", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("DE", "FR40303265045", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),  # France's id, German buyer
     # EU without a VAT id (a consumer or an unregistered body): outside the scope here
-    ("DE", "", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
-    ("DE", "   ", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
-    ("FR", None, OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    ("DE", "", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("DE", "   ", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("FR", None, OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
     # outside the EU, with or without a tax id
-    ("US", "", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
-    ("US", "12-3456789", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
-    ("CH", "CHE-123.456.789", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
-    ("NO", "NO123456789MVA", OUTSIDE_SCOPE, 0, "Outside scope 0%", UK_OUTSIDE_NOTE),
+    ("US", "", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("US", "12-3456789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("CH", "CHE-123.456.789", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
+    ("NO", "NO123456789MVA", OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, CAT_O),
 ])
-def test_decide_tax_for_a_uk_seller(buyer, vat_id, rule, rate_bp, label, note):
+def test_decide_tax_for_a_uk_seller(buyer, vat_id, rule, rate_bp, label, note, category):
     decision = decide_tax("GB", buyer, vat_id, TABLE)
-    assert decision == TaxDecision(rule, rate_bp, label, note)
+    assert decision == TaxDecision(rule, rate_bp, label, note, *category)
 
 
 def test_the_notes_say_what_applies():
@@ -57,21 +71,25 @@ def test_the_notes_say_what_applies():
     assert UK_OUTSIDE_NOTE.startswith("Outside the scope of UK VAT")
 
 
-def test_an_eu_seller_charges_its_own_vat_at_home_and_reverse_charges_other_eu_businesses():
-    assert decide_tax("DE", "DE", "DE123456789", TABLE) == TaxDecision(DOMESTIC, 1900, "German VAT 19%", "")
-    assert decide_tax("IE", "FR", "FR123", TABLE).rule == REVERSE_CHARGE
-    outside = decide_tax("IE", "GB", "GB987654321", TABLE)  # the UK left the EU
-    assert (outside.rule, outside.rate_bp) == (OUTSIDE_SCOPE, 0)
+def test_an_eu_seller_charges_its_own_vat_at_home_and_to_eu_buyers_without_a_valid_id():
+    assert decide_tax("DE", "DE", "DE136695976", TABLE) == TaxDecision(DOMESTIC, 1900, "German VAT 19%", "")
+    assert decide_tax("IE", "FR", "FR40303265045", TABLE).rule == REVERSE_CHARGE
+    # an Irish seller, a French buyer whose id fails its check: Irish VAT at 23%, not reverse charge
+    assert decide_tax("IE", "FR", "FR123", TABLE) == TaxDecision(DOMESTIC, 2300, "Irish VAT 23%", "")
+    assert decide_tax("IE", "FR", "", TABLE) == TaxDecision(DOMESTIC, 2300, "Irish VAT 23%", "")
+    outside = decide_tax("IE", "GB", "GB980780684", TABLE)  # the UK left the EU
+    assert (outside.rule, outside.rate_bp, outside.category) == (OUTSIDE_SCOPE, 0, "O")
     assert outside.note == "Outside the scope of Irish VAT: services supplied to a recipient outside Ireland."
 
 
-def test_a_country_the_admins_marked_eu_is_reverse_charged():
+def test_a_country_the_admins_marked_eu_is_reverse_charged_only_with_an_id_checked_here():
     table = dict(TABLE)
     assert decide_tax("GB", "XK", "XK123", table).rule == OUTSIDE_SCOPE
     table["XK"] = CountryTax("XK", "Kosovo VAT", 1800, True)
+    # python-stdnum checks no Kosovan ids: an unchecked id never takes the VAT off
     assert decide_tax("GB", "XK", "XK123", table) == TaxDecision(
-        REVERSE_CHARGE, 0, "Reverse charge 0%", REVERSE_CHARGE_NOTE)
-    assert decide_tax("GB", "XK", "", table).rule == OUTSIDE_SCOPE  # still needs the VAT id
+        OUTSIDE_SCOPE, 0, "Outside scope", UK_OUTSIDE_NOTE, *CAT_O)
+    assert decide_tax("GB", "XK", "", table).rule == OUTSIDE_SCOPE
     table["CH"] = CountryTax("CH", "Swiss VAT", 810, False)  # in the table but not EU
     assert decide_tax("GB", "CH", "CHE-1", table).rule == OUTSIDE_SCOPE
 
@@ -124,7 +142,7 @@ def test_tax_on_is_exact_integer_arithmetic():
     assert isinstance(decision.tax_on(67500), int)
     assert decision.tax_on(67500) == 13500
     # reverse charge and outside scope never charge anything
-    assert decide_tax("GB", "DE", "DE1", TABLE).tax_on(67500) == 0
+    assert decide_tax("GB", "DE", "DE136695976", TABLE).tax_on(67500) == 0
     assert decide_tax("GB", "US", "", TABLE).tax_on(67500) == 0
 
 

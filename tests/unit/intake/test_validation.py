@@ -287,7 +287,7 @@ def test_country_errors(value, message):
 
 
 def test_country_is_trimmed():
-    assert accepted(country=" GB ").country == "GB"
+    assert accepted(country=" GB ", vat_id="").country == "GB"
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -314,9 +314,26 @@ def test_code_lists():
     assert "eng" not in languages()
 
 
-@pytest.mark.parametrize("value", ["GB 123 4567 89", "DE-123.456", "TR1234567890"])
-def test_good_vat_ids(value):
-    assert accepted(vat_id=value).vat_id == value
+@pytest.mark.parametrize(("value", "country", "stored"), [
+    # a country whose VAT numbers are not checked here (Turkey): kept, compacted (no effect on tax)
+    ("GB 123 4567 89", "TR", "GB123456789"), ("DE-123.456", "TR", "DE123456"), ("TR1234567890", "TR", "TR1234567890"),
+    # checked countries: normalised (prefix, upper case, no spaces or dots)
+    ("de 136 695 976", "DE", "DE136695976"), ("136695976", "DE", "DE136695976"), ("BE 0403.019.261", "BE", "BE0403019261"),
+    ("GR094259216", "GR", "EL094259216"), ("GB 980 7806 84", "GB", "GB980780684"),
+])
+def test_good_vat_ids(value, country, stored):
+    assert accepted(vat_id=value, country=country).vat_id == stored
+
+
+@pytest.mark.parametrize(("value", "country", "message"), [
+    ("DE136695978", "DE", "DE136695978 is not a valid VAT number from Germany: its check digits do not match. "
+                          "Check it for a typing error."),
+    ("x", "FR", "X is not in the form of a VAT number from France, which is FR, 2 characters and 9 digits."),
+    ("FR40303265045", "DE", "This VAT number starts with FR (France), but the buyer's country is Germany: a VAT "
+                            "number from Germany starts with DE. Correct the number or the country."),
+])
+def test_vat_ids_that_fail_their_check(value, country, message):
+    assert only_error("vat_id", vat_id=value, country=country) == message
 
 
 @pytest.mark.parametrize("value", ["GB#123", "-GB123", "GB/123", "GB_123"])
