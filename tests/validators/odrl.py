@@ -104,7 +104,7 @@ def expand(policy: dict) -> tuple[list, list[str]]:
 def to_graph(policy: dict) -> Graph:
     nquads = jsonld.to_rdf(policy, {"documentLoader": document_loader, "format": "application/n-quads"})
     graph = Graph()
-    graph.parse(data=nquads, format="nquads")
+    graph.parse(data=nquads, format="nt")  # one default graph: N-Quads without a graph name are N-Triples
     return graph
 
 
