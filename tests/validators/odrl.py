@@ -8,7 +8,8 @@ given as text is not the currency's IRI. So the policy is checked the way such a
 2. turned into RDF: every predicate, class and vocabulary value must be defined in ODRL 2.2, the
    RightsML terms or the desk's vocabulary (licensing/licenses/rules/vocabulary.ttl), or be one of
    a few well-known terms listed here (vCard, Dublin Core, ISO 3166 / 4217 code IRIs);
-3. values that must be IRIs (unit, target, profile, spatial) are IRIs; the profile is RightsML 2.0's;
+3. values that must be IRIs (unit, target, profile, spatial, parties) are IRIs; the profile is
+   RightsML 2.0's; a payment is a refinement of the compensate action;
 4. pyshacl with the W3C POE working group's shapes (shapes.ttl, shapesv2.ttl) conforms.
 
 `problems(policy)` returns every failure as a sentence; an empty list means the policy passed.
@@ -156,7 +157,8 @@ def unknown_terms(graph: Graph) -> list[str]:
 
 
 def wrong_kinds(graph: Graph) -> list[str]:
-    """Values that must be IRIs but are text, and a profile that is not RightsML 2.0's."""
+    """Values that must be IRIs but are text, a profile that is not RightsML 2.0's, a payment that is
+    not a refinement of compensate, a party without an IRI."""
     found: set[str] = set()
     for p in IRI_VALUED:
         for s, o in graph.subject_objects(p):
@@ -169,6 +171,11 @@ def wrong_kinds(graph: Graph) -> list[str]:
     profiles = {str(o) for o in graph.objects(None, ODRL.profile)}
     if profiles != {RIGHTSML_PROFILE}:
         found.add(f"profile is {sorted(profiles)}, not RightsML 2.0's {RIGHTSML_PROFILE}")
+    for amount in graph.subjects(ODRL.leftOperand, ODRL.payAmount):
+        refined = [action for action in graph.subjects(ODRL.refinement, amount)
+                   if graph.value(action, RDF.value) == ODRL.compensate]
+        if not refined:  # ODRL 2.2 and IPTC put a payment in a refinement of compensate
+            found.add("a payAmount is not a refinement of a compensate action")
     for party in set(graph.objects(None, ODRL.assigner)) | set(graph.objects(None, ODRL.assignee)):
         if isinstance(party, BNode):
             found.add("a party has no uid (IRI)")

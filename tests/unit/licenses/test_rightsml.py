@@ -229,11 +229,18 @@ def test_a_currency_that_is_no_iso_code_fails():
     assert _broken(change) == ["odrl:unit: http://cvx.iptc.org/iso4217a/XXY names no ISO currency code"]
 
 
-def test_a_payment_as_a_constraint_on_the_duty_fails_the_shapes():
-    def change(policy: dict) -> None:
+def test_a_payment_as_a_constraint_on_the_duty_fails():
+    def change(policy: dict) -> None:  # what licensing/rightsml.py wrote before
         duty = policy["permission"][0]["duty"][0]
-        duty["constraint"] = [{"leftOperand": "payAmount", "rightOperand": "1234.56"}]  # no operator
-    assert _broken(change) == [
+        duty["action"] = "compensate"
+        duty["constraint"] = [{"leftOperand": "payAmount", "operator": "eq",
+                               "rightOperand": {"@value": "1234.56", "@type": "xsd:decimal"},
+                               "unit": "http://cvx.iptc.org/iso4217a/GBP"}]
+    assert _broken(change) == ["a payAmount is not a refinement of a compensate action"]
+
+
+def test_a_constraint_without_an_operator_fails_the_shapes():
+    assert _broken(lambda p: p["permission"][0]["constraint"][0].pop("operator")) == [
         "shapes.ttl: MinCountConstraintComponent at [...], path operator, focus [...]",
         "shapesv2.ttl: MinCountConstraintComponent at [...], path operator, focus [...]"]
 
