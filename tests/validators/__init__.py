@@ -1,0 +1,1 @@
+"""Independent validators of what the desk publishes (ODRL/RightsML licenses, schema.org page markup), offline."""
