@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from licensing.core import jobs
 from licensing.core.db import begin_write, new_session, utcnow
 from licensing.core.models import Document
-from licensing.core.pdf import FileAttachment, RenderError, render_pdf
+from licensing.core.pdf import FileAttachment, PdfMetadata, RenderError, render_pdf
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -23,7 +23,7 @@ MAX_ATTEMPTS = 3
 # re-rendered with the version it was issued with (`documents verify` proves the bytes never change):
 # an issued version is never edited; a new look is a new folder (templates/pdf/vN/ with the stylesheet
 # licensing/core/static/pdf/vN/document.css). Version 1 (templates/pdf/*.html) takes ~1.3x as long to render.
-TEMPLATES = {"license": "pdf/v2/license.html", "invoice": "pdf/v2/invoice.html",
+TEMPLATES = {"license": "pdf/v3/license.html", "invoice": "pdf/v2/invoice.html",
              "credit_note": "pdf/v2/credit_note.html"}
 
 
@@ -51,8 +51,27 @@ def _attachments(document: Document) -> tuple[FileAttachment, ...]:
                            "The license in IPTC RightsML 2.0 (JSON-LD)", when),)
 
 
+# Layouts issued as PDF/A-3 with document information from the document itself (older layouts keep
+# rendering exactly as they were issued)
+PDF_A3 = frozenset({"pdf/v3/license.html"})
+
+
+def _metadata(document: Document) -> PdfMetadata:
+    context = document.context
+    when = datetime.fromisoformat(context["issued_on"])
+    words = context.get("words", {})
+    return PdfMetadata(
+        title=f"{words.get('Licence', 'License')} agreement {document.number}",
+        author=context["seller"]["name"],
+        subject=f"Republishing {words.get('licence', 'license')} for “{context['article']['title']}”",
+        lang=context.get("english", "en"), created=when, modified=when)
+
+
 def render_bytes(document: Document) -> bytes:
     html = render_template(document.template, doc=document.context)
+    if document.template in PDF_A3:
+        return render_pdf(html, stylesheet=stylesheet_for(document.template), attachments=_attachments(document),
+                          metadata=_metadata(document), variant="pdf/a-3b")
     return render_pdf(html, stylesheet=stylesheet_for(document.template), attachments=_attachments(document))
 
 

@@ -9,6 +9,7 @@ other way round would need to tell nouns from verbs.
 """
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -97,3 +98,47 @@ def fill(text: str, values: dict[str, str]) -> str:
     if missing:
         raise ValueError(f"no value for: {', '.join(missing)}")
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _inline(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=True))
+
+
+def to_html(text: str) -> str:
+    """The terms' plain text as HTML: "# " and "## " headings, "- " list items, blank-line
+    paragraphs and **bold**; everything else is escaped (an admin's typing is text, never markup)."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            out.append(f"<p>{_inline(' '.join(paragraph))}</p>")
+            paragraph.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+        elif line.startswith("## "):
+            flush()
+            out.append(f"<h2>{_inline(line[3:])}</h2>")
+        elif line.startswith("# "):
+            flush()
+            out.append(f"<h1>{_inline(line[2:])}</h1>")
+        elif line.startswith("- "):
+            if paragraph:
+                flush()
+            items.append(line[2:])
+        elif items:  # a list item's continuation line
+            items[-1] += " " + line
+        else:
+            paragraph.append(line)
+    flush()
+    return "\n".join(out)

@@ -268,3 +268,17 @@ def problems(policy: dict) -> list[str]:
     found = [f"key dropped on expansion: {key}" for key in sorted(set(dropped))]
     graph = to_graph(policy)
     return found + unknown_terms(graph) + wrong_kinds(graph) + shacl_failures(graph)
+
+
+def public_copy_problems(policy: dict) -> list[str]:
+    """What a public copy must not hold, read from its RDF (so no spelling of a key escapes): a
+    payment amount, a party's e-mail, any mailto: address."""
+    graph = to_graph(policy)
+    found = []
+    odrl_ns, vcard_email = "http://www.w3.org/ns/odrl/2/", "http://www.w3.org/2006/vcard/ns#hasEmail"
+    for s, p, o in graph:
+        if str(o) == f"{odrl_ns}payAmount" or str(p) == f"{odrl_ns}payAmount":
+            found.append("a fee (odrl:payAmount)")
+        if str(p) == vcard_email or any(str(term).startswith("mailto:") for term in (s, o)):
+            found.append(f"an e-mail address ({o})")
+    return sorted(set(found))
