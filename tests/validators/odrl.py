@@ -161,7 +161,7 @@ def wrong_kinds(graph: Graph) -> list[str]:
     not a refinement of compensate, a party without an IRI."""
     found: set[str] = set()
     for p in IRI_VALUED:
-        for s, o in graph.subject_objects(p):
+        for _s, o in graph.subject_objects(p):
             if isinstance(o, Literal):
                 found.add(f"{graph.qname(p)} is the text {str(o)!r}, not an IRI")
     for constraint in graph.subjects(ODRL.leftOperand, ODRL.spatial):

@@ -3,8 +3,8 @@ attachment, determinism, and safety against untrusted text (the payloads of PDF.
 from __future__ import annotations
 
 import hashlib
-import io
 import http.server
+import io
 import json
 import socket
 import threading
@@ -89,7 +89,7 @@ def test_the_license_says_what_a_license_agreement_must(issued):
         f"accepts this agreement by paying invoice {lic.invoice_number}",
         "governed by the law of England and Wales",
         "the courts of England and Wales have exclusive jurisdiction",
-        f"The licence takes effect only once it is paid in full",
+        "The licence takes effect only once it is paid in full",
     ):
         assert expected in text, f"{expected!r} missing from the license:\n{text}"
     assert squashed(f"{_base(app)}/verify/{lic.number}") in squashed(text)

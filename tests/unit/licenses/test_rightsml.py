@@ -106,7 +106,8 @@ def test_one_off_use_is_one_publication_within_30_days_then_the_archive():
     distribute, archive = policy["permission"]
     assert (distribute["action"], archive["action"]) == ("distribute", "archive")
     assert _constraints({"permission": [distribute]})["count"] == [("lteq", {"@value": "1", "@type": "xsd:integer"})]
-    assert _constraints({"permission": [distribute]})["dateTime"][1] == ("lteq", {"@value": "2027-01-09", "@type": "xsd:date"})
+    assert _constraints({"permission": [distribute]})["dateTime"][1] == \
+        ("lteq", {"@value": "2027-01-09", "@type": "xsd:date"})
     assert [o for o, _ in _constraints({"permission": [archive]})["dateTime"]] == ["gteq"]  # no end
     assert "spatial" not in _constraints(policy)  # worldwide
 
@@ -247,7 +248,8 @@ def test_a_constraint_without_an_operator_fails_the_shapes():
 
 def test_the_old_profile_iri_fails():
     problems = _broken(lambda p: p.update({"profile": "http://iptc.org/std/RightsML/2.0/"}))
-    assert "profile is ['http://iptc.org/std/RightsML/2.0/'], not RightsML 2.0's https://iptc.org/std/RightsML/odrl-profile/" in problems
+    assert ("profile is ['http://iptc.org/std/RightsML/2.0/'], "
+            "not RightsML 2.0's https://iptc.org/std/RightsML/odrl-profile/") in problems
 
 
 def test_a_rule_without_its_assignee_fails_the_shapes():
