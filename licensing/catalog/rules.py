@@ -137,6 +137,15 @@ _KIND_WORDS = ("photo", "photograph", "picture", "image", "video", "audio", "gra
                "map", "chart", "document", "footage")
 
 
+def credit_name(credit: str) -> str:
+    """Whom a credit names: "Photograph: AFP" -> "AFP"; "Reuters" -> "Reuters"."""
+    credit = " ".join(credit.split())
+    head, sep, rest = credit.partition(":")
+    if sep and rest.strip() and (head.strip().lower() in _KIND_WORDS or head.strip().lower().rstrip("s") in _KIND_WORDS):
+        return rest.strip()
+    return credit
+
+
 def asset_label(kind: str, credit: str) -> str:
     """How an asset is named everywhere (pages, licenses, RightsML): its kind and credit, once."""
     credit = " ".join(credit.split())

@@ -197,7 +197,7 @@ def test_confirmation_email_lands_in_the_outbox_with_the_tracking_link(seeded, c
     assert message.status == "kept"
     assert f"http://desk.test/track/{token}" in message.body_text
     assert "Quoted price: £675.00 (before tax)" in message.body_text
-    assert "Not included (third-party material): Photograph: AFP." in message.body_text
+    assert "Not licensable (third party): Photograph: AFP." in message.body_text
 
 
 def test_honeypot_drops_the_request_silently(seeded, client):
