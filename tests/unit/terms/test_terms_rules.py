@@ -15,6 +15,7 @@ from licensing.terms.rules import (
     publish_by,
     respell,
     term_meaning,
+    to_html,
     wording,
 )
 
@@ -146,3 +147,16 @@ def test_the_demo_terms_are_en_gb_and_respell_to_en_us():
     american = respell(text, "en-US")
     assert "licence" not in american.lower()
     assert "license agreement" in american and "We license you" in american
+
+
+@pytest.mark.parametrize(("text", "html"), [
+    ("# Terms\n\nOne line\nand its continuation.", "<h1>Terms</h1>\n<p>One line and its continuation.</p>"),
+    ("## 2. Terms\n- **One-off**: once\n  within 30 days\n- 30 days", "<h2>2. Terms</h2>\n"
+     "<ul><li><strong>One-off</strong>: once within 30 days</li><li>30 days</li></ul>"),
+    ("Before\n- item\n\nAfter", "<p>Before</p>\n<ul><li>item</li></ul>\n<p>After</p>"),
+    ('<script>alert("x")</script> & **<b>**', "<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; "
+     "<strong>&lt;b&gt;</strong></p>"),
+    ("", ""),
+])
+def test_the_terms_text_as_html(text, html):
+    assert to_html(text) == html
