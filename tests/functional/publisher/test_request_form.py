@@ -49,7 +49,7 @@ def test_article_link_prefills_the_article_and_names_its_exclusions(seeded, clie
     assert values["language"] == ["en"], "the language must default to the article's, not the first in the list"
     chosen = doc.by_id("chosen-article")
     assert EXAMPLE_TITLE in chosen.text
-    assert [li.text for li in chosen.find_all("li")] == ["Photograph: AFP – not licensed"]
+    assert [li.text for li in chosen.find_all("li")] == ["Photograph: AFP – not licensable (third party)"]
 
 
 def test_article_without_third_party_material_shows_no_exclusions(seeded, client):
