@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import re
 import statistics
 import time
 from types import SimpleNamespace
@@ -137,6 +138,11 @@ class RenderingWorkers:
 
 # ------------------------------------------------------------------ the bench
 
+def _older(context: dict) -> dict:
+    """A layout-3 context as the older layouts read it: exclusions as bare labels."""
+    return {**context, "exclusions": [e["label"] if isinstance(e, dict) else e for e in context.get("exclusions", [])]}
+
+
 def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
     from weasyprint import HTML
 
@@ -144,14 +150,19 @@ def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
     from licensing.core.pdf import font_config, render_pdf
 
     css = stylesheet_for(TEMPLATES["invoice"])  # the layout version new documents are issued with
-    # the same documents as issued before layout version 2 (templates/pdf/*.html), for comparison
-    version_1 = {kind: SimpleNamespace(template=doc.template.replace("pdf/v2/", "pdf/"), number=doc.number,
-                                       context=doc.context) for kind, doc in docs.items()}
+    # the same documents in the older layouts, for comparison: version 1 (templates/pdf/*.html) and, for
+    # the license, version 2 (its exclusions as bare labels, as version 2 licenses were issued)
+    version_1 = {kind: SimpleNamespace(template=re.sub(r"pdf/v\d+/", "pdf/", doc.template), number=doc.number,
+                                       context=_older(doc.context)) for kind, doc in docs.items()}
+    license_v2 = SimpleNamespace(template="pdf/v2/license.html", number=docs["license"].number,
+                                 context=_older(docs["license"].context))
     cases = [
         ("bare WeasyPrint, minimal page", lambda: HTML(string=MINIMAL_HTML).write_pdf(font_config=font_config()), None),
         ("render_pdf, minimal page (app CSS, fetcher)", lambda: render_pdf(MINIMAL_HTML, stylesheet=css), None),
         ("invoice: render_bytes (template + PDF)", lambda: render_bytes(docs["invoice"]), AIMS_MS["invoice"]),
-        ("license: render_bytes (template + PDF)", lambda: render_bytes(docs["license"]), AIMS_MS["license"]),
+        (f"license: render_bytes, {docs['license'].template.split('/')[1]} (PDF/A-3)", lambda: render_bytes(docs["license"]),
+         AIMS_MS["license"]),
+        ("license, layout version 2 (today's until v3)", lambda: render_bytes(license_v2), None),
         ("invoice, layout version 1", lambda: render_bytes(version_1["invoice"]), None),
         ("license, layout version 1", lambda: render_bytes(version_1["license"]), None),
     ]

@@ -4,9 +4,11 @@ writes, gapless numbers under concurrency and rollback, immutability, failed ren
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 from datetime import date, datetime, timedelta
 
+import pikepdf
 import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import DBAPIError
@@ -467,3 +469,35 @@ def test_render_pending_leaves_a_still_failing_document_failed(seeded, staff, db
     document = document_of(app, lic.number)
     assert (document.status, document.attempts, document.last_error) == ("pending", 1, "OSError: disk")
     assert invoice_of(app, lic.invoice_number).number == lic.invoice_number
+
+
+def test_documents_of_the_old_and_the_new_license_layouts_both_verify(seeded, staff, monkeypatch):
+    """A license issued in layout 2 (before this version) keeps re-rendering as issued beside one in
+    layout 3 (PDF/A-3 with its RightsML attached); `documents verify` is clean on both."""
+    import licensing.core.documents
+    import licensing.licenses.services as license_services
+
+    app = seeded
+    old_context = license_services.license_context
+
+    def as_issued_in_layout_2(lic, invoice):  # noqa: ANN001, ANN202
+        context = old_context(lic, invoice)
+        return {**context, "exclusions": [e["label"] for e in context["exclusions"]]}
+
+    with monkeypatch.context() as m:
+        m.setitem(licensing.core.documents.TEMPLATES, "license", "pdf/v2/license.html")
+        m.setattr(license_services, "license_context", as_issued_in_layout_2)
+        first = submit(app)
+        approve(app, first.reference, staff)
+    second = submit(app)
+    approve(app, second.reference, staff)
+    old, new = license_of(app, first.reference), license_of(app, second.reference)
+    old_doc, new_doc = document_of(app, old.number), document_of(app, new.number)
+    assert (old_doc.template, new_doc.template) == ("pdf/v2/license.html", "pdf/v3/license.html")
+    assert (old_doc.status, new_doc.status) == ("ready", "ready")
+    with pikepdf.open(io.BytesIO(old_doc.pdf)) as before, pikepdf.open(io.BytesIO(new_doc.pdf)) as after:
+        assert "/AF" not in before.Root and before.open_metadata().get("pdfaid:part") is None
+        assert "/AF" in after.Root and after.open_metadata().get("pdfaid:part") == "3"
+    result = app.test_cli_runner().invoke(args=["documents", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Every issued document re-renders identically." in result.output
