@@ -110,8 +110,9 @@ def rightsml_of(lic: License, *, public: bool) -> dict:
     return license_policy(facts_of(lic), public=public)
 
 
-def issue_for_request(session: Session, request: RepublishRequest) -> License:
-    """Create the license and its invoice for an approved request (the caller commits)."""
+def issue_for_request(session: Session, request: RepublishRequest, credit: str = "") -> License:
+    """Create the license and its invoice for an approved request (the caller commits); `credit` is
+    the credit line staff set, empty for the usual one."""
     article = request.article
     today = utcnow().date()
     fee = request.approved_fee if request.approved_fee is not None else request.quote_amount
@@ -141,7 +142,7 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
         exclusions=[_asset(article, a, "not_requested" if a.licensable else "third_party")
                     for a in article.assets if not a.licensable or not request.media_wanted],
         fee=fee, currency=request.currency, extra_terms=request.extra_terms,
-        credit_line=credit_line(who.name, article.byline, noun), invoice_number=invoice.number,
+        credit_line=credit or credit_line(who.name, article.byline, noun), invoice_number=invoice.number,
         terms_version=request.terms_version,
     )
     session.add(lic)

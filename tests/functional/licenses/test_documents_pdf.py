@@ -14,6 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from licensing.core.forms import FieldError
 from tests.conftest import EXAMPLE_URL
 from tests.documents_helpers import (
     approve,
@@ -436,3 +437,21 @@ def test_render_pdf_of_plain_html_is_deterministic():
     first = render_pdf('<h1>Zeitung für Çelik & Søn</h1><img src="img/logo.svg">')
     assert first == render_pdf('<h1>Zeitung für Çelik & Søn</h1><img src="img/logo.svg">')
     assert "Zeitung für Çelik & Søn" in pdf_text(first)
+
+
+def test_the_credit_line_staff_set_is_printed_and_in_the_rightsml(seeded, staff):
+    made = submit(seeded)
+    approve(seeded, made.reference, staff, credit_line="  Photo and text: Middle East Eye  (republished)  ")
+    lic = license_of(seeded, made.reference)
+    assert lic.credit_line == "Photo and text: Middle East Eye (republished)"
+    pdf = document_of(seeded, lic.number).pdf
+    assert "Photo and text: Middle East Eye (republished)" in pdf_text(pdf)
+    credit = [d for d in embedded_jsonld(pdf, lic.number)["permission"][0]["duty"] if d["uid"].endswith("#credit")]
+    assert credit[0]["action"][0]["refinement"][0]["rightOperand"] == "Photo and text: Middle East Eye (republished)"
+
+
+def test_a_credit_line_too_long_is_refused_beside_the_field(seeded, staff):
+    made = submit(seeded)
+    with pytest.raises(FieldError) as refused:
+        approve(seeded, made.reference, staff, credit_line="x" * 501)
+    assert refused.value.field == "credit_line"
