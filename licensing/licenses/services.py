@@ -235,6 +235,10 @@ def license_panel(session: Session, request_id: int) -> dict | None:
     return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number)}
 
 
+def _iso_or_none(value) -> str | None:  # noqa: ANN001
+    return value.isoformat() if value else None
+
+
 def public_view(lic: License) -> dict:
     """What anyone may see of a license: never the fee or an e-mail."""
     return {
@@ -244,7 +248,8 @@ def public_view(lic: License) -> dict:
         "use": {"medium": lic.medium, "publication": lic.publication, "language": lic.language,
                 "territory": "worldwide" if lic.territory == "worldwide" else lic.territory_codes},
         "term": {"kind": lic.term, "start": lic.start_date.isoformat(),
-                 "end": lic.end_date.isoformat() if lic.end_date else None},
+                 "end": lic.end_date.isoformat() if lic.end_date else None,
+                 "publish_by": _iso_or_none(publish_by(lic.term, lic.start_date))},
         "exclusive": lic.exclusive,
         "exclusions": [e["label"] for e in asset_entries(lic.exclusions, lic.article_url, "third_party")],
     }

@@ -33,6 +33,10 @@ def latest_version(session: Session) -> int:
     return session.scalar(select(StandardTerms.version).order_by(StandardTerms.version.desc()).limit(1)) or 0
 
 
+class PublishedMeanwhile(ValueError):
+    """Another version took this number first (PostgreSQL: two admins at once)."""
+
+
 def publish(session: Session, text: str, user_id: int | None) -> StandardTerms:
     """Add the next version (ValueError: a placeholder problem, nothing stored)."""
     begin_write(session)
@@ -40,7 +44,12 @@ def publish(session: Session, text: str, user_id: int | None) -> StandardTerms:
     terms = StandardTerms(version=version, text=prepare(text, version, when), published_at=when,
                           published_by_id=user_id)
     session.add(terms)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise PublishedMeanwhile(f"version {version} was published by someone else a moment ago: "
+                                 "read it, then publish yours as the next one") from None
     return terms
 
 
@@ -51,8 +60,7 @@ def current(session: Session) -> StandardTerms:
         return found
     try:
         return publish(session, DEMO_TERMS.read_text(encoding="utf-8"), None)
-    except IntegrityError:  # another first run published it at the same moment
-        session.rollback()
+    except PublishedMeanwhile:  # another first run published it at the same moment
         return session.scalars(select(StandardTerms).order_by(StandardTerms.version.desc()).limit(1)).one()
 
 

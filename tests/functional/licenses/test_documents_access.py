@@ -309,7 +309,8 @@ def test_the_license_api_gives_public_fields_only(client, approved):
         "article": {"title": TITLE, "url": EXAMPLE_URL},
         "use": {"medium": "website", "publication": "Leeds Evening Post", "language": "en",
                 "territory": ["FR", "GB"]},
-        "term": {"kind": "1_year", "start": lic.start_date.isoformat(), "end": lic.end_date.isoformat()},
+        "term": {"kind": "1_year", "start": lic.start_date.isoformat(), "end": lic.end_date.isoformat(),
+                 "publish_by": None},
         "exclusive": False, "exclusions": ["Photograph: AFP"],
     }
     raw = response.get_data(as_text=True)

@@ -17,6 +17,10 @@ from tests.conftest import EXAMPLE_URL
 from tests.documents_helpers import approve, document_of, invoice_of, license_of, no_rendering
 from tests.staff_fixtures import add_user, execute, insert_requests, state, submit
 
+# the agency photo of the example article: its address (the asset's IRI), its label, why it is excluded
+AFP_EXCLUDED = [{"uid": "https://www.middleeasteye.net/sites/default/files/erdogan-carter-ankara.jpg",
+                 "label": "Photograph: AFP", "reason": "third_party"}]
+
 
 @pytest.fixture
 def staff(seeded) -> int:
@@ -68,9 +72,9 @@ def test_approval_issues_license_and_invoice_with_tax(seeded, staff, db_kind, mo
             "website", 25000, "FR,GB", "en", "1_year")
         start = today + timedelta(days=7)
         assert (lic.start_date, lic.end_date) == (start, start.replace(year=start.year + 1) - timedelta(days=1))
-        assert lic.exclusions == ["Photograph: AFP"] and lic.media_included == []
+        assert lic.exclusions == AFP_EXCLUDED and lic.media_included == []
         assert (lic.fee, lic.currency, lic.exclusive) == (67500, "GBP", False)
-        assert lic.credit_line == "By MEE and agencies, Middle East Eye Ltd. Republished under license."
+        assert lic.credit_line == "By MEE and agencies, Middle East Eye Ltd. Republished under licence."
 
         invoice = invoice_of(app, lic.invoice_number)
         assert invoice.status == "open"
@@ -93,7 +97,8 @@ def test_approval_issues_license_and_invoice_with_tax(seeded, staff, db_kind, mo
             assert (document.kind, document.status, document.pdf, document.sha256) == (kind, "pending", None, None)
             assert document.context["number"] == number
             assert document.id in queued  # rendering was handed over after the commit
-        assert document_of(app, lic.number).context["exclusions"] == ["Photograph: AFP"]
+        assert document_of(app, lic.number).context["exclusions"] == \
+            [{"label": "Photograph: AFP", "reason": "not licensable (third party)"}]
         assert document_of(app, invoice.number).context["lines"][0]["tax_label"] == label
 
     assert {state(app, m.reference).status for m in made.values()} == {"approved"}
@@ -163,7 +168,7 @@ def test_terms_are_copied_so_later_edits_change_nothing(seeded, staff, db_kind, 
     assert {n: document_of(app, n).context for n in contexts_before} == contexts_before
     assert (lic_after.licensee_name, lic_after.territory, lic_after.fee) == ("Leeds Evening Post Ltd", "FR,GB", 67500)
     assert lic_after.article_title == "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
-    assert lic_after.exclusions == ["Photograph: AFP"]
+    assert lic_after.exclusions == AFP_EXCLUDED
 
 
 def test_fifty_concurrent_approvals_get_gapless_unique_numbers(seeded, staff, db_kind, monkeypatch):
