@@ -27,6 +27,11 @@ TEMPLATES = {"license": "pdf/v3/license.html", "invoice": "pdf/v2/invoice.html",
              "credit_note": "pdf/v2/credit_note.html"}
 
 
+# Layouts issued as PDF/A-3 with document information from the document itself (older layouts keep
+# rendering exactly as they were issued)
+PDF_A3 = frozenset({"pdf/v3/license.html"})
+
+
 def stylesheet_for(template: str) -> str:
     """The stylesheet of a template's layout version: the document.css beside it in the static folder
     (pdf/license.html -> pdf/document.css, pdf/v2/license.html -> pdf/v2/document.css)."""
@@ -47,13 +52,10 @@ def _attachments(document: Document) -> tuple[FileAttachment, ...]:
     if not jsonld:
         return ()
     when = datetime.fromisoformat(document.context["issued_on"])
+    # PDF/A layouts name the MIME type; older ones keep WeasyPrint's guess they were issued with
+    mime = "application/ld+json" if document.template in PDF_A3 else ""
     return (FileAttachment(f"{document.number}.jsonld", json.dumps(jsonld, indent=2, sort_keys=True),
-                           "The license in IPTC RightsML 2.0 (JSON-LD)", when),)
-
-
-# Layouts issued as PDF/A-3 with document information from the document itself (older layouts keep
-# rendering exactly as they were issued)
-PDF_A3 = frozenset({"pdf/v3/license.html"})
+                           "The license in IPTC RightsML 2.0 (JSON-LD)", when, mime),)
 
 
 def _metadata(document: Document) -> PdfMetadata:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -89,6 +90,7 @@ class FileAttachment:
     content: str
     description: str
     when: datetime  # fixed, so the output stays byte-identical
+    mime: str = ""  # in a PDF/A: its MIME type, fixed (WeasyPrint guesses it from the machine's table)
 
 
 def _stylesheet(name: str, fonts: FontConfiguration) -> CSS:
@@ -104,6 +106,28 @@ def _stylesheet(name: str, fonts: FontConfiguration) -> CSS:
                                   f"{', '.join(fetcher.blocked[:3])}")
             _stylesheets[name] = css
         return css
+
+
+class AssociatedFiles:
+    """A PDF/A finisher for attachments: the catalog's /AF lists each file once (WeasyPrint lists
+    it twice), and each embedded file's MIME subtype is the one given, not the machine's guess,
+    so the bytes are the same on every machine."""
+
+    def __init__(self, attachments: tuple[FileAttachment, ...]):
+        self.mimes = {a.name: a.mime for a in attachments if a.mime}
+
+    def __call__(self, _document, pdf: pydyf.PDF) -> None:  # noqa: ANN001
+        if "AF" in pdf.catalog:
+            seen: dict[str, object] = {}
+            for item in pdf.catalog["AF"]:
+                seen.setdefault(str(item), item)
+            pdf.catalog["AF"] = pydyf.Array(seen.values())
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/Filespec":
+                mime = self.mimes.get(getattr(obj.get("UF"), "string", None) or "")
+                if mime:
+                    stream = pdf.objects[int(obj["EF"]["F"].split()[0])]
+                    stream.extra["Subtype"] = "/" + mime.replace("/", "#2f").replace("+", "#2b")
 
 
 def _iso(when: datetime) -> str:
@@ -131,7 +155,8 @@ def render_pdf(html: str, stylesheet: str = "pdf/document.css",
                 document.metadata.title, document.metadata.authors = metadata.title, [metadata.author]
                 document.metadata.description, document.metadata.lang = metadata.subject, metadata.lang
                 document.metadata.created, document.metadata.modified = _iso(metadata.created), _iso(metadata.modified)
-            pdf = document.write_pdf(attachments=extra or None, **options)
+            finisher = AssociatedFiles(attachments) if variant and variant.startswith("pdf/a") else None
+            pdf = document.write_pdf(attachments=extra or None, finisher=finisher, **options)
         try:
             watch.check()
         except MissingGlyphError as exc:
