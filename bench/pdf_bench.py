@@ -162,7 +162,7 @@ def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
         ("invoice: render_bytes (template + PDF)", lambda: render_bytes(docs["invoice"]), AIMS_MS["invoice"]),
         (f"license: render_bytes, {docs['license'].template.split('/')[1]} (PDF/A-3)", lambda: render_bytes(docs["license"]),
          AIMS_MS["license"]),
-        ("license, layout version 2 (today's until v3)", lambda: render_bytes(license_v2), None),
+        ("license, layout version 2 (issued before v4)", lambda: render_bytes(license_v2), None),
         ("invoice, layout version 1", lambda: render_bytes(version_1["invoice"]), None),
         ("license, layout version 1", lambda: render_bytes(version_1["license"]), None),
     ]

@@ -23,13 +23,13 @@ MAX_ATTEMPTS = 3
 # re-rendered with the version it was issued with (`documents verify` proves the bytes never change):
 # an issued version is never edited; a new look is a new folder (templates/pdf/vN/ with the stylesheet
 # licensing/core/static/pdf/vN/document.css). Version 1 (templates/pdf/*.html) takes ~1.3x as long to render.
-TEMPLATES = {"license": "pdf/v3/license.html", "invoice": "pdf/v2/invoice.html",
+TEMPLATES = {"license": "pdf/v4/license.html", "invoice": "pdf/v2/invoice.html",
              "credit_note": "pdf/v2/credit_note.html"}
 
 
 # Layouts issued as PDF/A-3 with document information from the document itself (older layouts keep
 # rendering exactly as they were issued)
-PDF_A3 = frozenset({"pdf/v3/license.html"})
+PDF_A3 = frozenset({"pdf/v4/license.html"})
 
 
 def stylesheet_for(template: str) -> str:

@@ -498,7 +498,7 @@ def test_documents_of_the_old_and_the_new_license_layouts_both_verify(seeded, st
     approve(app, second.reference, staff)
     old, new = license_of(app, first.reference), license_of(app, second.reference)
     old_doc, new_doc = document_of(app, old.number), document_of(app, new.number)
-    assert (old_doc.template, new_doc.template) == ("pdf/v2/license.html", "pdf/v3/license.html")
+    assert (old_doc.template, new_doc.template) == ("pdf/v2/license.html", "pdf/v4/license.html")
     assert (old_doc.status, new_doc.status) == ("ready", "ready")
     with pikepdf.open(io.BytesIO(old_doc.pdf)) as before, pikepdf.open(io.BytesIO(new_doc.pdf)) as after:
         assert "/AF" not in before.Root and before.open_metadata().get("pdfaid:part") is None
