@@ -32,6 +32,8 @@ from licensing.publisher import views as public
 from licensing.reports import views as revenue
 from licensing.review import api as staff_api
 from licensing.review import views as staff
+from licensing.terms import views as terms
+from licensing.terms.rules import wording
 
 csrf = CSRFProtect()
 
@@ -63,13 +65,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.login_manager.init_app(app)
     init_templating(app, labels={"medium": MEDIUM_LABELS, "term": TERM_LABELS, "status": STATUS_LABELS,
                                  "license_status": LICENSE_STATUS_LABELS})
+    # "licence" (en-GB) or "license" (en-US) on every page, e-mail and document: {{ words.Licence }}
+    app.jinja_env.globals["words"] = wording(settings.seller_english)
     health.add_readiness_check(app, "stripe", stripe_readiness)
     app.extensions[EINVOICE_XML] = einvoice_xml  # documents embed billing's EN 16931 XML (core imports no feature)
     assets.init_app(app)
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
                       downloads.bp, tax_admin.bp, pay.bp, webhooks.bp, health.bp, finance_views.bp, report_views.bp,
-                      revenue.bp):
+                      revenue.bp, terms.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON with bearer tokens, no cookies
     csrf.exempt(staff_api.bp)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import re
 import statistics
 import time
 from types import SimpleNamespace
@@ -141,6 +142,11 @@ class RenderingWorkers:
 
 # ------------------------------------------------------------------ the bench
 
+def _older(context: dict) -> dict:
+    """A layout-3 context as the older layouts read it: exclusions as bare labels."""
+    return {**context, "exclusions": [e["label"] if isinstance(e, dict) else e for e in context.get("exclusions", [])]}
+
+
 def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
     from weasyprint import HTML
 
@@ -148,9 +154,12 @@ def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
     from licensing.core.pdf import font_config, render_pdf
 
     css = stylesheet_for(TEMPLATES["invoice"])  # the layout version new documents are issued with
-    # the same documents as issued before layout version 2 (templates/pdf/*.html), for comparison
-    version_1 = {kind: SimpleNamespace(template=doc.template.replace("pdf/v2/", "pdf/").replace("pdf/v3/", "pdf/"),
-                                       number=doc.number, kind=kind, context=doc.context) for kind, doc in docs.items()}
+    # the same documents in the older layouts, for comparison: version 1 (templates/pdf/*.html) and, for
+    # the license, version 2 (its exclusions as bare labels, as version 2 licenses were issued)
+    version_1 = {kind: SimpleNamespace(template=re.sub(r"pdf/v\d+/", "pdf/", doc.template), number=doc.number,
+                                       kind=kind, context=_older(doc.context)) for kind, doc in docs.items()}
+    license_v2 = SimpleNamespace(template="pdf/v2/license.html", number=docs["license"].number, kind="license",
+                                 context=_older(docs["license"].context))
     # the same invoice, plain: layout v2 and no e-invoice, so no PDF/A-3b and no XML
     plain = SimpleNamespace(template="pdf/v2/invoice.html", number=docs["invoice"].number, kind="invoice",
                             context={k: v for k, v in docs["invoice"].context.items() if k != "einvoice"})
@@ -159,7 +168,9 @@ def timings(application, docs: dict, runs: int) -> list[tuple]:  # noqa: ANN001
         ("render_pdf, minimal page (app CSS, fetcher)", lambda: render_pdf(MINIMAL_HTML, stylesheet=css), None),
         ("invoice: render_bytes (template + PDF)", lambda: render_bytes(docs["invoice"]), AIMS_MS["invoice"]),
         ("invoice, plain (layout v2, no Factur-X)", lambda: render_bytes(plain), None),
-        ("license: render_bytes (template + PDF)", lambda: render_bytes(docs["license"]), AIMS_MS["license"]),
+        (f"license: render_bytes, {docs['license'].template.split('/')[1]} (PDF/A-3)", lambda: render_bytes(docs["license"]),
+         AIMS_MS["license"]),
+        ("license, layout version 2 (issued before v4)", lambda: render_bytes(license_v2), None),
         ("invoice, layout version 1", lambda: render_bytes(version_1["invoice"]), None),
         ("license, layout version 1", lambda: render_bytes(version_1["license"]), None),
     ]

@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from licensing.catalog.rules import asset_label
 from licensing.core.db import Base, utcnow
 
 
@@ -62,8 +63,13 @@ class ArticleAsset(Base):
     credit: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     licensable: Mapped[bool] = mapped_column(Boolean, default=False)
+    url: Mapped[str] = mapped_column(String(2000), default="", server_default="")  # media:content@url
 
     article: Mapped[Article] = relationship(back_populates="assets")
+
+    @property
+    def label(self) -> str:
+        return asset_label(self.kind, self.credit)
 
 
 class ArticleTerm(Base):

@@ -37,6 +37,7 @@ class AssetData:
     credit: str
     description: str = ""
     licensable: bool = False
+    url: str = ""  # media:content@url: the file itself (schema.org contentUrl)
 
 
 @dataclass
@@ -123,8 +124,35 @@ def _assets(item) -> list[AssetData]:
         licensable = media.get(f"{{{NS['sd']}}}licensable", "false").strip().lower() == "true"
         kind = media.get("medium") or "image"
         kind = {"image": "photo"}.get(kind, kind)
-        assets.append(AssetData(kind, credit, _text(media, "media:description"), licensable))
+        url = (media.get("url") or "").strip()
+        url = url if url.startswith(("https://", "http://")) else ""
+        assets.append(AssetData(kind, credit, _text(media, "media:description"), licensable, url))
     return assets
+
+
+KIND_LABELS = {"photo": "Photo", "video": "Video", "audio": "Audio", "graphic": "Graphic", "document": "Document"}
+# Credits that already say what the asset is ("Photograph: AFP"): the label is the credit alone,
+# so it is never "Photo: Photograph: AFP"
+_KIND_WORDS = ("photo", "photograph", "picture", "image", "video", "audio", "graphic", "illustration",
+               "map", "chart", "document", "footage")
+
+
+def credit_name(credit: str) -> str:
+    """Whom a credit names: "Photograph: AFP" -> "AFP"; "Reuters" -> "Reuters"."""
+    credit = " ".join(credit.split())
+    head, sep, rest = credit.partition(":")
+    if sep and rest.strip() and (head.strip().lower() in _KIND_WORDS or head.strip().lower().rstrip("s") in _KIND_WORDS):
+        return rest.strip()
+    return credit
+
+
+def asset_label(kind: str, credit: str) -> str:
+    """How an asset is named everywhere (pages, licenses, RightsML): its kind and credit, once."""
+    credit = " ".join(credit.split())
+    head = credit.split(":", 1)[0].strip().lower() if ":" in credit else ""
+    if head and (head in _KIND_WORDS or head.rstrip("s") in _KIND_WORDS):
+        return credit
+    return f"{KIND_LABELS.get(kind, kind.capitalize())}: {credit}"
 
 
 def _word_count(item, body: str) -> int:

@@ -62,7 +62,7 @@ def upsert_articles(session: Session, items: list[ArticleData]) -> ImportResult:
         for name in ("title", "standfirst", "published_at", "section", "byline", "word_count", "language"):
             setattr(article, name, getattr(data, name))
         article.assets = [ArticleAsset(kind=a.kind, credit=a.credit, description=a.description,
-                                       licensable=a.licensable) for a in data.assets]
+                                       licensable=a.licensable, url=a.url) for a in data.assets]
         session.flush()
         session.execute(delete(ArticleTerm).where(ArticleTerm.article_id == article.id))
         session.add_all(ArticleTerm(term=t, article_id=article.id)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from licensing.core import jobs
 from licensing.core.db import begin_write, new_session, utcnow
 from licensing.core.models import Document
-from licensing.core.pdf import FacturX, FileAttachment, RenderError, render_pdf
+from licensing.core.pdf import FacturX, FileAttachment, PdfMetadata, RenderError, render_pdf
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -24,11 +24,17 @@ MAX_ATTEMPTS = 3
 # an issued version is never edited; a new look is a new folder (templates/pdf/vN/ with the stylesheet
 # licensing/core/static/pdf/vN/document.css). Version 1 (templates/pdf/*.html) takes ~1.3x as long to render.
 # Version 3 (invoices and credit notes) is Factur-X: the EN 16931 data and a PDF/A-3b with its XML.
-TEMPLATES = {"license": "pdf/v2/license.html", "invoice": "pdf/v3/invoice.html",
+# Version 4 (licenses) is PDF/A-3 with the RightsML JSON-LD attached and the document's own metadata.
+TEMPLATES = {"license": "pdf/v4/license.html", "invoice": "pdf/v3/invoice.html",
              "credit_note": "pdf/v3/credit_note.html"}
 # The extension key under which billing registers the function that turns a frozen e-invoice
 # context into its CII XML (core imports no feature; the factory hands it over).
 EINVOICE_XML = "einvoice_xml"
+
+
+# Layouts issued as PDF/A-3 with document information from the document itself (older layouts keep
+# rendering exactly as they were issued)
+PDF_A3 = frozenset({"pdf/v4/license.html"})
 
 
 def stylesheet_for(template: str) -> str:
@@ -53,8 +59,21 @@ def _attachments(document: Document) -> tuple[FileAttachment, ...]:
     if not jsonld:
         return ()
     when = datetime.fromisoformat(document.context["issued_on"])
+    # PDF/A layouts name the MIME type; older ones keep WeasyPrint's guess they were issued with
+    mime = "application/ld+json" if document.template in PDF_A3 else ""
     return (FileAttachment(f"{document.number}.jsonld", json.dumps(jsonld, indent=2, sort_keys=True),
-                           "The license in IPTC RightsML 2.0 (JSON-LD)", when),)
+                           "The license in IPTC RightsML 2.0 (JSON-LD)", when, mime),)
+
+
+def _metadata(document: Document) -> PdfMetadata:
+    context = document.context
+    when = datetime.fromisoformat(context["issued_on"])
+    words = context.get("words", {})
+    return PdfMetadata(
+        title=f"{words.get('Licence', 'License')} agreement {document.number}",
+        author=context["seller"]["name"],
+        subject=f"Republishing {words.get('licence', 'license')} for “{context['article']['title']}”",
+        lang=context.get("english", "en"), created=when, modified=when)
 
 
 def einvoice_xml(document: Document) -> bytes | None:
@@ -81,6 +100,9 @@ def _facturx(document: Document) -> FacturX | None:
 
 def render_bytes(document: Document) -> bytes:
     html = render_template(document.template, doc=document.context)
+    if document.template in PDF_A3:
+        return render_pdf(html, stylesheet=stylesheet_for(document.template), attachments=_attachments(document),
+                          metadata=_metadata(document), variant="pdf/a-3b")
     return render_pdf(html, stylesheet=stylesheet_for(document.template), attachments=_attachments(document),
                       facturx=_facturx(document))
 

@@ -31,6 +31,8 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from licensing.core.glyphs import MissingGlyphError, watch_notdef
+
 STATIC_ROOT = (Path(__file__).resolve().parent / "static").resolve()
 log = logging.getLogger(__name__)
 _fonts: FontConfiguration | None = None
@@ -47,6 +49,11 @@ _render_lock = threading.RLock()
 
 class RenderError(RuntimeError):
     pass
+
+
+class MissingGlyphs(RenderError, MissingGlyphError):
+    """A render that would print characters as empty boxes: it fails like any other render (retried,
+    reported, never marked ready), and names the characters no installed font has."""
 
 
 def font_config() -> FontConfiguration:
@@ -80,11 +87,25 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 @dataclass(frozen=True)
+class PdfMetadata:
+    """Document information set on the PDF (and in its XMP for PDF/A): fixed values from the
+    document, never the time of rendering, so the output stays byte-identical."""
+
+    title: str
+    author: str
+    subject: str
+    lang: str
+    created: datetime
+    modified: datetime
+
+
+@dataclass(frozen=True)
 class FileAttachment:
     name: str
     content: str
     description: str
     when: datetime  # fixed, so the output stays byte-identical
+    mime: str = ""  # in a PDF/A: its MIME type, fixed (WeasyPrint guesses it from the machine's table)
 
 
 def _stylesheet(name: str, fonts: FontConfiguration) -> CSS:
@@ -102,20 +123,64 @@ def _stylesheet(name: str, fonts: FontConfiguration) -> CSS:
         return css
 
 
+class AssociatedFiles:
+    """A PDF/A finisher for attachments: the catalog's /AF lists each file once (WeasyPrint lists
+    it twice), and each embedded file's MIME subtype is the one given, not the machine's guess,
+    so the bytes are the same on every machine."""
+
+    def __init__(self, attachments: tuple[FileAttachment, ...]):
+        self.mimes = {a.name: a.mime for a in attachments if a.mime}
+
+    def __call__(self, _document, pdf: pydyf.PDF) -> None:  # noqa: ANN001
+        if "AF" in pdf.catalog:
+            seen: dict[str, object] = {}
+            for item in pdf.catalog["AF"]:
+                seen.setdefault(str(item), item)
+            pdf.catalog["AF"] = pydyf.Array(seen.values())
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/Filespec":
+                mime = self.mimes.get(getattr(obj.get("UF"), "string", None) or "")
+                if mime:
+                    stream = pdf.objects[int(obj["EF"]["F"].split()[0])]
+                    stream.extra["Subtype"] = "/" + mime.replace("/", "#2f").replace("+", "#2b")
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def render_pdf(html: str, stylesheet: str = "pdf/document.css",
-               attachments: tuple[FileAttachment, ...] = (), facturx: FacturX | None = None) -> bytes:
-    """Render trusted template output to PDF bytes; deterministic for the same input. With
-    `facturx`, a Factur-X PDF/A-3b with that XML. Renders in one process take turns (see _render_lock)."""
+               attachments: tuple[FileAttachment, ...] = (), metadata: PdfMetadata | None = None,
+               variant: str | None = None, facturx: FacturX | None = None) -> bytes:
+    """Render trusted template output to PDF bytes; deterministic for the same input. Renders in
+    one process take turns (see _render_lock). `variant` is a WeasyPrint PDF variant ("pdf/a-3b":
+    attachments become associated files, /AF with their relationship); `metadata` overrides what
+    the HTML's <title> and <meta> say; with `facturx`, a Factur-X PDF/A-3b with that XML. A
+    character drawn as an empty box (.notdef) fails the render."""
     fetcher = StaticOnlyFetcher()
     with _render_lock:
         fonts = font_config()
-        document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
         css = _stylesheet(stylesheet, fonts)
         extra = [Attachment(string=a.content, name=a.name, description=a.description, created=a.when,
                             modified=a.when, relationship="Data", url_fetcher=fetcher) for a in attachments]
-        options = facturx_write_options(facturx, fetcher) if facturx is not None else {}
-        extra += options.pop("attachments", [])
-        pdf = document.write_pdf(stylesheets=[css], font_config=fonts, attachments=extra or None, **options)
+        options = {"pdf_variant": variant} if variant else {}
+        finisher = AssociatedFiles(attachments) if variant and variant.startswith("pdf/a") else None
+        if facturx is not None:
+            factur = facturx_write_options(facturx, fetcher)
+            extra += factur.pop("attachments")
+            options["pdf_variant"], finisher = factur.pop("pdf_variant"), factur.pop("finisher")
+        with watch_notdef() as watch:
+            document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).render(
+                stylesheets=[css], font_config=fonts, **options)
+            if metadata is not None:
+                document.metadata.title, document.metadata.authors = metadata.title, [metadata.author]
+                document.metadata.description, document.metadata.lang = metadata.subject, metadata.lang
+                document.metadata.created, document.metadata.modified = _iso(metadata.created), _iso(metadata.modified)
+            pdf = document.write_pdf(attachments=extra or None, finisher=finisher, **options)
+        try:
+            watch.check()
+        except MissingGlyphError as exc:
+            raise MissingGlyphs(exc.characters) from None
     if fetcher.blocked:
         raise RenderError(f"the document tried to load {len(fetcher.blocked)} blocked resource(s): "
                           f"{', '.join(fetcher.blocked[:3])}")

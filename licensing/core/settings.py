@@ -80,6 +80,14 @@ class Settings:
     mail_message_id_domain: str = ""  # empty: PUBLIC_BASE_URL's host
     vies_check: bool = False  # ask the EU's VIES service whether a buyer's VAT id is registered
     vies_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number"
+    # The licensor on licenses and the standard terms: its English ("licence" in en-GB, "license" in
+    # en-US), its logo (a file in licensing/core/static; empty: the name alone), the law and courts
+    # of the agreement, and the address for questions about the terms
+    seller_english: str = "en-GB"
+    seller_logo: str = ""
+    governing_law: str = "England and Wales"  # "governed by the law of …"
+    jurisdiction: str = "England and Wales"  # "the courts of … have exclusive jurisdiction"
+    terms_contact_email: str = "licensing@syndication-desk.org"
     currency: str = "GBP"
     default_article_language: str = "en"
     review_target_working_days: int = 2
@@ -142,6 +150,8 @@ class Settings:
         if self.jobs_mode == "rq" and not self.redis_url:
             raise RuntimeError("JOBS_MODE=rq needs REDIS_URL")
         self.reminder_days()  # a typo in the reminder days fails at start, not at the first daily run
+        if self.seller_english not in ("en-GB", "en-US"):
+            raise ValueError("SELLER_ENGLISH must be en-GB or en-US")
         if not 0 <= self.license_expiry_reminder_days <= 365:
             raise ValueError("LICENSE_EXPIRY_REMINDER_DAYS must be between 0 and 365")
         key = self.stripe_secret_key or ""
@@ -176,6 +186,11 @@ class Settings:
             mail_message_id_domain=_env("MAIL_MESSAGE_ID_DOMAIN", ""),
             vies_check=_bool("VIES_CHECK", False),
             vies_url=_env("VIES_URL", cls.vies_url),
+            seller_english=_env("SELLER_ENGLISH", cls.seller_english),
+            seller_logo=_env("SELLER_LOGO", cls.seller_logo),
+            governing_law=_env("GOVERNING_LAW", cls.governing_law),
+            jurisdiction=_env("JURISDICTION", cls.jurisdiction),
+            terms_contact_email=_env("TERMS_CONTACT_EMAIL", cls.terms_contact_email),
             currency=_env("CURRENCY", cls.currency),
             review_target_working_days=_int("REVIEW_TARGET_WORKING_DAYS", cls.review_target_working_days),
             needs_info_expiry_days=_int("NEEDS_INFO_EXPIRY_DAYS", cls.needs_info_expiry_days),

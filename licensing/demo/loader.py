@@ -1,4 +1,4 @@
-"""Demo data: the catalog feed, the GBP rate card and one user per role."""
+"""Demo data: the catalog feed, the GBP rate card, the standard terms (version 1) and one user per role."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,6 +11,7 @@ from licensing.core import users
 from licensing.pricing.rules import DEMO_RATE_CARD
 from licensing.pricing.services import NoRateCard, current_rate_card, save_rate_card
 from licensing.review.models import RejectionReason
+from licensing.terms.services import current as current_terms
 
 DEMO_FEED = Path(__file__).resolve().parent / "catalog.xml"
 DEMO_REASONS = (
@@ -34,6 +35,7 @@ def load(session: Session) -> str:
     except NoRateCard:
         card = save_rate_card(session, DEMO_RATE_CARD, note="Demo rate card")
         card_note = f"rate card version {card.version} created"
+    terms = current_terms(session)  # the demo terms become version 1 if there is none yet
     created = 0
     for email, name, password, roles in DEMO_USERS:
         if users.find_by_email(session, email) is None:
@@ -43,4 +45,4 @@ def load(session: Session) -> str:
         session.add_all(RejectionReason(title=t, body=b) for t, b in DEMO_REASONS)
         session.commit()
     return (f"Demo data: {imported.created} article(s) created, {imported.updated} updated; "
-            f"{card_note}; {created} user(s) created.")
+            f"{card_note}; standard terms version {terms.version} current; {created} user(s) created.")

@@ -24,6 +24,7 @@ from licensing.core.db import Base, utcnow
 from licensing.core.models import User
 from licensing.intake.rules.workflow import STATUSES
 from licensing.pricing.models import RateCard
+from licensing.terms.models import StandardTerms  # noqa: F401  (the table terms_version refers to)
 
 _status_list = ", ".join(f"'{s}'" for s in STATUSES)
 
@@ -60,6 +61,7 @@ class RepublishRequest(Base):
     media_wanted: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     terms_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    terms_version: Mapped[int | None] = mapped_column(ForeignKey("standard_terms.version"))  # None: before 0010
     quote_amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     quote_breakdown: Mapped[list] = mapped_column(JSON)

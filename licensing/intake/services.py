@@ -29,6 +29,7 @@ from licensing.intake.rules.validation import QuoteInput, RequestInput
 from licensing.pricing.models import RateCard
 from licensing.pricing.rules import Quote, RequestedUse, quote_for
 from licensing.pricing.services import NoRateCard, current_rate_card, rate_card_terms, terms_of
+from licensing.terms.services import current as current_terms
 
 log = logging.getLogger(__name__)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
@@ -152,7 +153,9 @@ def vies_lookup(vat_id: str) -> str:
 
 
 def submit_request(session: Session, given: RequestInput) -> Submitted:
-    """Store a new request with its quote, log the event, and queue the confirmation e-mail."""
+    """Store a new request with its quote and the version of the standard terms it accepted, log the
+    event, and queue the confirmation e-mail."""
+    terms = current_terms(session)  # first: on the very first run it publishes version 1 (a commit)
     vies_result, vies_at = "", None
     if current_app.config["SETTINGS"].vies_check and given.vat_id and given.country in EU_COUNTRIES:
         # Before the write transaction: nothing is held while the service answers (or not).
@@ -179,7 +182,8 @@ def submit_request(session: Session, given: RequestInput) -> Submitted:
             territory=given.territory if given.territory == "worldwide" else ",".join(given.territory),
             language=given.language, term=given.term, start_date=given.start_date,
             exclusive=given.exclusive, media_wanted=given.media_wanted, notes=given.notes,
-            terms_accepted=given.terms_accepted, quote_amount=priced.amount, currency=priced.currency,
+            terms_accepted=given.terms_accepted, terms_version=terms.version,
+            quote_amount=priced.amount, currency=priced.currency,
             quote_breakdown=priced.to_dict()["breakdown"], rate_card_id=card.id,
         )
         session.add(request)

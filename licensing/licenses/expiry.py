@@ -16,6 +16,12 @@ from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
 from licensing.intake.services import tracking_url_of
 from licensing.licenses.models import License, LicenseReminder
+from licensing.terms.rules import licence_word
+
+
+def _word() -> str:
+    """"Licence" or "License": the seller's English."""
+    return licence_word(current_app.config["SETTINGS"].seller_english, capital=True)
 
 
 def send_expiry_reminders(session: Session, today: date, days_before: int | None = None) -> list[str]:
@@ -43,7 +49,7 @@ def send_expiry_reminders(session: Session, today: date, days_before: int | None
             continue
         request = session.get(RepublishRequest, lic.request_id)
         days_left = (lic.end_date - today).days
-        queue_mail(session, lic.licensee_email, f"License {lic.number} ends on {lic.end_date:%-d %B %Y}",
+        queue_mail(session, lic.licensee_email, f"{_word()} {lic.number} ends on {lic.end_date:%-d %B %Y}",
                    "license_expiring", tag=f"license:{lic.number}:expiry", license=lic, days_left=days_left,
                    tracking_url=tracking_url_of(request))
         session.add(RequestEvent(request_id=lic.request_id, actor_kind=workflow.SYSTEM,

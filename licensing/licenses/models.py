@@ -59,12 +59,15 @@ class License(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)  # None: perpetual
     exclusive: Mapped[bool] = mapped_column(Boolean)
-    media_included: Mapped[list] = mapped_column(JSON)  # credits of licensed photos/media
-    exclusions: Mapped[list] = mapped_column(JSON)  # credits of excluded third-party material
+    # Each asset as {"uid": IRI, "label": "Photograph: AFP", "reason": "third_party" | "not_requested"};
+    # licenses issued before 0010 hold plain labels (see asset_entries)
+    media_included: Mapped[list] = mapped_column(JSON)  # the publisher's own media the licensee asked for
+    exclusions: Mapped[list] = mapped_column(JSON)  # everything else, with the reason it is excluded
     fee: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     extra_terms: Mapped[str] = mapped_column(Text, default="")
     credit_line: Mapped[str] = mapped_column(String(500))
+    terms_version: Mapped[int | None] = mapped_column(ForeignKey("standard_terms.version"))  # None: before 0010
     invoice_number: Mapped[str] = mapped_column(String(20), unique=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime)

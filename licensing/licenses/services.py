@@ -25,9 +25,10 @@ from licensing.core.numbering import next_number
 from licensing.core.places import countries, languages, territory_label
 from licensing.intake.models import RepublishRequest
 from licensing.licenses.models import LICENSE_STATUS_LABELS, License
-from licensing.licenses.rules.rightsml import license_jsonld
+from licensing.licenses.rules.rightsml import Asset, LicenseFacts, Party, license_policy
 from licensing.licenses.rules.terms import credit_line, end_date
 from licensing.pricing.rules import MEDIUM_LABELS, TERM_LABELS
+from licensing.terms.rules import licence_word, publish_by, respell, term_meaning, wording
 
 LICENSE_PREFIX = "LIC"  # license numbers: LIC-YYYY-NNNNN, gapless per year
 
@@ -35,7 +36,7 @@ CONDITIONS = (
     "The article is republished in full or in part without any change of meaning; edits for length or "
     "house style must not alter facts, quotations or conclusions.",
     "The credit line and a link to the original article appear with every use.",
-    "This license is personal to the licensee: no resale, sublicensing or syndication to third parties.",
+    "This licence is personal to the licensee: no resale, sublicensing or syndication to third parties.",
     "The licensor may ask for the article to be taken down or corrected; the licensee complies within "
     "48 hours.",
     "Excluded material listed in this agreement is not licensed and must not be used.",
@@ -54,24 +55,74 @@ def seller() -> Seller:
     return seller_from_settings(current_app.config["SETTINGS"])
 
 
-def rightsml_of(lic: License, status: str | None) -> dict:
-    return license_jsonld({
-        "number": lic.number, "uri": verify_url(lic.number), "licensor": seller().name,
-        "licensor_uri": _base_url() + "/", "licensee": lic.licensee_name, "article_url": lic.article_url,
-        "territory": "worldwide" if lic.territory == "worldwide" else lic.territory_codes,
-        "start": lic.start_date.isoformat(), "end": lic.end_date.isoformat() if lic.end_date else None,
-        "fee_decimal": format_amount(lic.fee, lic.currency).replace(",", ""), "currency": lic.currency,
-        "exclusions": list(lic.exclusions), "status": status,
-    })
+def jsonld_url(number: str) -> str:
+    """The license's IRI: its public RightsML copy."""
+    return f"{_base_url()}/licenses/{number}.jsonld"
 
 
-def issue_for_request(session: Session, request: RepublishRequest) -> License:
-    """Create the license and its invoice for an approved request (the caller commits)."""
+def terms_url(version: int | None) -> str:
+    return f"{_base_url()}/terms/{version}" if version else f"{_base_url()}/terms"
+
+
+def _english() -> str:
+    return current_app.config["SETTINGS"].seller_english
+
+
+EXCLUSION_WORDS = {"third_party": "not licensable (third party)", "not_requested": "not included: not requested"}
+
+
+def asset_entries(items: list, article_url: str, reason: str = "") -> list[dict]:
+    """A license's media as {"uid", "label", "reason"}; licenses issued before the reasons were kept
+    hold bare labels, and everything they excluded was third-party material then."""
+    entries = []
+    for n, item in enumerate(items, 1):
+        if isinstance(item, dict):
+            entries.append({"uid": item["uid"], "label": item["label"], "reason": item.get("reason", reason)})
+        else:
+            entries.append({"uid": f"{article_url}#asset-{n}", "label": str(item), "reason": reason})
+    return entries
+
+
+def facts_of(lic: License) -> LicenseFacts:
+    """The license agreement as plain values, for its RightsML copies."""
+    who, settings = seller(), current_app.config["SETTINGS"]
+    licensor_email = settings.terms_contact_email
+    return LicenseFacts(
+        uid=jsonld_url(lic.number), number=lic.number, issued=lic.issued_at.date(),
+        licensor=Party(_base_url() + "/", who.name, licensor_email),
+        licensee=Party(f"{jsonld_url(lic.number)}#licensee", lic.licensee_name, lic.licensee_email),
+        article_url=lic.article_url, publication_url=lic.publication_url, medium=lic.medium,
+        territory="worldwide" if lic.territory == "worldwide" else tuple(lic.territory_codes),
+        language=lic.language, audience=lic.audience, term=lic.term, start=lic.start_date, end=lic.end_date,
+        publish_by=publish_by(lic.term, lic.start_date), exclusive=lic.exclusive, credit_line=lic.credit_line,
+        fee_minor=lic.fee, currency=lic.currency, minor_digits=_minor_digits(lic.currency),
+        included=tuple(Asset(e["uid"], e["label"]) for e in asset_entries(lic.media_included, lic.article_url)),
+        excluded=tuple(Asset(e["uid"], e["label"], e["reason"])
+                       for e in asset_entries(lic.exclusions, lic.article_url, "third_party")),
+        terms_url=terms_url(lic.terms_version) if lic.terms_version else "",
+    )
+
+
+def _minor_digits(currency: str) -> int:
+    """ISO 4217 exponent, read off format_amount (the one place that knows it): 1 -> "0.01" or "1"."""
+    text = format_amount(1, currency)
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def rightsml_of(lic: License, *, public: bool) -> dict:
+    """The license as RightsML 2.0: the public copy (no fee, no e-mail) or the full one (the PDF's)."""
+    return license_policy(facts_of(lic), public=public)
+
+
+def issue_for_request(session: Session, request: RepublishRequest, credit: str = "") -> License:
+    """Create the license and its invoice for an approved request (the caller commits); `credit` is
+    the credit line staff set, empty for the usual one."""
     article = request.article
     today = utcnow().date()
     fee = request.approved_fee if request.approved_fee is not None else request.quote_amount
     terms = end_date(request.term, request.start_date)
     who = seller()
+    noun = licence_word(_english())
     license_number = next_number(session, "license", LICENSE_PREFIX, today.year)
     invoice = issue_invoice(
         session, reference=license_number, seller=who,
@@ -79,7 +130,7 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
                     "\n".join(line for line in (request.billing_address, request.billing_address_line2) if line),
                     request.country, request.vat_id, city=request.billing_city, postcode=request.billing_postcode,
                     reference=request.buyer_reference),
-        lines=[LineInput(f"Republishing license for “{article.title}” in {request.publication} "
+        lines=[LineInput(f"Republishing {noun} for “{article.title}” in {request.publication} "
                          f"({MEDIUM_LABELS[request.medium]}, {TERM_LABELS[request.term]})", fee,
                          period_start=request.start_date, period_end=terms)],  # invoicing period = the term
         currency=request.currency, issue_date=today,
@@ -94,11 +145,12 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
         publication=request.publication, publication_url=request.publication_url, medium=request.medium,
         audience=request.audience, territory=request.territory, language=request.language, term=request.term,
         start_date=request.start_date, end_date=terms, exclusive=request.exclusive,
-        media_included=[a.credit for a in article.licensable_assets] if request.media_wanted else [],
-        exclusions=[a.credit for a in article.assets
-                    if not a.licensable or not request.media_wanted],
+        media_included=[_asset(article, a, "") for a in article.licensable_assets] if request.media_wanted else [],
+        exclusions=[_asset(article, a, "not_requested" if a.licensable else "third_party")
+                    for a in article.assets if not a.licensable or not request.media_wanted],
         fee=fee, currency=request.currency, extra_terms=request.extra_terms,
-        credit_line=credit_line(who.name, article.byline), invoice_number=invoice.number,
+        credit_line=credit or credit_line(who.name, article.byline, noun), invoice_number=invoice.number,
+        terms_version=request.terms_version,
     )
     session.add(lic)
     session.flush()
@@ -107,26 +159,47 @@ def issue_for_request(session: Session, request: RepublishRequest) -> License:
     return lic
 
 
+def _asset(article, asset, reason: str) -> dict:
+    """An asset as the license keeps it: its IRI (the file's address, else its place in the
+    article), its label said once, and why it is excluded (empty when included)."""
+    n = article.assets.index(asset) + 1
+    return {"uid": asset.url or f"{article.canonical_url}#asset-{n}", "label": asset.label, "reason": reason}
+
+
 def license_context(lic: License, invoice) -> dict:
     """The frozen inputs of the license agreement PDF (plain JSON values)."""
-    who = seller()
+    who, settings = seller(), current_app.config["SETTINGS"]
+    english = settings.seller_english
+    last_publication = publish_by(lic.term, lic.start_date)
+    included = asset_entries(lic.media_included, lic.article_url)
+    excluded = asset_entries(lic.exclusions, lic.article_url, "third_party")
     return {
-        "number": lic.number, "issued_on": lic.issued_at.date().isoformat(),
-        "seller": {"name": who.name, "address": who.address, "vat_number": who.vat_number},
+        "number": lic.number, "issued_on": lic.issued_at.date().isoformat(), "english": english,
+        "words": wording(english),
+        "seller": {"name": who.name, "address": who.address, "vat_number": who.vat_number,
+                   "logo": settings.seller_logo},
         "licensee": {"name": lic.licensee_name, "contact": lic.licensee_contact, "email": lic.licensee_email,
+                     "address": invoice.buyer_address,
                      "country": countries().get(lic.licensee_country, lic.licensee_country)},
         "article": {"title": lic.article_title, "url": lic.article_url,
                     "published": lic.article_published.isoformat() if lic.article_published else None},
         "use": {"medium": MEDIUM_LABELS[lic.medium], "publication": lic.publication,
                 "publication_url": lic.publication_url, "territory": territory_label(lic.territory),
                 "language": languages().get(lic.language, lic.language), "audience": lic.audience,
-                "term": TERM_LABELS[lic.term], "start": lic.start_date.isoformat(),
-                "end": lic.end_date.isoformat() if lic.end_date else None, "exclusive": lic.exclusive},
-        "media_included": list(lic.media_included), "exclusions": list(lic.exclusions),
+                "term": TERM_LABELS[lic.term], "term_meaning": term_meaning(lic.term),
+                "start": lic.start_date.isoformat(),
+                "end": lic.end_date.isoformat() if lic.end_date else None,
+                "publish_by": last_publication.isoformat() if last_publication else None,
+                "exclusive": lic.exclusive},
+        "media_included": [e["label"] for e in included],
+        "exclusions": [{"label": e["label"], "reason": EXCLUSION_WORDS[e["reason"]]} for e in excluded],
         "fee": lic.fee, "currency": lic.currency, "invoice_number": invoice.number,
         "due_date": invoice.due_date.isoformat(), "credit_line": lic.credit_line, "extra_terms": lic.extra_terms,
-        "conditions": list(CONDITIONS), "verify_url": verify_url(lic.number),
-        "jsonld": rightsml_of(lic, status=None),
+        "terms": {"version": lic.terms_version, "url": terms_url(lic.terms_version)},
+        "law": {"governing_law": settings.governing_law, "jurisdiction": settings.jurisdiction},
+        "conditions": [respell(c, english) for c in CONDITIONS], "verify_url": verify_url(lic.number),
+        "jsonld_url": jsonld_url(lic.number),
+        "jsonld": rightsml_of(lic, public=False),
     }
 
 
@@ -191,6 +264,10 @@ def license_panel(session: Session, request_id: int) -> dict | None:
     return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number), "credit_notes": notes}
 
 
+def _iso_or_none(value) -> str | None:  # noqa: ANN001
+    return value.isoformat() if value else None
+
+
 def public_view(lic: License) -> dict:
     """What anyone may see of a license: never the fee or an e-mail."""
     return {
@@ -200,6 +277,8 @@ def public_view(lic: License) -> dict:
         "use": {"medium": lic.medium, "publication": lic.publication, "language": lic.language,
                 "territory": "worldwide" if lic.territory == "worldwide" else lic.territory_codes},
         "term": {"kind": lic.term, "start": lic.start_date.isoformat(),
-                 "end": lic.end_date.isoformat() if lic.end_date else None},
-        "exclusive": lic.exclusive, "exclusions": list(lic.exclusions),
+                 "end": lic.end_date.isoformat() if lic.end_date else None,
+                 "publish_by": _iso_or_none(publish_by(lic.term, lic.start_date))},
+        "exclusive": lic.exclusive,
+        "exclusions": [e["label"] for e in asset_entries(lic.exclusions, lic.article_url, "third_party")],
     }

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from licensing.core.db import get_session
 from licensing.core.limits import VERIFY, limiter
 from licensing.licenses.models import LICENSE_STATUS_LABELS
+from licensing.licenses.rules.rightsml import to_json
 from licensing.licenses.services import find_license, public_view, rightsml_of
 
 bp = Blueprint("verify", __name__)
@@ -46,9 +47,8 @@ def license_jsonld(number: str):
     lic = find_license(get_session(), _normalise(number)) if NUMBER.match(_normalise(number)) else None
     if lic is None:
         return jsonify({"error": "No license with this number."}), 404
-    response = jsonify(rightsml_of(lic, status=lic.status))
-    response.mimetype = "application/ld+json"
-    return response
+    # the public copy: no fee and no e-mail address (the full one is inside the license PDF)
+    return Response(to_json(rightsml_of(lic, public=True)), mimetype="application/ld+json")
 
 
 @bp.get("/api/v1/licenses/<number>")

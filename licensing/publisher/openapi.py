@@ -174,7 +174,10 @@ def openapi_document() -> dict:
                                         {"type": "array", "items": {"type": "string"}}]}}},
             "term": {"type": "object", "required": ["kind", "start", "end"], "properties": {
                 "kind": {"type": "string", "enum": list(TERMS)}, "start": {"type": "string", "format": "date"},
-                "end": {"type": ["string", "null"], "format": "date"}}},
+                "end": {"type": ["string", "null"], "format": "date",
+                        "description": "Last day of display (30 days, 1 year); null for one-off use and the archive."},
+                "publish_by": {"type": ["string", "null"], "format": "date",
+                               "description": "Last day of the first publication (one-off use, perpetual archive)."}}},
             "exclusive": {"type": "boolean"},
             "exclusions": {"type": "array", "items": {"type": "string"}},
         },

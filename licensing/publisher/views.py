@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from licensing.catalog.models import Article
 from licensing.catalog.queries import find_by_url, search_articles
+from licensing.catalog.rules import credit_name
 from licensing.core.clock import today
 from licensing.core.db import get_session
 from licensing.core.forms import without_nul
@@ -29,8 +31,11 @@ from licensing.intake.services import (
 from licensing.intake.services import (
     withdraw as withdraw_request,
 )
+from licensing.licenses.rules.schema_org import ArticlePage, Media, Organization, article_markup, script_tag
 from licensing.licenses.services import license_panel
 from licensing.publisher.forms import ArticleSearchForm, MessageForm, RequestForm, WithdrawForm
+from licensing.terms.rules import TERM_MEANINGS
+from licensing.terms.services import current as current_terms
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
@@ -58,7 +63,23 @@ def article(article_id: int):
     ).first()
     if found is None:
         abort(404)
-    return render_template("public/article.html", article=found)
+    # schema.org JSON-LD: a data block the browser never runs, so the CSP (script-src 'self') holds
+    return render_template("public/article.html", article=found, markup=Markup(script_tag(article_markup(  # noqa: S704
+        _article_page(found)))))
+
+
+def _article_page(found: Article) -> ArticlePage:
+    """What the article page's markup says: licensable (terms, request form), who holds which rights."""
+    seller = current_app.config["SETTINGS"].seller_name
+    return ArticlePage(
+        url=found.canonical_url, headline=found.title, description=found.standfirst, published=found.published_at,
+        byline=found.byline, language=found.language, publisher=Organization(seller),
+        terms_url=url_for("terms.current", _external=True),
+        acquire_url=url_for("public.republish", article=found.canonical_url, _external=True),
+        credit_text=f"{found.byline}, {seller}" if found.byline else seller,
+        media=tuple(Media(kind=a.kind, credit=credit_name(a.credit),
+                          owner=seller if a.licensable else credit_name(a.credit), licensable=a.licensable,
+                          content_url=a.url, caption=a.description) for a in found.assets))
 
 
 def _render_form(form: RequestForm, status: int = 200, quote=None, preview: bool = False):
@@ -68,8 +89,10 @@ def _render_form(form: RequestForm, status: int = 200, quote=None, preview: bool
     search = ArticleSearchForm(request.args)
     query = (search.q.data or "").strip()
     results = search_articles(session, query, limit=10) if query else []
+    terms = current_terms(session)
     return render_template("public/republish.html", form=form, article=article, quote=quote, preview=preview,
-                           search=search, query=query, results=results), status
+                           search=search, query=query, results=results, terms=terms,
+                           term_meanings=TERM_MEANINGS), status
 
 
 @bp.route("/republish", methods=["GET", "POST"])

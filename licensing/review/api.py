@@ -149,7 +149,8 @@ def approve(reference: str):
             reason = _text_field(override, "reason")
             if not reason.strip():
                 raise FieldError("fee_override", "fee_override.reason is required.")
-        review.approve(session, reference.upper(), g.api_user, amount, reason, _text_field(data, "extra_terms"))
+        review.approve(session, reference.upper(), g.api_user, amount, reason, _text_field(data, "extra_terms"),
+                       _text_field(data, "credit_line"))
 
     return _decide(reference, call)
 

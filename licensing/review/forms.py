@@ -16,6 +16,8 @@ class ApproveForm(FlaskForm):
                                     description="Required when the fee differs from the quote.")
     extra_terms = TextAreaField("Extra terms (optional)", **NUL, render_kw={"rows": 3},
                                 description="Printed on the license agreement.")
+    credit_line = StringField("Credit line (optional)", **NUL, render_kw={"maxlength": 500},
+                              description="Leave empty for the usual one (the byline and the licensor).")
 
 
 class RejectForm(FlaskForm):

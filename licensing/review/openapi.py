@@ -42,7 +42,8 @@ def staff_paths() -> dict:
                 "fee_override": {"type": "object", "required": ["amount", "reason"], "properties": {
                     "amount": {"type": "integer", "minimum": 0, "maximum": MAX_FEE, "description": "Minor units."},
                     "reason": {"type": "string", "minLength": 1}}},
-                "extra_terms": {"type": "string"}}}),
+                "extra_terms": {"type": "string"},
+                "credit_line": {"type": "string", "description": "Empty: the usual credit line."}}}),
         "/api/v1/staff/requests/{reference}/reject": _decision("Reject with a reason", {
             "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}}),
         "/api/v1/staff/requests/{reference}/request-info": _decision("Ask the publisher for information", {

@@ -54,7 +54,7 @@ class Approval:
 
 
 def approve(session: Session, reference: str, user: User, fee_override: str | int | None = None,
-            override_reason: str = "", extra_terms: str = "") -> Approval:
+            override_reason: str = "", extra_terms: str = "", credit_line: str = "") -> Approval:
     begin_write(session)
     request = _load(session, reference)
     fee, overridden = request.quote_amount, False
@@ -67,6 +67,9 @@ def approve(session: Session, reference: str, user: User, fee_override: str | in
         if overridden:
             override_reason = _text(override_reason, "override_reason", True, "A reason for the new fee")
     extra_terms = _text(extra_terms, "extra_terms", False, "Extra terms")
+    credit_line = " ".join(_text(credit_line, "credit_line", False, "The credit line").split())
+    if len(credit_line) > 500:  # License.credit_line
+        raise FieldError("credit_line", "The credit line is too long: at most 500 characters.")
     # The override reason stays with staff (request page, audit data); the publisher sees the fee.
     quoted = f" (quoted {format_money(request.quote_amount, request.currency)})" if overridden else ""
     message = f"Approved at {format_money(fee, request.currency)}{quoted}."
@@ -77,7 +80,7 @@ def approve(session: Session, reference: str, user: User, fee_override: str | in
         data={"fee": {"quoted": request.quote_amount, "approved": fee},
               "override_reason": override_reason if overridden else None, "extra_terms": extra_terms or None},
     )
-    license_ = issue_for_request(session, request)
+    license_ = issue_for_request(session, request, credit_line)
     _notify(session, request, "request_approved", f"Your republishing request {reference} is approved",
             fee=fee, extra_terms=extra_terms, license=license_)
     session.commit()

@@ -119,7 +119,7 @@ def approve(reference: str):
     form = ApproveForm()
     return _act(reference, form, "approve", lambda req: review.approve(
         get_session(), req.reference, current_user, form.fee_override.data, form.override_reason.data or "",
-        form.extra_terms.data or ""), "Approved. The publisher has been e-mailed.")
+        form.extra_terms.data or "", form.credit_line.data or ""), "Approved. The publisher has been e-mailed.")
 
 
 @bp.post("/requests/<reference>/reject")

@@ -66,7 +66,7 @@ def open_form_from_article(page: Page) -> None:
     page.get_by_role("link", name=EXAMPLE_TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(EXAMPLE_TITLE)
     afp = page.locator("ul.assets li", has_text="Photograph: AFP")
-    expect(afp).to_contain_text("third party: not licensed")
+    expect(afp).to_contain_text("third party: not licensable here")
     footer = page.locator("article footer")
     expect(footer).to_contain_text("To learn more about republishing this content and the associated fees")
     footer.get_by_role("link", name="fill out this form").click()

@@ -76,7 +76,7 @@ def test_from_the_form_to_an_active_license(new_page, live_server) -> None:  # n
     fill_who_and_where(publisher, email="accounts@harrogate-courier.example", organisation=organisation)
     fill_use(publisher, date.today() + timedelta(days=5))
     label(publisher, "Worldwide").check()
-    label(publisher, "I accept the standard republishing terms").check()
+    label(publisher, "I accept the standard republishing terms (version 1)").check()
     quoted = expected_total(5000, "worldwide")
     expect(publisher.locator("#quote td.total")).to_have_text(quoted)
     publisher.get_by_role("button", name="Submit request").click()

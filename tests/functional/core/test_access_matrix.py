@@ -41,6 +41,8 @@ EXPECTED: dict[str, object] = {
     "verify.verify_form": PUBLIC,
     "verify.verify_page": PUBLIC,
     "verify.license_jsonld": PUBLIC,
+    "terms.current": PUBLIC,
+    "terms.version": PUBLIC,
     "verify.license_api": PUBLIC,
     # the publisher API
     "api.articles": PUBLIC,
@@ -74,6 +76,7 @@ EXPECTED: dict[str, object] = {
     "downloads.staff_document_xml": frozenset({"staff", "finance"}),
     # admin pages
     "admin.user_list": ADMIN,
+    "terms.publish": ADMIN,
     "admin.user_edit": ADMIN,
     "tax_admin.tax_rates": ADMIN,
     # the finance workspace: finance only (staff cannot refund, void or mark paid)
@@ -197,6 +200,8 @@ def _url(app: Flask, rule, world) -> str:  # noqa: ANN001
 
         values["number"] = values["invoice_number"]
         values["token"] = payment_token(app.config["SECRET_KEY"], values["number"])
+    if rule.endpoint == "terms.version":  # the standard terms' version number
+        values["number"] = 1
     missing = set(rule.arguments) - set(values)
     assert not missing, f"{rule.endpoint}: no test value for URL parameter(s) {sorted(missing)}"
     with app.test_request_context():

@@ -10,9 +10,18 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import EXAMPLE_URL
-from tests.documents_helpers import approve, docdate, document_of, invoice_of, license_of, no_rendering
+from tests.documents_helpers import (
+    approve,
+    docdate,
+    document_of,
+    embedded_jsonld,
+    invoice_of,
+    license_of,
+    no_rendering,
+)
 from tests.functional.conftest import parse
 from tests.staff_fixtures import add_user, bearer, execute, login, submit
+from tests.validators import odrl
 
 TITLE = "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
 EMAIL = "jo@leeds-post.example"
@@ -268,19 +277,24 @@ def test_an_unknown_number_says_so_and_a_malformed_one_says_what_numbers_look_li
         assert "they look like LIC-2026-00042" in body and "<script>" not in body
 
 
-def test_the_license_as_rightsml_jsonld(client, approved):
+def test_the_license_as_rightsml_jsonld_public_copy(client, approved):
     _made, _other, lic = approved
     response = client.get(f"/licenses/{lic.number}.jsonld")
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
     doc = response.get_json(force=True)
+    assert odrl.problems(doc) == []  # the independent ODRL 2.2 / RightsML checks, on a license issued by the app
     assert doc["@type"] == "Agreement" and "http://www.w3.org/ns/odrl.jsonld" in doc["@context"]
-    assert doc["profile"] == "http://iptc.org/std/RightsML/2.0/"
-    assert (doc["rightsml:licenseNumber"], doc["rightsml:status"]) == (lic.number, "pending_payment")
+    assert doc["profile"] == "https://iptc.org/std/RightsML/odrl-profile/"
+    assert doc["dct:identifier"] == lic.number
     assert doc["permission"][0]["target"] == EXAMPLE_URL
     assert doc["permission"][0]["action"] == "distribute"
-    assert [p["rightsml:excludedMaterial"] for p in doc["prohibition"]] == ["Photograph: AFP"]
-    assert EMAIL not in response.get_data(as_text=True)
+    assert [(p["target"]["dct:title"], p["target"]["desk:exclusion"]) for p in doc["prohibition"]] == \
+        [("Photograph: AFP", {"@id": "desk:thirdParty"})]
+    text = response.get_data(as_text=True)
+    assert EMAIL not in text and "mailto:" not in text  # no e-mail address
+    assert "payAmount" not in text and "675" not in text  # no fee
+    assert odrl.public_copy_problems(doc) == []
     missing = client.get("/licenses/LIC-2026-99999.jsonld")
     assert missing.status_code == 404 and missing.get_json() == {"error": "No license with this number."}
     assert client.get("/licenses/nonsense.jsonld").status_code == 404
@@ -297,7 +311,8 @@ def test_the_license_api_gives_public_fields_only(client, approved):
         "article": {"title": TITLE, "url": EXAMPLE_URL},
         "use": {"medium": "website", "publication": "Leeds Evening Post", "language": "en",
                 "territory": ["FR", "GB"]},
-        "term": {"kind": "1_year", "start": lic.start_date.isoformat(), "end": lic.end_date.isoformat()},
+        "term": {"kind": "1_year", "start": lic.start_date.isoformat(), "end": lic.end_date.isoformat(),
+                 "publish_by": None},
         "exclusive": False, "exclusions": ["Photograph: AFP"],
     }
     raw = response.get_data(as_text=True)
@@ -399,3 +414,13 @@ def test_an_edited_and_an_added_rate_are_used_by_the_next_invoices(seeded, staff
     # the VAT off (reverse charge), so a UK seller's sale to Norway is outside the scope
     assert (no_line.tax_rule, no_line.vat_category, no_line.tax_rate_bp, no_line.tax_amount) == (
         "outside_scope", "O", 0, 0)
+
+
+def test_the_full_copy_fails_the_public_copy_check(client, approved):
+    """The broken counterpart: the PDF's full copy (fee and e-mails) must fail the check the public one passes."""
+    _made, _other, lic = approved
+    full = embedded_jsonld(document_of(client.application, lic.number).pdf, lic.number)
+    assert odrl.problems(full) == []
+    found = odrl.public_copy_problems(full)
+    assert "a fee (odrl:payAmount)" in found
+    assert any(p.startswith("an e-mail address") for p in found)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import io
 import json
 import socket
 import threading
 from datetime import date, timedelta
 from pathlib import Path
 
+import pikepdf
 import pytest
 
+from licensing.core.forms import FieldError
 from tests.conftest import EXAMPLE_URL
 from tests.documents_helpers import (
     approve,
@@ -25,6 +28,7 @@ from tests.documents_helpers import (
     squashed,
 )
 from tests.staff_fixtures import add_user, submit
+from tests.validators import odrl
 
 TITLE = "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
 LICENSEE = "Zeitung für Çelik & Søn"
@@ -63,7 +67,8 @@ def test_the_license_says_what_a_license_agreement_must(issued):
     start = date.today() + timedelta(days=7)
     end = start.replace(year=start.year + 1) - timedelta(days=1)
     for expected in (
-        f"License number {lic.number}",
+        f"Licence number {lic.number}",  # the seller's English (en-GB by default)
+        "standard terms version 1",
         "Middle East Eye Ltd",  # licensor
         "VAT number GB123456789",
         LICENSEE, "Øyvind Müller-Łukasz", "jo@leeds-post.example", "Germany",
@@ -74,17 +79,23 @@ def test_the_license_says_what_a_license_agreement_must(issued):
         "Territory France, United Kingdom",
         "Language English",
         "Audience up to 25,000",
-        f"Term 1 year: from {docdate(start)} to {docdate(end)}",
+        f"Term 1 year, from {docdate(start)} to {docdate(end)}.",
+        "the article may be displayed or re-run for one year from the start, then removed",  # what it allows
         "Exclusivity Not exclusive",
         f"Fee £675.00 plus any tax, invoice {lic.invoice_number}",
         "Excluded material",
-        "Photograph: AFP – not licensed",
-        "By MEE and agencies, Middle East Eye Ltd. Republished under license.",
+        "Photograph: AFP – not licensable (third party)",  # said once, with its reason
+        "By MEE and agencies, Middle East Eye Ltd. Republished under licence.",
         "no resale",
-        f"This license takes effect only once invoice {lic.invoice_number} is paid in full",
+        f"accepts this agreement by paying invoice {lic.invoice_number}",
+        "governed by the law of England and Wales",
+        "the courts of England and Wales have exclusive jurisdiction",
+        "The licence takes effect only once it is paid in full",
     ):
         assert expected in text, f"{expected!r} missing from the license:\n{text}"
     assert squashed(f"{_base(app)}/verify/{lic.number}") in squashed(text)
+    assert squashed(f"{_base(app)}/terms/1") in squashed(text)
+    assert "Photo: Photograph" not in text
     assert squashed(EXAMPLE_URL) in squashed(text)
 
 
@@ -97,31 +108,59 @@ def test_the_license_form_a4_header_footer_and_page_numbers(issued):
     for i, page in enumerate(reader.pages, start=1):
         page_text = " ".join(page.extract_text().split())
         assert f"Page {i} of {pages}" in page_text
-        assert f"Middle East Eye Ltd · License agreement {lic.number}" in page_text  # running header
-        assert "Syndication Desk" in page_text  # the logo (an SVG from the static folder) in the header
+        assert f"Middle East Eye Ltd · Licence agreement {lic.number}" in page_text  # running header
+        assert "Issued with Syndication Desk" in page_text  # the software only in the small print
+        assert "SD Syndication" not in page_text  # not its logo
     assert not any(f"Page {pages + 1} of" in p.extract_text() for p in reader.pages)
 
 
-def test_the_license_embeds_its_rightsml_and_nothing_else(issued):
+def test_the_license_embeds_its_full_rightsml_copy_and_nothing_else(issued):
     app, lic, pdf, invoice_pdf = issued
     doc = embedded_jsonld(pdf, lic.number)
-    assert "http://www.w3.org/ns/odrl.jsonld" in doc["@context"]
-    assert (doc["@type"], doc["profile"]) == ("Agreement", "http://iptc.org/std/RightsML/2.0/")
-    assert doc["uid"] == f"{_base(app)}/verify/{lic.number}"
-    assert doc["rightsml:licenseNumber"] == lic.number
-    assert doc["assignee"]["name"] == LICENSEE
-    [permission] = doc["permission"]
-    assert (permission["target"], permission["action"]) == (EXAMPLE_URL, "distribute")
-    by_left = {c["leftOperand"]: c for c in permission["constraint"] if c["leftOperand"] == "spatial"}
-    spatial = json.dumps(by_left["spatial"]["rightOperand"])
+    assert odrl.problems(doc) == []  # the independent ODRL 2.2 / RightsML checks
+    assert (doc["@type"], doc["profile"]) == ("Agreement", "https://iptc.org/std/RightsML/odrl-profile/")
+    assert doc["uid"] == f"{_base(app)}/licenses/{lic.number}.jsonld"
+    assert doc["dct:identifier"] == lic.number
+    assert doc["assignee"]["vcard:fn"] == LICENSEE
+    assert doc["desk:standardTerms"] == {"@id": f"{_base(app)}/terms/1"}
+    article_rule = doc["permission"][0]
+    assert (article_rule["target"], article_rule["action"]) == (EXAMPLE_URL, "distribute")
+    limits = {c["leftOperand"]: c for c in article_rule["constraint"]}
+    spatial = json.dumps(limits["spatial"]["rightOperand"])
     assert "FR" in spatial and "GB" in spatial and "DE" not in spatial
-    dates = [(c["operator"], c["rightOperand"]["@value"]) for c in permission["constraint"]
+    dates = [(c["operator"], c["rightOperand"]["@value"]) for c in article_rule["constraint"]
              if c["leftOperand"] == "dateTime"]
     assert dates == [("gteq", lic.start_date.isoformat()), ("lteq", lic.end_date.isoformat())]
-    [pay] = permission["duty"][0]["constraint"]
+    [pay] = [d for d in article_rule["duty"] if d["uid"].endswith("#payment")][0]["action"][0]["refinement"]
     assert (pay["rightOperand"]["@value"], pay["unit"]) == ("675.00", "http://cvx.iptc.org/iso4217a/GBP")
-    assert [p["rightsml:excludedMaterial"] for p in doc["prohibition"]] == ["Photograph: AFP"]
+    assert jo_email_in(doc)  # the full copy names the licensee's address
+    assert [p["target"]["dct:title"] for p in doc["prohibition"]] == ["Photograph: AFP"]
     assert list(embedded_files(invoice_pdf)) == ["factur-x.xml"]  # the invoice's own: its EN 16931 XML
+
+
+def jo_email_in(doc: dict) -> bool:
+    return "jo@leeds-post.example" in json.dumps(doc)
+
+
+def test_the_license_is_pdf_a3_with_the_jsonld_as_associated_file(issued):
+    _app, lic, pdf, _ = issued
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        [spec] = list(opened.Root.AF)  # once (WeasyPrint alone lists it twice)
+        assert (str(spec.AFRelationship), str(spec.F)) == ("/Data", f"{lic.number}.jsonld")
+        assert str(spec.EF.F.Subtype) == "/application/ld+json"  # named, not guessed by the machine
+        assert json.loads(spec.EF.F.read_bytes()) == embedded_jsonld(pdf, lic.number)
+        intents = opened.Root.OutputIntents
+        assert str(intents[0].S) == "/GTS_PDFA1"
+        xmp = opened.open_metadata()
+        assert (xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")) == ("3", "B")
+        assert xmp.get("dc:title") == f"Licence agreement {lic.number}"
+        assert xmp.get("dc:creator") == ["Middle East Eye Ltd"]  # the licensor
+        assert "Republishing licence for" in xmp.get("dc:description")
+        info = opened.docinfo
+        assert str(info.Author) == "Middle East Eye Ltd"
+        issued_on = lic.issued_at.strftime("%Y%m%d")
+        assert str(info.CreationDate).startswith(f"D:{issued_on}")  # from the license, not the clock
+        assert str(opened.Root.Lang) in ("en-GB", "(en-GB)")
 
 
 def test_the_invoice_says_what_an_invoice_must(issued):
@@ -142,7 +181,7 @@ def test_the_invoice_says_what_an_invoice_must(issued):
         "Company number 01234567 Private company limited by shares; Registered in England and Wales, Example "
         "House, 1 Example Street, London EC1A 1AA VAT number GB123456789",
         LICENSEE, "Øyvind Müller-Łukasz", "Germany", "VAT number DE136695976",
-        "Republishing license for “US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary” "
+        "Republishing licence for “US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary” "
         f"in Leeds Evening Post (Website, 1 year) · term {docdate(lic.start_date)} to {docdate(lic.end_date)}",
         "1 £675.00 £675.00 AE · Reverse charge 0%",
         "VAT breakdown Rate Taxable amount VAT Exemption reason AE 0% £675.00 £0.00 Reverse charge",
@@ -335,7 +374,7 @@ def test_injection_payloads_are_printed_literally_and_load_nothing(seeded, staff
         for secret in secrets:
             assert secret not in everything
     jsonld = embedded_jsonld(document_of(seeded, lic.number).pdf, lic.number)
-    assert jsonld["assignee"]["name"] == payload  # as data, JSON-escaped, never fetched
+    assert jsonld["assignee"]["vcard:fn"] == payload  # as data, JSON-escaped, never fetched
     assert hits == [], f"the PDF renderer made requests: {hits}"
 
 
@@ -404,3 +443,21 @@ def test_render_pdf_of_plain_html_is_deterministic():
     first = render_pdf('<h1>Zeitung für Çelik & Søn</h1><img src="img/logo.svg">')
     assert first == render_pdf('<h1>Zeitung für Çelik & Søn</h1><img src="img/logo.svg">')
     assert "Zeitung für Çelik & Søn" in pdf_text(first)
+
+
+def test_the_credit_line_staff_set_is_printed_and_in_the_rightsml(seeded, staff):
+    made = submit(seeded)
+    approve(seeded, made.reference, staff, credit_line="  Photo and text: Middle East Eye  (republished)  ")
+    lic = license_of(seeded, made.reference)
+    assert lic.credit_line == "Photo and text: Middle East Eye (republished)"
+    pdf = document_of(seeded, lic.number).pdf
+    assert "Photo and text: Middle East Eye (republished)" in pdf_text(pdf)
+    credit = [d for d in embedded_jsonld(pdf, lic.number)["permission"][0]["duty"] if d["uid"].endswith("#credit")]
+    assert credit[0]["action"][0]["refinement"][0]["rightOperand"] == "Photo and text: Middle East Eye (republished)"
+
+
+def test_a_credit_line_too_long_is_refused_beside_the_field(seeded, staff):
+    made = submit(seeded)
+    with pytest.raises(FieldError) as refused:
+        approve(seeded, made.reference, staff, credit_line="x" * 501)
+    assert refused.value.field == "credit_line"

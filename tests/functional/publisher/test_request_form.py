@@ -49,7 +49,7 @@ def test_article_link_prefills_the_article_and_names_its_exclusions(seeded, clie
     assert values["language"] == ["en"], "the language must default to the article's, not the first in the list"
     chosen = doc.by_id("chosen-article")
     assert EXAMPLE_TITLE in chosen.text
-    assert [li.text for li in chosen.find_all("li")] == ["Photograph: AFP – not licensed"]
+    assert [li.text for li in chosen.find_all("li")] == ["Photograph: AFP – not licensable (third party)"]
 
 
 def test_article_without_third_party_material_shows_no_exclusions(seeded, client):
@@ -197,7 +197,7 @@ def test_confirmation_email_lands_in_the_outbox_with_the_tracking_link(seeded, c
     assert message.status == "kept"
     assert f"http://desk.test/track/{token}" in message.body_text
     assert "Quoted price: £675.00 (before tax)" in message.body_text
-    assert "Not included (third-party material): Photograph: AFP." in message.body_text
+    assert "Not licensable (third party): Photograph: AFP." in message.body_text
 
 
 def test_honeypot_drops_the_request_silently(seeded, client):

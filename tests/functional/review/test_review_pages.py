@@ -310,7 +310,7 @@ def test_request_page_shows_everything_the_publisher_sent(desk):
     assert facts["Term"].startswith("1 year from ")
     assert (facts["Exclusive"], facts["Media wanted"], facts["Notes"]) == ("No", "No", "Front page on Sunday.")
     assets = [li.text for li in sent.find("ul", cls="assets").find_all("li")]
-    assert assets == ["Photo: Photograph: AFP third party: not licensed"]
+    assert assets == ["Photograph: AFP third party: not licensable here"]
     quote = sent.find("table", cls="quote")
     lines = [(r.find("th").text, r.find("td").text) for r in quote.find("tbody").find_all("tr")]
     assert lines[0] == ("Base fee: Website", "£150.00")

@@ -172,7 +172,7 @@ def test_expiry_reminders_go_out_once_fourteen_days_before_the_end(seeded, db_ki
     assert f"expiry reminder: {ending.license_number}" in output
     body = reminders[0].body_text
     assert ending.license_number in body and "(14 days from now)" in body and "/track/" in body
-    assert reminders[0].subject == f"License {ending.license_number} ends on 15 September 2026"
+    assert reminders[0].subject == f"Licence {ending.license_number} ends on 15 September 2026"  # en-GB
     assert "license_expiry_reminder" in [e.action for e in events_of(seeded, ending.reference)]
 
     clock.day = today + timedelta(days=6)  # `later` now ends in 14 days

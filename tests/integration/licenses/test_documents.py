@@ -4,9 +4,11 @@ writes, gapless numbers under concurrency and rollback, immutability, failed ren
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 from datetime import date, datetime, timedelta
 
+import pikepdf
 import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import DBAPIError
@@ -14,6 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from tests.conftest import EXAMPLE_URL
 from tests.documents_helpers import approve, document_of, invoice_of, license_of, no_rendering
 from tests.staff_fixtures import add_user, execute, insert_requests, state, submit
+
+# the agency photo of the example article: its address (the asset's IRI), its label, why it is excluded
+AFP_EXCLUDED = [{"uid": "https://www.middleeasteye.net/sites/default/files/erdogan-carter-ankara.jpg",
+                 "label": "Photograph: AFP", "reason": "third_party"}]
 
 
 @pytest.fixture
@@ -66,9 +72,9 @@ def test_approval_issues_license_and_invoice_with_tax(seeded, staff, db_kind, mo
             "website", 25000, "FR,GB", "en", "1_year")
         start = today + timedelta(days=7)
         assert (lic.start_date, lic.end_date) == (start, start.replace(year=start.year + 1) - timedelta(days=1))
-        assert lic.exclusions == ["Photograph: AFP"] and lic.media_included == []
+        assert lic.exclusions == AFP_EXCLUDED and lic.media_included == []
         assert (lic.fee, lic.currency, lic.exclusive) == (67500, "GBP", False)
-        assert lic.credit_line == "By MEE and agencies, Middle East Eye Ltd. Republished under license."
+        assert lic.credit_line == "By MEE and agencies, Middle East Eye Ltd. Republished under licence."
 
         invoice = invoice_of(app, lic.invoice_number)
         assert invoice.status == "open"
@@ -91,7 +97,8 @@ def test_approval_issues_license_and_invoice_with_tax(seeded, staff, db_kind, mo
             assert (document.kind, document.status, document.pdf, document.sha256) == (kind, "pending", None, None)
             assert document.context["number"] == number
             assert document.id in queued  # rendering was handed over after the commit
-        assert document_of(app, lic.number).context["exclusions"] == ["Photograph: AFP"]
+        assert document_of(app, lic.number).context["exclusions"] == \
+            [{"label": "Photograph: AFP", "reason": "not licensable (third party)"}]
         assert document_of(app, invoice.number).context["lines"][0]["tax_label"] == label
 
     assert {state(app, m.reference).status for m in made.values()} == {"approved"}
@@ -161,7 +168,7 @@ def test_terms_are_copied_so_later_edits_change_nothing(seeded, staff, db_kind, 
     assert {n: document_of(app, n).context for n in contexts_before} == contexts_before
     assert (lic_after.licensee_name, lic_after.territory, lic_after.fee) == ("Leeds Evening Post Ltd", "FR,GB", 67500)
     assert lic_after.article_title == "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary"
-    assert lic_after.exclusions == ["Photograph: AFP"]
+    assert lic_after.exclusions == AFP_EXCLUDED
 
 
 def test_fifty_concurrent_approvals_get_gapless_unique_numbers(seeded, staff, db_kind, monkeypatch):
@@ -467,3 +474,35 @@ def test_render_pending_leaves_a_still_failing_document_failed(seeded, staff, db
     document = document_of(app, lic.number)
     assert (document.status, document.attempts, document.last_error) == ("pending", 1, "OSError: disk")
     assert invoice_of(app, lic.invoice_number).number == lic.invoice_number
+
+
+def test_documents_of_the_old_and_the_new_license_layouts_both_verify(seeded, staff, monkeypatch):
+    """A license issued in layout 2 (before this version) keeps re-rendering as issued beside one in
+    layout 3 (PDF/A-3 with its RightsML attached); `documents verify` is clean on both."""
+    import licensing.core.documents
+    import licensing.licenses.services as license_services
+
+    app = seeded
+    old_context = license_services.license_context
+
+    def as_issued_in_layout_2(lic, invoice):  # noqa: ANN001, ANN202
+        context = old_context(lic, invoice)
+        return {**context, "exclusions": [e["label"] for e in context["exclusions"]]}
+
+    with monkeypatch.context() as m:
+        m.setitem(licensing.core.documents.TEMPLATES, "license", "pdf/v2/license.html")
+        m.setattr(license_services, "license_context", as_issued_in_layout_2)
+        first = submit(app)
+        approve(app, first.reference, staff)
+    second = submit(app)
+    approve(app, second.reference, staff)
+    old, new = license_of(app, first.reference), license_of(app, second.reference)
+    old_doc, new_doc = document_of(app, old.number), document_of(app, new.number)
+    assert (old_doc.template, new_doc.template) == ("pdf/v2/license.html", "pdf/v4/license.html")
+    assert (old_doc.status, new_doc.status) == ("ready", "ready")
+    with pikepdf.open(io.BytesIO(old_doc.pdf)) as before, pikepdf.open(io.BytesIO(new_doc.pdf)) as after:
+        assert "/AF" not in before.Root and before.open_metadata().get("pdfaid:part") is None
+        assert "/AF" in after.Root and after.open_metadata().get("pdfaid:part") == "3"
+    result = app.test_cli_runner().invoke(args=["documents", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Every issued document re-renders identically." in result.output

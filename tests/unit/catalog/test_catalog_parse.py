@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from licensing.catalog.rules import STOPWORDS, ArticleData, AssetData, FeedError, normalise_url, parse_feed, terms_of
+from licensing.catalog.rules import (
+    STOPWORDS,
+    ArticleData,
+    AssetData,
+    FeedError,
+    asset_label,
+    credit_name,
+    normalise_url,
+    parse_feed,
+    terms_of,
+)
 
 DEMO_FEED = Path(__file__).resolve().parents[3] / "licensing" / "demo" / "catalog.xml"
 
@@ -252,12 +262,36 @@ def test_assets_with_credit_and_licensable_flag():
         '<media:content url="https://cdn.example.com/e.jpg" sd:licensable="yes">'
         "<media:credit>Photograph: Getty</media:credit></media:content>")))
     assert article.assets == [
-        AssetData("photo", "Photograph: AFP", "Erdogan and Carter in Ankara", False),
-        AssetData("photo", "Photograph: Our staff", "", True),
-        AssetData("video", "Video: Our staff", "", True),
-        AssetData("photo", "Photograph: Reuters", "", False),
-        AssetData("photo", "Photograph: Getty", "", False),
+        AssetData("photo", "Photograph: AFP", "Erdogan and Carter in Ankara", False, "https://cdn.example.com/a.jpg"),
+        AssetData("photo", "Photograph: Our staff", "", True, "https://cdn.example.com/b.jpg"),
+        AssetData("video", "Video: Our staff", "", True, "https://cdn.example.com/c.mp4"),
+        AssetData("photo", "Photograph: Reuters", "", False, "https://cdn.example.com/d.jpg"),
+        AssetData("photo", "Photograph: Getty", "", False, "https://cdn.example.com/e.jpg"),
     ]
+
+
+def test_an_asset_address_that_is_not_http_is_left_out():
+    article = one(rss(item(
+        '<media:content url="javascript:alert(1)" medium="image"><media:credit>Photograph: AFP</media:credit>'
+        '</media:content><media:content url=" /relative.jpg " medium="image"><media:credit>AFP</media:credit>'
+        "</media:content>")))
+    assert [a.url for a in article.assets] == ["", ""]
+
+
+@pytest.mark.parametrize(("kind", "credit", "label", "name"), [
+    ("photo", "Photograph: AFP", "Photograph: AFP", "AFP"),  # the credit says what it is: said once
+    ("photo", "AFP", "Photo: AFP", "AFP"),
+    ("video", "Video: Reuters", "Video: Reuters", "Reuters"),
+    ("video", "Reuters", "Video: Reuters", "Reuters"),
+    ("graphic", "Graphics: Middle East Eye", "Graphics: Middle East Eye", "Middle East Eye"),
+    ("photo", "Photo:  Tom  Westcott/MEE", "Photo: Tom Westcott/MEE", "Tom Westcott/MEE"),
+    ("photo", "Source: UN", "Photo: Source: UN", "Source: UN"),  # "Source" does not name a kind
+    ("audio", "BBC", "Audio: BBC", "BBC"),
+    ("map", "OpenStreetMap", "Map: OpenStreetMap", "OpenStreetMap"),
+])
+def test_asset_labels_and_credit_names(kind, credit, label, name):
+    assert asset_label(kind, credit) == label
+    assert credit_name(credit) == name
 
 
 def test_atom_entries_have_assets_too():
@@ -265,7 +299,7 @@ def test_atom_entries_have_assets_too():
         '<entry><title>T</title><link href="https://n.example.com/a"/>'
         '<media:content url="https://cdn.example.com/a.jpg" medium="image" sd:licensable="true">'
         "<media:credit>Photograph: Ours</media:credit></media:content></entry>"))
-    assert article.assets == [AssetData("photo", "Photograph: Ours", "", True)]
+    assert article.assets == [AssetData("photo", "Photograph: Ours", "", True, "https://cdn.example.com/a.jpg")]
 
 
 # ---------------------------------------------------------------- refusals
@@ -367,7 +401,7 @@ def test_demo_feed_has_the_domain_example_with_its_afp_photo_excluded():
     assert example.assets == [AssetData(
         "photo", "Photograph: AFP",
         "Turkish President Recep Tayyip Erdogan shakes hands with US Defence Secretary Ashton Carter in Ankara",
-        False)]
+        False, "https://www.middleeasteye.net/sites/default/files/erdogan-carter-ankara.jpg")]
 
 
 def test_demo_feed_has_licensable_and_third_party_media():

@@ -15,7 +15,7 @@ HTML_TEXT = ("<html><body><h1>Licence LIC-2026-00042</h1>"
 def test_renders_from_several_threads_never_overlap_and_give_the_same_bytes(monkeypatch):
     inside, most = 0, 0
     count_lock = threading.Lock()
-    write_pdf = pdf.HTML.write_pdf
+    render = pdf.HTML.render  # the layout (render_pdf then writes the laid-out document)
 
     def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         nonlocal inside, most
@@ -24,12 +24,12 @@ def test_renders_from_several_threads_never_overlap_and_give_the_same_bytes(monk
             most = max(most, inside)
         try:
             time.sleep(0.005)  # lets go of the GIL, as WeasyPrint's C calls do
-            return write_pdf(self, *args, **kwargs)
+            return render(self, *args, **kwargs)
         finally:
             with count_lock:
                 inside -= 1
 
-    monkeypatch.setattr(pdf.HTML, "write_pdf", counted)
+    monkeypatch.setattr(pdf.HTML, "render", counted)
     results: list[bytes] = []
 
     def work() -> None:
