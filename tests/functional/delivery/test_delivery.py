@@ -38,8 +38,10 @@ def feed(body: str, title: str = "US, Turkey to work closely to deal IS 'lasting
 <item><title>{title}</title><link>{EXAMPLE_URL}</link><description>Washington is alarmed</description>
 <dc:creator>MEE and agencies</dc:creator>
 <content:encoded><![CDATA[{body}]]></content:encoded>
-<media:content url="{PHOTO_OK}" medium="image" sd:licensable="true"><media:credit>Photograph: MEE</media:credit></media:content>
-<media:content url="{PHOTO_NOT}" medium="image" sd:licensable="false"><media:credit>Photograph: AFP</media:credit></media:content>
+<media:content url="{PHOTO_OK}" medium="image" sd:licensable="true">
+  <media:credit>Photograph: MEE</media:credit></media:content>
+<media:content url="{PHOTO_NOT}" medium="image" sd:licensable="false">
+  <media:credit>Photograph: AFP</media:credit></media:content>
 </item></channel></rss>""".encode()
 
 
