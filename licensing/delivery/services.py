@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -84,11 +85,12 @@ def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     counter: HitCounter
     if settings.redis_url and not app.config.get("USAGE_IN_PROCESS"):
-        counter = RedisCounter(_redis_client(settings.redis_url), prefix=app.config.get("USAGE_REDIS_PREFIX", "sd:"))
+        counter = RedisCounter(_redis_client(settings.redis_url), prefix=app.config.get("USAGE_REDIS_PREFIX") or os.environ.get("USAGE_REDIS_PREFIX") or "sd:")
     else:
         counter = InProcessCounter()
     app.extensions["usage_counter"] = counter
     app.extensions["pixel_key"] = pixel_key(app.config["SECRET_KEY"])
+    registrable_domain("www.example.org")  # load the Public Suffix List now, not on a reader's first hit
 
     def fold(batch: Batch) -> None:
         with app.app_context():
