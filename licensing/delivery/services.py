@@ -85,7 +85,8 @@ def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     counter: HitCounter
     if settings.redis_url and not app.config.get("USAGE_IN_PROCESS"):
-        counter = RedisCounter(_redis_client(settings.redis_url), prefix=app.config.get("USAGE_REDIS_PREFIX") or os.environ.get("USAGE_REDIS_PREFIX") or "sd:")
+        prefix = app.config.get("USAGE_REDIS_PREFIX") or os.environ.get("USAGE_REDIS_PREFIX") or "sd:"
+        counter = RedisCounter(_redis_client(settings.redis_url), prefix=prefix)
     else:
         counter = InProcessCounter()
     app.extensions["usage_counter"] = counter
