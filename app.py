@@ -72,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       revenue.bp, delivery_views.bp, delivery_api.bp):
         app.register_blueprint(blueprint)
     delivery.init_app(app)  # the pixel's counter (Redis or in process) and its folding
+    delivery_views.init_app(app)  # the pixel, answered before Flask's routing
     csrf.exempt(api.bp)  # JSON with bearer tokens, no cookies
     csrf.exempt(staff_api.bp)
     csrf.exempt(delivery_api.bp)

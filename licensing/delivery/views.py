@@ -2,12 +2,13 @@
 link), the true-up quote a licensee accepts, and staff's usage page with its flag actions."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from licensing.core.auth import role_required
 from licensing.core.charts import bar_chart
-from licensing.core.clock import today
 from licensing.core.db import get_session
 from licensing.core.money import format_money
 from licensing.delivery.rules.pixel import is_bot, referrer_domain, verify_pixel_token
@@ -37,20 +38,45 @@ RENDITIONS = {"html": "text/html; charset=utf-8", "txt": "text/plain; charset=ut
 
 # ---------------------------------------------------------------- the pixel
 
+PIXEL_HEADERS = [("Content-Type", "image/gif"), ("Content-Length", "43"),
+                 ("Cache-Control", "no-store, max-age=0"),  # every view asks again
+                 ("Cross-Origin-Resource-Policy", "cross-origin"),  # loaded from the licensee's pages
+                 ("X-Content-Type-Options", "nosniff")]
+NOT_FOUND = b"Not found"
 
-@bp.get("/p/<number>/<token>.gif")
-def pixel(number: str, token: str):
-    """Count a view: no database, no session, no cookie; the reader's IP address and the page's path
-    are never read. A token signed for another license is refused (and nothing is counted)."""
-    number = number.upper()
-    if len(number) > NUMBER_MAX or not verify_pixel_token(current_app.extensions["pixel_key"], number, token):
-        abort(404)
-    counter_of(current_app).count(number, today(), referrer_domain(request.referrer),
-                                  is_bot(request.user_agent.string))
-    response = Response(gif_bytes(), mimetype="image/gif")
-    response.headers["Cache-Control"] = "no-store, max-age=0"  # every view asks again
-    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # loaded from the licensee's pages
-    return response
+
+class PixelMiddleware:
+    """`GET /p/<license number>/<token>.gif`, answered before Flask: the pixel needs no session,
+    routing, template or database, and skipping them makes a hit cost about what a bare WSGI app's
+    request costs. It reads only the path, the User-Agent and the Referer's host; the reader's IP
+    address, cookies and the referring page's path are never read, and no log line is written per
+    hit. A token signed for another license (or no license) is refused with 404 and counts nothing."""
+
+    def __init__(self, wsgi_app, app) -> None:  # noqa: ANN001
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/p/") or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        parts = path[3:].split("/")
+        number = parts[0].upper() if len(parts) == 2 else ""
+        token = parts[1][:-4] if len(parts) == 2 and parts[1].endswith(".gif") else ""
+        if not (0 < len(number) <= NUMBER_MAX) or not verify_pixel_token(self.app.extensions["pixel_key"],
+                                                                         number, token):
+            start_response("404 NOT FOUND", [("Content-Type", "text/plain"), ("Content-Length", "9"),
+                                             ("Cache-Control", "no-store")])
+            return [NOT_FOUND]
+        day = self.app.config.get("TODAY_FUNC", date.today)()  # licensing.core.clock.today, without a context
+        counter_of(self.app).count(number, day, referrer_domain(environ.get("HTTP_REFERER")),
+                                   is_bot(environ.get("HTTP_USER_AGENT")))
+        start_response("200 OK", list(PIXEL_HEADERS))
+        return [gif_bytes()]
+
+
+def init_app(app) -> None:  # noqa: ANN001
+    app.wsgi_app = PixelMiddleware(app.wsgi_app, app)  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- the licensee's pages
