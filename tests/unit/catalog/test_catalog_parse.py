@@ -60,6 +60,7 @@ def test_rss_item_fields():
         word_count=5,
         language="en",
         assets=[],
+        body_html="<p>One two <b>three</b> four</p><p>five</p>",
     )
 
 
@@ -133,6 +134,7 @@ def test_atom_entry_fields():
         word_count=3,
         language="fr",
         assets=[],
+        body_html="<p>one two three</p>",
     )
 
 
@@ -252,11 +254,11 @@ def test_assets_with_credit_and_licensable_flag():
         '<media:content url="https://cdn.example.com/e.jpg" sd:licensable="yes">'
         "<media:credit>Photograph: Getty</media:credit></media:content>")))
     assert article.assets == [
-        AssetData("photo", "Photograph: AFP", "Erdogan and Carter in Ankara", False),
-        AssetData("photo", "Photograph: Our staff", "", True),
-        AssetData("video", "Video: Our staff", "", True),
-        AssetData("photo", "Photograph: Reuters", "", False),
-        AssetData("photo", "Photograph: Getty", "", False),
+        AssetData("photo", "Photograph: AFP", "Erdogan and Carter in Ankara", False, "https://cdn.example.com/a.jpg"),
+        AssetData("photo", "Photograph: Our staff", "", True, "https://cdn.example.com/b.jpg"),
+        AssetData("video", "Video: Our staff", "", True, "https://cdn.example.com/c.mp4"),
+        AssetData("photo", "Photograph: Reuters", "", False, "https://cdn.example.com/d.jpg"),
+        AssetData("photo", "Photograph: Getty", "", False, "https://cdn.example.com/e.jpg"),
     ]
 
 
@@ -265,7 +267,7 @@ def test_atom_entries_have_assets_too():
         '<entry><title>T</title><link href="https://n.example.com/a"/>'
         '<media:content url="https://cdn.example.com/a.jpg" medium="image" sd:licensable="true">'
         "<media:credit>Photograph: Ours</media:credit></media:content></entry>"))
-    assert article.assets == [AssetData("photo", "Photograph: Ours", "", True)]
+    assert article.assets == [AssetData("photo", "Photograph: Ours", "", True, "https://cdn.example.com/a.jpg")]
 
 
 # ---------------------------------------------------------------- refusals
@@ -367,7 +369,8 @@ def test_demo_feed_has_the_domain_example_with_its_afp_photo_excluded():
     assert example.assets == [AssetData(
         "photo", "Photograph: AFP",
         "Turkish President Recep Tayyip Erdogan shakes hands with US Defence Secretary Ashton Carter in Ankara",
-        False)]
+        False, "https://www.middleeasteye.net/sites/default/files/erdogan-carter-ankara.jpg")]
+    assert example.body_html.startswith("<p><em>Demo text written for Syndication Desk")
 
 
 def test_demo_feed_has_licensable_and_third_party_media():
