@@ -59,6 +59,7 @@ from licensing.pricing.services import current_rate_card, terms_of
 
 log = logging.getLogger(__name__)
 
+FOLD_CHUNK = 1000  # rows per upsert round trip (and license numbers per look-up)
 FOLD_INTERVAL_SECONDS = 10.0  # in-process counting: the most hits a SIGKILLed worker can lose
 GONE_REASONS = {
     "pending_payment": "The package is ready once the invoice is paid.",
@@ -135,19 +136,21 @@ def fold_batch(batch: Batch) -> None:
             log.info("usage batch %s was folded already", batch.batch_id)
             return
         numbers = sorted({c.license_number for c in batch.counts})
-        ids = dict(session.execute(select(License.number, License.id).where(License.number.in_(numbers))).all())
+        ids: dict[str, int] = {}
+        for start in range(0, len(numbers), FOLD_CHUNK):
+            ids.update(session.execute(select(License.number, License.id)
+                                       .where(License.number.in_(numbers[start:start + FOLD_CHUNK]))).all())
+        rows = [dict(license_id=ids[c.license_number], day=c.day, referrer_domain=c.referrer_domain,
+                     views=c.views, bot_views=c.bot_views)
+                for c in batch.counts if c.license_number in ids]  # a number we signed but no longer know: skip
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        for count in batch.counts:
-            license_id = ids.get(count.license_number)
-            if license_id is None:  # a license number we signed but no longer know: nothing to add to
-                continue
-            stmt = insert(UsageDaily).values(license_id=license_id, day=count.day,
-                                             referrer_domain=count.referrer_domain, views=count.views,
-                                             bot_views=count.bot_views)
-            session.execute(stmt.on_conflict_do_update(
-                index_elements=["license_id", "day", "referrer_domain"],
-                set_={"views": UsageDaily.views + stmt.excluded.views,
-                      "bot_views": UsageDaily.bot_views + stmt.excluded.bot_views}))
+        stmt = insert(UsageDaily)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["license_id", "day", "referrer_domain"],
+            set_={"views": UsageDaily.views + stmt.excluded.views,
+                  "bot_views": UsageDaily.bot_views + stmt.excluded.bot_views})
+        for start in range(0, len(rows), FOLD_CHUNK):  # one executemany per chunk, not a statement per row
+            session.execute(stmt, rows[start:start + FOLD_CHUNK])
         session.commit()
     finally:
         session.close()
