@@ -60,7 +60,9 @@ from licensing.pricing.services import current_rate_card, terms_of
 log = logging.getLogger(__name__)
 
 FOLD_CHUNK = 1000  # rows per upsert round trip (and license numbers per look-up)
-FOLD_INTERVAL_SECONDS = 10.0  # in-process counting: the most hits a SIGKILLed worker can lose
+# In-process counting: each worker folds this often (USAGE_FOLD_SECONDS), so a SIGKILLed worker loses at
+# most this long of its own hits; a fold is one small transaction, so a short interval costs little.
+FOLD_INTERVAL_SECONDS = 2.0
 GONE_REASONS = {
     "pending_payment": "The package is ready once the invoice is paid.",
     "expired": "The license's term has ended, so the package is no longer available.",
@@ -104,7 +106,8 @@ def init_app(app: Flask) -> None:
         return
     app.extensions["usage_fold_remaining"] = fold_on_exit(counter, fold)
     if isinstance(counter, InProcessCounter):
-        app.extensions["usage_folder"] = PeriodicFolder(counter, fold, FOLD_INTERVAL_SECONDS).start()
+        interval = float(os.environ.get("USAGE_FOLD_SECONDS") or FOLD_INTERVAL_SECONDS)
+        app.extensions["usage_folder"] = PeriodicFolder(counter, fold, interval).start()
 
 
 def _redis_client(url: str):
