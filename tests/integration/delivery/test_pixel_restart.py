@@ -46,7 +46,7 @@ def redis_up() -> bool:
 def start(database_url: str, port: int, redis_prefix: str | None, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "JOBS_MODE")}
     env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-               WEB_CONCURRENCY="1", JOBS_MODE="inline", RATELIMIT_ENABLED="0")
+               WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"), JOBS_MODE="inline", RATELIMIT_ENABLED="0")
     if redis_prefix:
         env.update(REDIS_URL="redis://127.0.0.1:6379/0", USAGE_REDIS_PREFIX=redis_prefix)
     proc = subprocess.Popen([str(GUNICORN), "-c", str(ROOT / "licensing" / "gunicorn_conf.py"), "--bind",
@@ -129,3 +129,18 @@ def _family(pid: int) -> list[int]:
     """The gunicorn master and its workers (children first, so the master cannot respawn them)."""
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()] + [pid]
+
+
+def test_in_process_counts_are_folded_while_the_server_runs(licensed, database_url, tmp_path):
+    """Each worker folds its own counts every USAGE_FOLD_SECONDS: a SIGKILL loses at most that long."""
+    port = free_port()
+    server = start(database_url, port, None, tmp_path / "gunicorn.log")
+    try:
+        hit(port, licensed, HITS)
+        deadline = time.monotonic() + 20
+        while folded(database_url) < HITS and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert folded(database_url) == HITS, (tmp_path / "gunicorn.log").read_text(errors="replace")[-3000:]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
