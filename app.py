@@ -21,6 +21,9 @@ from licensing.core import assets, auth, db, health, limits, observability, secu
 from licensing.core.documents import EINVOICE_XML
 from licensing.core.settings import INSTANCE, ROOT, Settings
 from licensing.core.templating import init_templating
+from licensing.delivery import api as delivery_api
+from licensing.delivery import services as delivery
+from licensing.delivery import views as delivery_views
 from licensing.intake.rules.workflow import STATUS_LABELS
 from licensing.licenses import downloads
 from licensing.licenses import events as license_events  # noqa: F401  (subscribes licensing to billing's signals)
@@ -73,10 +76,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
                       downloads.bp, tax_admin.bp, pay.bp, webhooks.bp, health.bp, finance_views.bp, report_views.bp,
-                      revenue.bp, terms.bp):
+                      revenue.bp, terms.bp, delivery_views.bp, delivery_api.bp):
         app.register_blueprint(blueprint)
+    delivery.init_app(app)  # the pixel's counter (Redis or in process) and its folding
+    delivery_views.init_app(app)  # the pixel, answered before Flask's routing
     csrf.exempt(api.bp)  # JSON with bearer tokens, no cookies
     csrf.exempt(staff_api.bp)
+    csrf.exempt(delivery_api.bp)
     csrf.exempt(webhooks.bp)  # signed by Stripe instead
     cli.init_app(app)
     _register_error_handlers(app)

@@ -18,6 +18,7 @@ from licensing.catalog.rules import FeedError
 from licensing.catalog.services import article_count, import_feed
 from licensing.core import documents, jobs, tokens, users
 from licensing.core.db import get_db, get_session
+from licensing.delivery.services import fold_usage
 from licensing.demo import loader as demo
 from licensing.pricing.rules import PricingError
 from licensing.pricing.services import current_rate_card, save_rate_card
@@ -118,13 +119,25 @@ catalog_cli = AppGroup("catalog", help="The article catalog.")
 
 @catalog_cli.command("import")
 @click.argument("source")
+@with_public_urls  # a corrected body e-mails licensees their updated package's links
 def catalog_import(source: str) -> None:
     """Import or update articles from an RSS 2.0 or Atom feed (file path or http(s) URL)."""
     try:
         result = import_feed(get_session(), source)
     except (FeedError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{result.created} article(s) created, {result.updated} updated.")
+    click.echo(f"{result.created} article(s) created, {result.updated} updated, "
+               f"{result.corrected} corrected (licensees e-mailed).")
+
+
+usage_cli = AppGroup("usage", help="The republication pixel's counts.")
+
+
+@usage_cli.command("fold")
+def usage_fold() -> None:
+    """Fold the pixel counts waiting (in Redis, or this process's) into usage_daily; with Redis, batches
+    a dead worker left claimed are folded once their lease has run out."""
+    click.echo(f"{fold_usage(current_app._get_current_object())} hit(s) folded.")
 
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -281,5 +294,5 @@ def billing_daily() -> None:
 
 def init_app(app) -> None:
     for group in (db_cli, demo_cli, catalog_cli, users_cli, requests_cli, documents_cli, payments_cli, jobs_cli,
-                  ratecard_cli, billing_cli):
+                  ratecard_cli, billing_cli, usage_cli):
         app.cli.add_command(group)

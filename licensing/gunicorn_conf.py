@@ -26,3 +26,16 @@ def post_worker_init(worker) -> None:
     from licensing.core.gctune import settle_heap  # noqa: PLC0415 - gunicorn loads this file by path, before ROOT is importable
 
     settle_heap()
+
+
+def worker_exit(server, worker) -> None:
+    """A worker stops (SIGTERM, max requests, a graceful restart): fold the pixel counts it still holds
+    (in-process counting), or any Redis batch waiting, before it goes. The atexit hook does the same
+    for processes not run by gunicorn; folding twice finds nothing the second time."""
+    app = getattr(worker, "wsgi", None)
+    fold = getattr(app, "extensions", {}).get("usage_fold_remaining") if app is not None else None
+    if fold is not None:
+        try:
+            fold()
+        except Exception:  # the batch was released; Redis keeps it, and nothing more can be done in process
+            server.log.exception("folding the pixel counts at exit failed")

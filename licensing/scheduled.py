@@ -22,6 +22,7 @@ from invoices.payments.refunds import reconcile_all
 from licensing.core.clock import today
 from licensing.core.db import get_session, utcnow
 from licensing.core.documents import render_pending
+from licensing.delivery.services import fold_usage
 from licensing.licenses.expiry import expire_licenses, send_expiry_reminders
 from licensing.review.digest import send_overdue_digest
 from licensing.review.services import expire_unanswered
@@ -63,6 +64,9 @@ SCHEDULE = (
     Task("requests-expire", "licensing.scheduled:expire_requests", interval=60 * 60),
     Task("billing-daily", "licensing.scheduled:billing_daily", interval=60 * 60),
     Task("requests-digest", "licensing.scheduled:overdue_digest", cron="0 7 * * 1-5"),  # working days, 07:00
+    # With Redis the pixel's counts wait in one shared hash until this task folds them (without Redis each
+    # worker folds its own every few seconds, licensing/delivery/services.py).
+    Task("usage-fold", "licensing.scheduled:fold_pixel_counts", interval=60),
 )
 
 
@@ -110,3 +114,8 @@ def billing_daily() -> str:
 def overdue_digest() -> str:
     sent, overdue = send_overdue_digest(get_session())
     return f"{overdue} overdue request(s); digest sent to {sent} staff member(s)."
+
+
+@logged
+def fold_pixel_counts() -> str:
+    return f"{fold_usage(current_app._get_current_object())} pixel hit(s) folded."

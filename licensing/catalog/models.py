@@ -31,6 +31,11 @@ class Article(Base):
     byline: Mapped[str] = mapped_column(String(500), default="")
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # The body as sanitised HTML (catalog/rules/sanitise.py: allow-listed, each medium tied to an asset
+    # by data-asset), its plain text, and a hash that tells a correction from a re-import.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_sha256: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -63,7 +68,7 @@ class ArticleAsset(Base):
     credit: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     licensable: Mapped[bool] = mapped_column(Boolean, default=False)
-    url: Mapped[str] = mapped_column(String(2000), default="", server_default="")  # media:content@url
+    url: Mapped[str] = mapped_column(String(2000), default="", server_default="")  # media:content@url: the file; ties the body's <img> to it
 
     article: Mapped[Article] = relationship(back_populates="assets")
 

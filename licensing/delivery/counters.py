@@ -21,6 +21,7 @@ forged Referer headers cannot grow the hash without bound).
 from __future__ import annotations
 
 import atexit
+import logging
 import re
 import threading
 import uuid
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from redis import Redis
 
+log = logging.getLogger(__name__)
 OVERFLOW_DOMAIN = "~other"
 DEFAULT_MAX_FIELDS = 200_000
 DEFAULT_LEASE_SECONDS = 300
@@ -262,6 +264,7 @@ class PeriodicFolder:
             try:
                 fold_batches(self.counter, self.fold)
             except Exception:  # the batch was released: the next round retries it
+                log.warning("folding the pixel counts failed; the next round retries", exc_info=True)
                 continue
 
     def stop(self) -> int:

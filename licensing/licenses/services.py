@@ -20,7 +20,7 @@ from invoices.billing.services import (
 from licensing.core.db import utcnow
 from licensing.core.documents import create_document
 from licensing.core.models import Document
-from licensing.core.money import format_amount
+from licensing.core.money import minor_digits
 from licensing.core.numbering import next_number
 from licensing.core.places import countries, languages, territory_label
 from licensing.intake.models import RepublishRequest
@@ -95,18 +95,16 @@ def facts_of(lic: License) -> LicenseFacts:
         territory="worldwide" if lic.territory == "worldwide" else tuple(lic.territory_codes),
         language=lic.language, audience=lic.audience, term=lic.term, start=lic.start_date, end=lic.end_date,
         publish_by=publish_by(lic.term, lic.start_date), exclusive=lic.exclusive, credit_line=lic.credit_line,
-        fee_minor=lic.fee, currency=lic.currency, minor_digits=_minor_digits(lic.currency),
+        fee_minor=lic.fee, currency=lic.currency, minor_digits=minor_digits(lic.currency),
         included=tuple(Asset(e["uid"], e["label"]) for e in asset_entries(lic.media_included, lic.article_url)),
         excluded=tuple(Asset(e["uid"], e["label"], e["reason"])
                        for e in asset_entries(lic.exclusions, lic.article_url, "third_party")),
         terms_url=terms_url(lic.terms_version) if lic.terms_version else "",
+        # licenses under the versioned standard terms come with the republication package and its
+        # tracking image, and the duty to keep it; older ones never had a package
+        tracking_pixel=lic.terms_version is not None,
     )
 
-
-def _minor_digits(currency: str) -> int:
-    """ISO 4217 exponent, read off format_amount (the one place that knows it): 1 -> "0.01" or "1"."""
-    text = format_amount(1, currency)
-    return len(text.split(".", 1)[1]) if "." in text else 0
 
 
 def rightsml_of(lic: License, *, public: bool) -> dict:

@@ -14,6 +14,7 @@ from licensing.core.clock import today
 from licensing.core.db import get_session, read_only
 from licensing.core.limits import FORM, QUOTE, limiter
 from licensing.core.models import Document
+from licensing.delivery.services import delivery_json
 from licensing.intake.models import RepublishRequest
 from licensing.intake.rules import workflow
 from licensing.intake.rules.validation import MAX_JSON_DEPTH, json_body_problem, validate_quote, validate_request
@@ -109,6 +110,7 @@ def _request_json(req: RepublishRequest, token: str) -> dict:
         "license": license_,
         "invoice": invoice,
         "credit_notes": credit_notes,
+        **delivery_json(get_session(), req),
     }
 
 

@@ -9,6 +9,47 @@ from licensing.licenses.models import LICENSE_STATUSES
 from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 from licensing.review.openapi import staff_paths, staff_schemas
 
+_URL_OR_NULL = {"type": ["string", "null"], "format": "uri"}
+PACKAGE_SCHEMA = {
+    "type": "object", "required": ["available", "reason", "html", "text", "ninjs"],
+    "properties": {
+        "available": {"type": "boolean", "description": "Only while the license is active; the renditions "
+                                                        "then answer 200, and 410 after expiry or revocation."},
+        "reason": {"type": ["string", "null"], "description": "Why the package is not available."},
+        "html": _URL_OR_NULL, "text": _URL_OR_NULL,
+        "ninjs": {**_URL_OR_NULL, "description": "IPTC ninjs 2.1 JSON with rightsinfo."},
+    },
+}
+USAGE_SCHEMA = {
+    "type": "object",
+    "required": ["views", "bot_views", "licensed_audience", "measured_audience_30_days", "by_day",
+                 "by_referrer_domain", "flags", "true_ups"],
+    "properties": {
+        "views": {"type": "integer", "minimum": 0}, "bot_views": {"type": "integer", "minimum": 0},
+        "licensed_audience": {"type": "integer"}, "measured_audience_30_days": {"type": "integer"},
+        "by_day": {"type": "array", "items": {
+            "type": "object", "required": ["day", "views", "bot_views"],
+            "properties": {"day": {"type": "string", "format": "date"}, "views": {"type": "integer"},
+                           "bot_views": {"type": "integer"}}}},
+        "by_referrer_domain": {"type": "array", "items": {
+            "type": "object", "required": ["domain", "views"],
+            "properties": {"domain": {"type": "string", "description": "Empty when no referrer was sent."},
+                           "views": {"type": "integer"}}}},
+        "flags": {"type": "array", "items": {
+            "type": "object", "required": ["kind", "views", "first_day", "last_day", "domains"],
+            "properties": {"kind": {"type": "string", "enum": ["over_audience", "before_term", "after_term",
+                                                                "after_revocation", "other_domain"]},
+                           "views": {"type": "integer"}, "first_day": {"type": "string", "format": "date"},
+                           "last_day": {"type": "string", "format": "date"},
+                           "domains": {"type": "array", "items": {"type": "string"}}}}},
+        "true_ups": {"type": "array", "items": {
+            "type": "object", "required": ["status", "amount", "currency", "invoice_number"],
+            "properties": {"status": {"type": "string", "enum": ["sent", "accepted", "paid", "void"]},
+                           "amount": {"type": "integer"}, "currency": {"type": "string"},
+                           "invoice_number": {"type": ["string", "null"]}}}},
+    },
+}
+
 
 def _error_schema() -> dict:
     return {
@@ -119,7 +160,7 @@ def openapi_document() -> dict:
             "tracking_token": {"type": "string", "description": "Secret; send as a Bearer token to read the request."},
         },
     }
-    tracked = {
+    tracked = {  # package and usage: licensing/delivery (the republication package and its measured use)
         "type": "object",
         "required": ["reference", "status", "article_url", "quote", "submitted_at", "timeline"],
         "properties": {
@@ -157,6 +198,10 @@ def openapi_document() -> dict:
                                            "currency": {"type": "string"},
                                            "document_url": {"type": ["string", "null"]},
                                            "xml_url": {"type": ["string", "null"]}}}},
+            "package": {"oneOf": [{"type": "null"}, PACKAGE_SCHEMA],
+                        "description": "Null until a license is issued; its renditions while the license is active."},
+            "usage": {"oneOf": [{"type": "null"}, USAGE_SCHEMA],
+                      "description": "Views counted by the package's tracking image: day and referring domain only."},
         },
     }
     public_license = {

@@ -17,6 +17,7 @@ from licensing.core.forms import without_nul
 from licensing.core.limits import FORM, limiter
 from licensing.core.pagecache import cached_public_page
 from licensing.core.security import csrf_checked_by_the_views
+from licensing.delivery.services import true_ups_of_request
 from licensing.intake.rules import workflow
 from licensing.intake.rules.validation import validate_request
 from licensing.intake.services import (
@@ -153,7 +154,7 @@ def _track_page(tracked, token: str, answer_form: MessageForm | None = None, sta
         "public/track.html", req=tracked, token=token, timeline=publisher_timeline(tracked),
         can_withdraw="withdraw" in allowed, can_answer="answer_info" in allowed,
         answer_form=answer_form or MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
-        license_panel=license_panel(get_session(), tracked.id),
+        license_panel=license_panel(get_session(), tracked.id), true_ups=true_ups_of_request(get_session(), tracked.id),
     ), status
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from .markup import Element, Node, iter_elements, parse_fragment, plain_text, serialise
+from licensing.catalog.rules.markup import Element, Node, iter_elements, parse_fragment, plain_text, serialise
+from licensing.catalog.rules.sanitise import ASSET_ATTRIBUTE, MEDIA_TAGS
+
 from .ninjs import NinjsAsset, NinjsInput, ninjs_document
-from .sanitise import ASSET_ATTRIBUTE, MEDIA_TAGS
 
 CREDIT_POSITIONS = ("top_and_bottom", "top", "bottom")
 NOT_LICENSED_LABELS = {"img": "[image not licensed]", "video": "[video not licensed]",

@@ -104,6 +104,16 @@ EXPECTED: dict[str, object] = {
     "staff_api.approve": TOKEN_STAFF,
     "staff_api.reject": TOKEN_STAFF,
     "staff_api.request_info": TOKEN_STAFF,
+    "delivery_api.put_article": TOKEN_STAFF,
+
+    "delivery.package_page": PUBLIC,  # the tracking token is the key
+    "delivery.rendition": PUBLIC,
+    "delivery.usage_page": PUBLIC,
+    "delivery.true_up_page": PUBLIC,  # the quote's own token is the key
+    "delivery.accept": PUBLIC,
+    "delivery.staff_usage": ANY_STAFF,
+    "delivery.staff_true_up": STAFF,
+    "delivery.staff_reminder": STAFF,
 }
 ROLES = ("staff", "finance", "admin")
 
@@ -185,6 +195,7 @@ def world(seeded):
             "filename": "css/app.css",
             "number": license_number,
             "invoice_number": invoice_number,
+            "kind": "html",
         }
     return {"users": users, "tokens": tokens, "values": values, "public": public_request,
             "staff": staff_request}

@@ -78,7 +78,8 @@ def _build_desk(app, monkeypatch) -> Desk:  # noqa: ANN001
         args={"invoice_number": invoice, "number": invoice, "reason_id": add_reason(app, "Out of scope", "Sorry."),
               "token_id": token_id, "user_id": invited_id},
         tokens={"public.withdraw": waiting[6].token, "public.answer": waiting[7].token,
-                "pay.test_card": pay_token, "pay.authenticate": pay_token, "auth.set_password": password_token},
+                "pay.test_card": pay_token, "pay.authenticate": pay_token, "auth.set_password": password_token,
+                "delivery.accept": "no-such-true-up-quote"},
         refs=refs,
     )
 

@@ -70,6 +70,7 @@ def test_rss_item_fields():
         word_count=5,
         language="en",
         assets=[],
+        body_html="<p>One two <b>three</b> four</p><p>five</p>",
     )
 
 
@@ -143,6 +144,7 @@ def test_atom_entry_fields():
         word_count=3,
         language="fr",
         assets=[],
+        body_html="<p>one two three</p>",
     )
 
 
@@ -402,6 +404,7 @@ def test_demo_feed_has_the_domain_example_with_its_afp_photo_excluded():
         "photo", "Photograph: AFP",
         "Turkish President Recep Tayyip Erdogan shakes hands with US Defence Secretary Ashton Carter in Ankara",
         False, "https://www.middleeasteye.net/sites/default/files/erdogan-carter-ankara.jpg")]
+    assert example.body_html.startswith("<p><em>Demo text written for Syndication Desk")
 
 
 def test_demo_feed_has_licensable_and_third_party_media():

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from licensing.delivery.rules.markup import parse_fragment, plain_text, serialise
+from licensing.catalog.rules.markup import parse_fragment, plain_text, serialise
 from licensing.delivery.rules.package import PackageInput, amp_pixel, build_package, pixel_img
 
 BODY = (

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from .markup import Element, Node, iter_elements, parse_fragment, serialise
+from licensing.catalog.rules.markup import Element, Node, iter_elements, parse_fragment, serialise
 
 MEDIA_TAGS = ("img", "iframe", "video", "audio")
 ASSET_ATTRIBUTE = "data-asset"

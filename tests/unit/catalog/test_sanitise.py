@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from licensing.delivery.rules.sanitise import AssetLink, CatalogAsset, match_asset, sanitise_body, url_identity
+from licensing.catalog.rules.sanitise import AssetLink, CatalogAsset, match_asset, sanitise_body, url_identity
 
 BASE = "https://news.test/a/b"
 SANDBOX = 'sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"'

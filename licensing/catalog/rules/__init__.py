@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from html import unescape
+from html import escape, unescape
 from urllib.parse import urlsplit
 
 from defusedxml import ElementTree
@@ -37,7 +37,7 @@ class AssetData:
     credit: str
     description: str = ""
     licensable: bool = False
-    url: str = ""  # media:content@url: the file itself (schema.org contentUrl)
+    url: str = ""  # media:content@url: the file itself (schema.org contentUrl); ties the body's <img> to it
 
 
 @dataclass
@@ -51,6 +51,7 @@ class ArticleData:
     word_count: int = 0
     language: str = "en"
     assets: list[AssetData] = field(default_factory=list)
+    body_html: str = ""  # as the feed sent it (content:encoded, Atom content); sanitised on import
 
 
 def _fold(text: str) -> str:
@@ -124,7 +125,7 @@ def _assets(item) -> list[AssetData]:
         licensable = media.get(f"{{{NS['sd']}}}licensable", "false").strip().lower() == "true"
         kind = media.get("medium") or "image"
         kind = {"image": "photo"}.get(kind, kind)
-        url = (media.get("url") or "").strip()
+        url = (media.get("url") or "").strip()[:2000]
         url = url if url.startswith(("https://", "http://")) else ""
         assets.append(AssetData(kind, credit, _text(media, "media:description"), licensable, url))
     return assets
@@ -182,6 +183,28 @@ def _atom_link(entry) -> str:
     return (chosen.get("href") or "").strip() if chosen is not None else ""
 
 
+def _atom_content(entry) -> str:
+    """An Atom entry's body as HTML: type="html" carries it escaped, type="xhtml" as one XHTML <div>
+    (serialised back to markup without its namespace), type="text" (the default) as plain text."""
+    content = entry.find("atom:content", NS)
+    if content is None:
+        return ""
+    kind = (content.get("type") or "text").strip().lower()
+    if kind == "xhtml":
+        div = content.find("{http://www.w3.org/1999/xhtml}div")
+        if div is None:
+            return ""
+        for element in div.iter():  # the XHTML namespace off every tag, so it serialises as plain HTML
+            if isinstance(element.tag, str):
+                element.tag = element.tag.rsplit("}", 1)[-1]
+        inner = (div.text or "") + "".join(ElementTree.tostring(child, encoding="unicode") for child in div)
+        return inner.strip()
+    text = (content.text or "").strip()
+    if kind == "html":
+        return text
+    return "".join(f"<p>{escape(block.strip())}</p>" for block in re.split(r"\n\s*\n", text) if block.strip())
+
+
 def parse_feed(data: bytes) -> list[ArticleData]:
     try:
         root = ElementTree.fromstring(data)
@@ -194,7 +217,8 @@ def parse_feed(data: bytes) -> list[ArticleData]:
             title = _strip_html(_text(item, "title"))
             if not link or not title:
                 continue
-            body = _text(item, "content:encoded") or _text(item, "description")
+            full_body = _text(item, "content:encoded")
+            body = full_body or _text(item, "description")
             articles.append(ArticleData(
                 canonical_url=link,
                 title=title,
@@ -206,6 +230,7 @@ def parse_feed(data: bytes) -> list[ArticleData]:
                 language=(_text(item, "dc:language") or (root.findtext("channel/language") or "").strip()
                           or "en")[:2].lower(),
                 assets=_assets(item),
+                body_html=full_body,
             ))
     elif root.tag == f"{{{NS['atom']}}}feed":
         feed_lang = (root.get("{http://www.w3.org/XML/1998/namespace}lang") or "en")[:2].lower()
@@ -215,7 +240,8 @@ def parse_feed(data: bytes) -> list[ArticleData]:
             if not link or not title:
                 continue
             category = entry.find("atom:category", NS)
-            body = _text(entry, "atom:content") or _text(entry, "atom:summary")
+            full_body = _atom_content(entry)
+            body = full_body or _text(entry, "atom:summary")
             articles.append(ArticleData(
                 canonical_url=link,
                 title=title,
@@ -226,6 +252,7 @@ def parse_feed(data: bytes) -> list[ArticleData]:
                 word_count=_word_count(entry, body),
                 language=feed_lang,
                 assets=_assets(entry),
+                body_html=full_body,
             ))
     else:
         raise FeedError(f"not an RSS 2.0 or Atom feed (root element {root.tag!r})")
