@@ -68,7 +68,8 @@ class ArticleAsset(Base):
     credit: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     licensable: Mapped[bool] = mapped_column(Boolean, default=False)
-    url: Mapped[str] = mapped_column(String(2000), default="", server_default="")  # media:content@url: the file; ties the body's <img> to it
+    # media:content@url: the file (schema.org contentUrl); ties the body's <img> to its asset
+    url: Mapped[str] = mapped_column(String(2000), default="", server_default="")
 
     article: Mapped[Article] = relationship(back_populates="assets")
 
