@@ -53,7 +53,7 @@ from licensing.delivery.rules.pixel import pixel_key, pixel_path, pixel_token, r
 from licensing.intake.models import RepublishRequest
 from licensing.intake.services import derive_tracking_token, tracking_url_of
 from licensing.licenses.models import License
-from licensing.licenses.services import CONDITIONS, invoice_context, seller, verify_url
+from licensing.licenses.services import CONDITIONS, asset_entries, invoice_context, seller, verify_url
 from licensing.pricing.rules import MAX_AUDIENCE, RequestedUse, quote_for
 from licensing.pricing.services import current_rate_card, terms_of
 
@@ -169,9 +169,12 @@ def pixel_url(number: str) -> str:
 
 
 def included_assets(lic: License, article: Article) -> list:
-    """The article's assets the license includes: licensable, and among the credits it lists."""
-    included = set(lic.media_included or [])
-    return [a for a in article.assets if a.licensable and a.credit in included]
+    """The article's assets the license includes: licensable, and among those it lists (by the IRI
+    the license keeps for each, or, for licenses issued before it kept them, by the credit)."""
+    entries = asset_entries(lic.media_included or [], article.canonical_url)
+    uids, labels = {e["uid"] for e in entries}, {e["label"] for e in entries}
+    return [asset for n, asset in enumerate(article.assets, 1) if asset.licensable and (
+        (asset.url or f"{article.canonical_url}#asset-{n}") in uids or asset.credit in labels)]
 
 
 def usage_terms(lic: License) -> str:
