@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from licensing.catalog.models import Article
 from licensing.catalog.queries import find_by_url, search_articles
+from licensing.catalog.rules import normalise_url
 from licensing.core.clock import today
 from licensing.core.db import get_session
 from licensing.core.forms import without_nul
@@ -78,7 +79,7 @@ def republish():
     form = RequestForm()
     if request.method == "GET":
         if request.args.get("article"):
-            form.article_url.data = without_nul(request.args["article"]).strip()[:2000]
+            form.article_url.data = normalise_url(without_nul(request.args["article"]))[:2000]
         chosen = find_by_url(get_session(), form.article_url.data) if form.article_url.data else None
         form.language.data = (chosen.language if chosen else None) or \
             current_app.config["SETTINGS"].default_article_language
