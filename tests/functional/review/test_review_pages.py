@@ -797,3 +797,23 @@ def test_the_outbox_lists_every_message(desk):
     message = desk.client.get(link)
     assert message.status_code == 200 and "The fee is £675.00" in page_text(message.data)
     assert desk.client.get("/staff/outbox/99999").status_code == 404
+
+
+def test_the_queue_shows_the_agreed_fee_and_sorts_by_it(seeded):
+    """Bug 2: an approved request showed its quote (£1,125.00), not the fee agreed (£950.00)."""
+    staff = signed_in(seeded, "sam@desk.test", "Sam Staff", ["staff"])
+    agreed, plain, cheap = insert_requests(seeded, [
+        dict(status="approved", quote_amount=112500, approved_fee=95000, fee_override_reason="Long-standing client"),
+        dict(status="approved", quote_amount=100000, approved_fee=100000),
+        dict(status="approved", quote_amount=90000, approved_fee=None),
+    ])
+    html = staff.client.get("/staff/requests?status=approved&sort=fee_high").data
+    rows = {row.find_all("td")[1].text: row.find_all("td")[5].text.split()
+            for row in parse(html).find("table", cls="queue").find("tbody").find_all("tr")}
+
+    assert rows[agreed.reference] == ["£950.00", "overridden"]
+    assert rows[plain.reference] == ["£1,000.00"]
+    assert rows[cheap.reference] == ["£900.00"]
+    assert queue_refs(html) == [plain.reference, agreed.reference, cheap.reference]
+    assert queue_refs(staff.client.get("/staff/requests?status=approved&sort=fee_low").data) == [
+        cheap.reference, agreed.reference, plain.reference]
