@@ -240,8 +240,8 @@ def _open_page_ids(session: Session, filters: QueueFilters, user_id: int | None,
 # JSON, the tracking hash and two dozen more) halves the work of turning 50 rows into objects.
 LIST_COLUMNS = (RepublishRequest.reference, RepublishRequest.organisation, RepublishRequest.email,
                 RepublishRequest.medium, RepublishRequest.territory, RepublishRequest.quote_amount,
-                RepublishRequest.approved_fee, RepublishRequest.currency, RepublishRequest.status, RepublishRequest.submitted_at,
-                RepublishRequest.article_id, RepublishRequest.assigned_to_id)
+                RepublishRequest.approved_fee, RepublishRequest.currency, RepublishRequest.status,
+                RepublishRequest.submitted_at, RepublishRequest.article_id, RepublishRequest.assigned_to_id)
 
 
 def queue_page(session: Session, filters: QueueFilters, user_id: int | None, now: datetime,
