@@ -21,6 +21,7 @@ from licensing.intake.rules.validation import validate_request
 from licensing.intake.services import (
     answer_info,
     find_by_token,
+    open_question,
     publisher_timeline,
     quotable,
     quote,
@@ -132,6 +133,7 @@ def _track_page(tracked, token: str, answer_form: MessageForm | None = None, sta
         can_withdraw="withdraw" in allowed, can_answer="answer_info" in allowed,
         answer_form=answer_form or MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
         license_panel=license_panel(get_session(), tracked.id),
+        question=open_question(tracked, current_app.config["SETTINGS"].needs_info_expiry_days),
     ), status
 
 
