@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from licensing.core.places import REGIONS
-from licensing.intake.rules.validation import LIMITS
+from licensing.intake.rules.validation import LIMITS, MIN_AUDIENCE
 from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 from licensing.review.openapi import staff_paths, staff_schemas
 
@@ -28,8 +28,8 @@ def _request_body_schema(full: bool) -> dict:
                         "description": "Canonical URL of the article."},
         "medium": {"type": "string", "enum": list(MEDIA)},
         "audience": {"oneOf": [
-            {"type": "integer", "minimum": 0, "maximum": MAX_AUDIENCE},
-            {"type": "string", "pattern": "^[0-9][0-9, _]*$", "description": "Digits, e.g. \"25,000\"."}],
+            {"type": "integer", "minimum": MIN_AUDIENCE, "maximum": MAX_AUDIENCE},
+            {"type": "string", "pattern": "^[0-9, _]*[1-9][0-9, _]*$", "description": "Digits, e.g. \"25,000\"."}],
             "description": "Monthly unique visitors, subscribers, circulation or average audience."},
         "territory": {"oneOf": [
             {"type": "string", "enum": ["worldwide"]},

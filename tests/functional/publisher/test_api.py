@@ -99,7 +99,7 @@ def test_quote(seeded, client):
 
 
 def test_quote_needs_only_the_pricing_fields(seeded, client):
-    body = {"article_url": EXAMPLE_URL, "medium": "print", "audience": 0, "territory": "worldwide",
+    body = {"article_url": EXAMPLE_URL, "medium": "print", "audience": 1, "territory": "worldwide",
             "language": "fr", "term": "perpetual", "exclusive": True}
     response = client.post("/api/v1/quotes", json=body)
 
@@ -246,7 +246,7 @@ def test_invalid_request_is_422_with_errors_by_field(seeded, client):
     assert set(errors) == {"email", "audience", "territory", "medium", "term", "start_date", "country",
                            "language", "organisation"}
     assert all(isinstance(m, list) and m and all(isinstance(x, str) for x in m) for m in errors.values())
-    assert errors["audience"] == ["Cannot be negative."]
+    assert errors["audience"] == ["Must be at least 1."]
     assert errors["territory"] == ["'XX' is not an ISO 3166 country code."]
     assert errors["medium"] == ["Choose one of: website, print, newsletter, broadcast, social, syndication_feed."]
     assert errors["term"] == ["Choose one of: one_off, 30_days, 1_year, perpetual."]
