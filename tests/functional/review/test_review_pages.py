@@ -684,7 +684,8 @@ def test_admin_invites_a_user_whose_link_sets_a_password_once(admin):
     assert "Ada Admin has invited you" in sent[0].body_text
     link = re.search(r"http://desk\.test(/set-password/\S+)", sent[0].body_text).group(1)
     listing = page_text(admin.client.get("/admin/users").data)
-    assert "Nia New new@desk.example finance, staff active" in listing
+    # Bug 6: invited, not "active", until the link has set a password
+    assert "Nia New new@desk.example finance, staff invited Send the invitation again" in listing
 
     invitee = admin.app.test_client()
     assert invitee.get(link).status_code == 200
@@ -698,6 +699,46 @@ def test_admin_invites_a_user_whose_link_sets_a_password_once(admin):
                                         ).status_code == 404
     fresh = admin.app.test_client()
     assert _sign_in(fresh, "new@desk.example", "a long new password").status_code == 302
+    listing = page_text(admin.client.get("/admin/users").data)
+    assert "Nia New new@desk.example finance, staff active" in listing
+    assert "Send the invitation again" not in listing
+
+
+def test_admin_sends_an_invitation_again_and_only_the_newest_link_works(admin):
+    admin.client.post("/admin/users", data={"email": "new@desk.example", "name": "Nia New", "roles": ["staff"]})
+    [user_id] = [int(m.group(1)) for m in re.finditer(r'/admin/users/(\d+)/invite-again"',
+                                                       admin.client.get("/admin/users").get_data(as_text=True))]
+    again = admin.client.post(f"/admin/users/{user_id}/invite-again")
+
+    assert again.status_code == 302
+    assert flashes(admin.client.get("/admin/users").data) == [
+        "Invitation sent again to new@desk.example; the earlier link no longer works."]
+    first, second = (re.search(r"http://desk\.test(/set-password/\S+)", m.body_text).group(1)
+                     for m in mails(admin.app, to="new@desk.example"))
+    invitee = admin.app.test_client()
+    assert invitee.get(first).status_code == 404
+    assert invitee.get(second).status_code == 200
+    assert invitee.post(second, data={"password": "a long new password", "confirm": "a long new password"}
+                        ).status_code == 302
+    refused = admin.client.post(f"/admin/users/{user_id}/invite-again")
+    assert flashes(admin.client.get(refused.headers["Location"]).data) == [
+        "Not sent: this person has set a password already: there is no invitation to send again."]
+    assert len(mails(admin.app, to="new@desk.example")) == 2
+
+
+def test_the_invitation_form_shows_the_apps_messages_and_roles_are_checkboxes(admin):
+    """Bug 10: no browser validation bubbles (novalidate, like every other form); roles are
+    checkboxes, so a plain click cannot drop the other roles."""
+    form = parse(admin.client.get("/admin/users").data).find("form", cls="narrow")
+    assert "novalidate" in form.attrs
+    boxes = [i.attrs for i in form.find_all("input") if i.attrs.get("name") == "roles"]
+    assert [(b["type"], b["value"]) for b in boxes] == [("checkbox", "staff"), ("checkbox", "finance"),
+                                                      ("checkbox", "admin")]
+    refused = admin.client.post("/admin/users", data={"email": "not-an-address", "name": "Typed", "roles": ["staff"]})
+    assert refused.status_code == 422
+    doc = parse(refused.data)
+    assert doc.by_id("email-error").text.startswith("Not a valid e-mail address")
+    assert form_values(doc.find("form", cls="narrow"))["roles"] == ["staff"]
 
 
 def test_admin_refuses_a_duplicate_or_invalid_invitation(admin):
