@@ -73,6 +73,7 @@ EXPECTED: dict[str, object] = {
     # admin pages
     "admin.user_list": ADMIN,
     "admin.user_edit": ADMIN,
+    "admin.invite_again": ADMIN,
     "tax_admin.tax_rates": ADMIN,
     # the finance workspace: finance only (staff cannot refund, void or mark paid)
     "finance.home": frozenset({"finance"}),
