@@ -273,6 +273,8 @@ def admin_pages(pages: Pages, app) -> None:  # noqa: ANN001
     pages.post("admin: users, invitation errors", admin.client, "/admin/users",
                {"email": "not-an-address", "name": "", "roles": []}, 422)
     moved(admin.client.post("/admin/users", data={"email": "nia@desk.example", "name": "Nia New", "roles": ["staff"]}))
+    moved(admin.client.post("/admin/users", data={"email": "ola@desk.example", "name": "Ola Other", "roles": ["staff"]}))
+    pages.get("admin: users, two invited", admin.client, "/admin/users")
     pages.get("admin: user", admin.client, f"/admin/users/{admin.user_id}")
     pages.post("admin: user, cannot lock out", admin.client, f"/admin/users/{admin.user_id}", {"roles": []}, 422)
     pages.get("admin: tax", admin.client, "/admin/tax")
