@@ -151,3 +151,43 @@ def focus_rings(page: Page, presses: int = 8) -> list[FocusRing]:
 def weak_focus_rings(page: Page, presses: int = 8) -> list[FocusRing]:
     """The focus rings, among the first `presses` Tab stops, that are missing or under 3:1."""
     return [ring for ring in focus_rings(page, presses) if ring.ratio < FOCUS_RING_MINIMUM]
+
+
+# ---------------------------------------------------------------- every page a browser test visits
+
+class AxeWatch:
+    """Runs axe-core on every page a browser test loads. A page's "load" only marks it (an event
+    handler runs beside the test, so it may not touch the page); the check runs before the test's
+    next action on that page (a click, fill, goto, reload... see conftest.py) and when the test
+    ends, so each page is checked as it stood, settled, before the test left it. A page whose HTML
+    was checked already is not checked again. Violations are collected and fail the test at its end,
+    all of them listed with the page they were on."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, Page] = {}
+        self.seen: set[tuple[str, int]] = set()
+        self.found: list[str] = []
+        self.checked = 0
+
+    def watch(self, page: Page) -> Page:
+        page.on("load", lambda loaded: self.pending.__setitem__(id(loaded), loaded))
+        return page
+
+    def settle(self, page: Page) -> None:
+        if self.pending.pop(id(page), None) is None or page.is_closed():
+            return
+        try:
+            key = (page.url, page.evaluate("() => document.documentElement.outerHTML.length"))
+        except Exception:  # noqa: BLE001 - the page went away meanwhile (closed, navigating): nothing to check
+            return
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.checked += 1
+        violations = axe_violations(page)
+        if violations:
+            self.found.append(format_violations(violations, page.url))
+
+    def settle_all(self) -> None:
+        for page in list(self.pending.values()):
+            self.settle(page)

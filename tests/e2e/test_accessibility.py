@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .axe import AccessibilityViolations, assert_accessible, axe_violations, weak_focus_rings
+from .axe import AccessibilityViolations, AxeWatch, assert_accessible, axe_violations, weak_focus_rings
 from .steps import DESKTOP, EXAMPLE_TITLE, EXAMPLE_URL, approve_in_queue, label, sign_in, submit_by_api, unique
 
 pytestmark = pytest.mark.e2e
@@ -216,3 +216,22 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(new_page, scene, scree
                                        f"in {measured['clientWidth']} px; sticking out: {measured['culprits']}")
     assert taken == 2 * sum(len(p) for p in scene.pages().values())
     assert not overflowing, "\n".join(overflowing) + f"\n(screenshots in {screenshot_dir})"
+
+
+def test_the_watch_on_every_visited_page_fails_a_test_that_visits_an_inaccessible_page(browser) -> None:  # noqa: ANN001
+    """The broken counterpart of the axe check that every browser test's pages get (AxeWatch in the
+    page fixtures): a page loaded and then acted on is checked, and its violation is reported."""
+    watch = AxeWatch()
+    context = browser.new_context()
+    try:
+        page = watch.watch(context.new_page())
+        page.set_content('<html lang="en"><head><title>Broken</title></head><body><main>'
+                         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+                         '<button id="go">Go</button></main></body></html>')
+        watch.settle(page)
+        page.set_content('<html lang="en"><head><title>Fine</title></head><body><main><p>Fine.</p></main></body></html>')
+        watch.settle_all()
+    finally:
+        context.close()
+    assert watch.checked == 2
+    assert len(watch.found) == 1 and "image-alt" in watch.found[0], watch.found

@@ -179,7 +179,7 @@ def test_get_request_shows_later_steps_but_not_private_staff_notes(seeded, clien
     assert "Internal" not in str(data)
 
 
-def test_get_request_with_wrong_missing_or_other_token_is_404(seeded, client):
+def test_get_request_with_wrong_missing_or_other_token_is_401(seeded, client):
     first = client.post("/api/v1/requests", json=api_body()).get_json()
     second = client.post("/api/v1/requests", json=api_body(organisation="Other Org")).get_json()
     url = f"/api/v1/requests/{first['reference']}"
@@ -189,12 +189,13 @@ def test_get_request_with_wrong_missing_or_other_token_is_404(seeded, client):
                     {"Authorization": first["tracking_token"]},  # no scheme
                     {"Authorization": f"Basic {first['tracking_token']}"}):
         response = client.get(url, headers=headers)
-        assert response.status_code == 404, headers
+        assert response.status_code == 401, headers  # as for a reference that does not exist
         assert _is_json(response)
         assert set(response.get_json()) == {"error"}
         assert "Other Org" not in response.data.decode() and second["reference"] not in response.data.decode()
     missing = client.get("/api/v1/requests/REQ-ZZZZZZ", headers={"Authorization": f"Bearer {first['tracking_token']}"})
-    assert missing.status_code == 404
+    assert missing.status_code == 401 and missing.get_json() == {"error": "No request with this reference for this token."}
+    assert client.get("/api/v1/requests/REQ-%C3%89%C3%89").status_code == 404  # not a reference at all
     # The right token still works, and the reference is not case-sensitive.
     ok = client.get(f"/api/v1/requests/{first['reference'].lower()}",
                     headers={"Authorization": f"bearer {first['tracking_token']}"})
