@@ -858,3 +858,22 @@ def test_the_queue_shows_the_agreed_fee_and_sorts_by_it(seeded):
     assert queue_refs(html) == [plain.reference, agreed.reference, cheap.reference]
     assert queue_refs(staff.client.get("/staff/requests?status=approved&sort=fee_low").data) == [
         cheap.reference, agreed.reference, plain.reference]
+
+
+def test_bulk_actions_start_on_choose_an_action_and_do_nothing_without_one(desk):
+    one = submit(desk.app)
+    form = parse(desk.client.get("/staff/requests").data).find("fieldset", cls="bulk")
+    action = form.find("select", name="action")
+    options = [(o.attrs.get("value"), o.text, "selected" in o.attrs) for o in action.find_all("option")]
+    assert options[0] == ("", "Choose an action", True) or options[0][:2] == ("", "Choose an action")
+    assert not any(selected for value, _text, selected in options if value)
+
+    response = desk.client.post("/staff/requests/bulk", data={"references": [one.reference], "action": ""})
+    assert response.status_code == 302
+    assert flashes(desk.client.get("/staff/requests").data) == ["Choose an action for the selected requests."]
+    assert state(desk.app, one.reference).status == "submitted"
+
+
+def test_verify_a_license_is_in_the_navigation(client, seeded):
+    nav = parse(client.get("/").data).find("nav")
+    assert {a.text: a.attrs["href"] for a in nav.find_all("a")}["Verify a license"] == "/verify"
