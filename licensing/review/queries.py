@@ -6,11 +6,27 @@ from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, column, func, inspect, or_, select, table, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    and_,
+    column,
+    false,
+    func,
+    inspect,
+    intersect,
+    or_,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload, load_only
 from sqlalchemy.sql import operators
 
-from licensing.catalog.models import Article
+from licensing.catalog.models import Article, ArticleTerm
+from licensing.catalog.rules import terms_of
+from licensing.core.places import countries
 from licensing.core.timedcache import TimedCache
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
@@ -137,7 +153,7 @@ def _filtered(filters: QueueFilters, user_id: int | None, now: datetime, target_
     if filters.medium:
         stmt = stmt.where(RepublishRequest.medium == filters.medium)
     if filters.territory:
-        code = filters.territory.upper()
+        code = territory_code(filters.territory)
         if code == "WORLDWIDE":
             stmt = stmt.where(RepublishRequest.territory == "worldwide")
         else:  # codes are stored comma-separated and sorted: match a whole code
@@ -158,8 +174,30 @@ def _filtered(filters: QueueFilters, user_id: int | None, now: datetime, target_
             stmt = stmt.where(func.lower(RepublishRequest.email) == q.lower())
         else:
             stmt = stmt.where(or_(RepublishRequest.reference == q.upper(),
-                                  organisation_contains(q, search_table)))
+                                  organisation_contains(q, search_table),
+                                  RepublishRequest.article_id.in_(headline_matches(q))))
     return stmt
+
+
+def territory_code(typed: str) -> str:
+    """What the territory filter matches: a code as typed ("fr"), "worldwide", or the code of a
+    country typed by name ("France", "united kingdom")."""
+    typed = typed.strip()
+    if typed.lower() == "worldwide" or len(typed) == 2:
+        return typed.upper()
+    by_name = {name.casefold(): code for code, name in countries().items()}
+    return by_name.get(typed.casefold(), typed.upper())
+
+
+def headline_matches(q: str) -> Select:
+    """Ids of the articles whose headline (or address) has every word of `q`, each as a prefix,
+    from the catalog's word index (article_terms), as the article search does."""
+    words = sorted(terms_of(q))
+    if not words:
+        return select(ArticleTerm.article_id).where(false())
+    ranges = [select(ArticleTerm.article_id).where(ArticleTerm.term >= w, ArticleTerm.term < w + "\uffff")
+              for w in words]
+    return intersect(*ranges) if len(ranges) > 1 else ranges[0]
 
 
 class CountsCache(TimedCache):

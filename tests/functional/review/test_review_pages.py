@@ -180,6 +180,13 @@ def test_queue_filters_by_status_medium_territory_and_article(desk):
     assert get("territory=F") == set()  # a whole code, not a prefix of FR or FI
     assert get("territory=F_") == set()  # nor a LIKE pattern
     assert get("territory=worldwide") == {r[1].reference}
+    # a country's name works as well as its code
+    assert get("territory=France&status=all") == {r[0].reference, r[3].reference}
+    assert get("territory=finland") == {r[2].reference}
+    assert get("territory=Franc") == set()
+    # the search also matches the article's headline (its words, each as a prefix)
+    assert get("q=inside+gaza&status=all") == {r[2].reference}
+    assert get("q=Gaz") == {r[2].reference}
     assert get(f"article={other_article}") == {r[2].reference}
     page = desk.client.get(f"/staff/requests?article={other_article}").data
     assert "Showing requests for Inside Gaza" in page_text(page)
