@@ -26,6 +26,7 @@ from sqlalchemy.sql import operators
 
 from licensing.catalog.models import Article, ArticleTerm
 from licensing.catalog.rules import terms_of
+from licensing.core.models import User
 from licensing.core.places import countries
 from licensing.core.timedcache import TimedCache
 from licensing.intake.models import RepublishRequest, RequestEvent
@@ -192,7 +193,7 @@ def territory_code(typed: str) -> str:
 def headline_matches(q: str) -> Select:
     """Ids of the articles whose headline (or address) has every word of `q`, each as a prefix,
     from the catalog's word index (article_terms), as the article search does."""
-    words = sorted(terms_of(q))
+    words = sorted(w for w in terms_of(q) if len(w) >= 3)  # "d-s" or "ab" would match nearly every headline
     if not words:
         return select(ArticleTerm.article_id).where(false())
     ranges = [select(ArticleTerm.article_id).where(ArticleTerm.term >= w, ArticleTerm.term < w + "\uffff")
@@ -292,7 +293,7 @@ def queue_page(session: Session, filters: QueueFilters, user_id: int | None, now
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
     loads = (joinedload(RepublishRequest.article).load_only(Article.id, Article.title),
-             joinedload(RepublishRequest.assigned_to))
+             joinedload(RepublishRequest.assigned_to).load_only(User.id, User.name, User.email))
     if list_columns_only:
         loads += (load_only(*LIST_COLUMNS),)
     if filters.status == "open":
