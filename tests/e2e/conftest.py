@@ -471,7 +471,7 @@ def page(browser, live_server, axe_watch):  # noqa: ANN001, ANN201
 @pytest.fixture
 def page_without_js(browser, live_server, axe_watch):  # noqa: ANN001, ANN201
     context, page = _new_page(browser, live_server, java_script_enabled=False)
-    yield axe_watch.watch(page)
+    yield axe_watch.watch(page, scripts=False)
     axe_watch.settle_all()
     context.close()
 
