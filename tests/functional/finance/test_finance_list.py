@@ -306,3 +306,17 @@ def test_date_filters_use_the_date_picker_and_a_bad_date_stays_visible(client):
     bad = parse(client.get("/finance/invoices?tab=all&issued_from=2026-13-01").data)
     assert bad.by_id("f-issued-from").attrs["type"] == "text"
     assert bad.by_id("f-issued-from").attrs["value"] == "2026-13-01"
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark_so_accents_survive(client):
+    doc = parse(client.get("/finance/invoices?tab=all").data)
+    [excel] = [a.attrs["href"] for a in doc.find_all("a") if a.text == "for Excel"]
+    plain = client.get("/finance/invoices.csv?tab=all").data
+    for_excel = client.get(excel).data
+
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    assert for_excel == b"\xef\xbb\xbf" + plain
+    exports = parse(client.get("/finance/exports").data)
+    assert [b.attrs.get("value") for b in exports.find_all("button") if b.attrs.get("name") == "for"] == [
+        "excel", "excel"]
+    assert client.get("/finance/payments.csv?for=excel").data.startswith(b"\xef\xbb\xbf")
