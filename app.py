@@ -108,9 +108,11 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code == 429:
             exc.description = "Too many requests from your address: please wait a minute and try again."
+        allowed = [(k, v) for k, v in exc.get_headers() if k.lower() == "allow"]  # a 405 says what is allowed
         if _wants_json():
-            return jsonify({"error": exc.description or exc.name}), exc.code
-        return render_template("error.html", code=exc.code, name=exc.name, description=exc.description), exc.code
+            return jsonify({"error": exc.description or exc.name}), exc.code, allowed
+        return render_template("error.html", code=exc.code, name=exc.name,
+                               description=exc.description), exc.code, allowed
 
     @app.errorhandler(413)
     @app.errorhandler(429)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app (or its tests) needs, only when missing.
 #   .ci/system-deps.sh app    PDF rendering: HarfBuzz subsetting and fonts (Noto: every script a name may be in)
-#   .ci/system-deps.sh test   the app's packages plus Chromium for the browser tests
+#   .ci/system-deps.sh test   the app's packages plus Chromium for the browser tests, Java for the Nu Html
+#                             Checker (vnu.jar) and poppler-utils (pdftotext, the scripts-print test)
 #   .ci/system-deps.sh bench  the app's packages plus wrk (the load generator of bench/load_bench.py)
 set -euo pipefail
 want=(libharfbuzz-subset0 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk)
-[ "${1:-app}" = "test" ] && want+=(chromium poppler-utils)  # pdftotext: the scripts-print test
+[ "${1:-app}" = "test" ] && want+=(chromium openjdk-17-jre-headless poppler-utils)
 [ "${1:-app}" = "bench" ] && want+=(wrk)
 missing=()
 for pkg in "${want[@]}"; do

@@ -2,6 +2,8 @@
 Views are thin: parse, call one service function, render or redirect. Finance role only."""
 from __future__ import annotations
 
+from itertools import chain
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -43,6 +45,8 @@ def invoices():
 
 
 def _csv(rows, filename: str) -> Response:
+    if request.args.get("for") == "excel":  # Excel reads UTF-8 only after a byte-order mark (accents survive)
+        rows = chain(["\ufeff"], rows)
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 

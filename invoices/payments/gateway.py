@@ -35,6 +35,8 @@ class Intent:
     metadata: dict
     charge_id: str | None
     error_message: str | None
+    error_code: str | None = None  # Stripe's last_payment_error.code, e.g. card_declined
+    decline_code: str | None = None  # the bank's reason, e.g. insufficient_funds
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ def _intent(obj: Any) -> Intent:
         client_secret=data.get("client_secret") or "", customer=data.get("customer"),
         metadata=dict(data.get("metadata") or {}), charge_id=charge,
         error_message=error.get("message") if isinstance(error, dict) else None,
+        error_code=error.get("code") if isinstance(error, dict) else None,
+        decline_code=error.get("decline_code") if isinstance(error, dict) else None,
     )
 
 

@@ -177,8 +177,9 @@ def execute_refund(refund_id: int) -> str:
         row.attempts += 1
         if row.status == "pending":  # not completed meanwhile by a concurrent run (same key: same refund)
             row.stripe_refund_id, row.status, row.completed_at = result.id, "succeeded", utcnow()
-            log_event(session, invoice, "refund_completed", f"Stripe refund {result.id} of {amount} {currency}.",
-                      data={"refund": result.id})
+            log_event(session, invoice, "refund_completed",
+                      f"Stripe refund {result.id} of {format_money(amount, currency)}.",
+                      data={"refund": result.id, "amount": amount, "currency": currency})
         session.commit()
         return row.status
 

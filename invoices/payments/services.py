@@ -16,6 +16,7 @@ from invoices.payments.gateway import Intent, StripeError, Unavailable, gateway
 from licensing.core.db import begin_write, utcnow
 from licensing.core.mail import queue_mail
 from licensing.core.models import User
+from licensing.core.money import format_money
 
 log = logging.getLogger(__name__)
 
@@ -112,18 +113,23 @@ def apply_intent(session: Session, invoice_id: int, intent: Intent, source: str)
     return outcome
 
 
+def _money(amount: int, currency: str) -> str:
+    """An amount as people read it ("£120.00"); Stripe may give the currency in lower case."""
+    return format_money(amount, currency.upper())
+
+
 def _settle(session: Session, invoice: Invoice, intent: Intent, source: str) -> str:
     if invoice.status == "paid":
         if any(p.payment_intent_id == intent.id for p in invoice.payments):
             return "already paid"
         if not invoice.flagged:  # e.g. paid by bank transfer, then by card: money to give back
-            _flag(session, invoice, f"A card payment of {intent.amount} {intent.currency} succeeded for an invoice "
+            _flag(session, invoice, f"A card payment of {_money(intent.amount, intent.currency)} succeeded for an invoice "
                                     "that was already paid; one of the two payments should be refunded.", intent)
         return "flagged"
     if intent.amount != invoice.total or intent.currency != invoice.currency:
         if not invoice.flagged:
-            _flag(session, invoice, f"Stripe reports {intent.amount} {intent.currency} paid, the invoice is for "
-                                    f"{invoice.total} {invoice.currency}.", intent)
+            _flag(session, invoice, f"Stripe reports {_money(intent.amount, intent.currency)} paid, the invoice is for "
+                                    f"{format_money(invoice.total, invoice.currency)}.", intent)
         return "flagged"
     if invoice.status != "open":
         if not invoice.flagged:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from invoices.billing.models import Invoice
 from invoices.billing.services import payment_token
 from invoices.payments.gateway import CardError, Unavailable, gateway
+from invoices.payments.rules import payment_failure
 from invoices.payments.services import NotPayable, ensure_intent, refresh_from_stripe
 from licensing.core.db import get_session
 
@@ -89,7 +90,8 @@ def test_card(number: str, token: str):
     except CardError as exc:
         refresh_from_stripe(get_session(), invoice, "card declined")  # record the failure on the timeline
         return _page(invoice, token, 402, intent=gw.retrieve_intent(invoice.payment_intent_id),
-                     error=exc.user_message or "Your card was declined.")
+                     error=payment_failure("requires_payment_method", getattr(exc, "code", None),
+                                           getattr(getattr(exc, "error", None), "decline_code", None)))
     except Unavailable:
         return _page(invoice, token, 503, unavailable=True)
     if intent.status == "requires_action":
@@ -130,6 +132,7 @@ def returned(number: str, token: str):
             intent = gateway().retrieve_intent(invoice.payment_intent_id)
         except Unavailable:
             intent = None
-        message = (intent.error_message if intent else None) or "The payment did not go through."
+        message = payment_failure(intent.status, intent.error_code, intent.decline_code) if intent \
+            else payment_failure("requires_payment_method")
     return render_template("pay/return.html", invoice=invoice, token=token, outcome=outcome, message=message), \
         (200 if invoice.status == "paid" or message or invoice.flagged else 202)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import chain
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
@@ -19,6 +20,8 @@ bp = Blueprint("staff_tools", __name__, url_prefix="/staff")
 
 
 def _csv_response(rows, filename: str) -> Response:
+    if request.args.get("for") == "excel":  # Excel reads UTF-8 only after a byte-order mark (accents survive)
+        rows = chain(["\ufeff"], rows)
     return Response(stream_with_context(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -33,15 +33,34 @@ def user_list():
                 form.email.errors = [str(exc)[0].upper() + str(exc)[1:] + "."]
                 status = 422
             else:
-                link = url_for("auth.set_password", token=token, _external=True)
-                begin_write(session)
-                queue_mail(session, user.email, "You are invited to Syndication Desk", "invitation",
-                           tag=f"invite:{user.id}", user=user, link=link, inviter=current_user)
-                session.commit()
+                _send_invitation(session, user, token)
                 flash(f"Invitation sent to {user.email}.", "success")
                 return redirect(url_for("admin.user_list"))
     rows = session.scalars(select(User).order_by(User.name)).all()
     return render_template("admin/users.html", form=form, users=rows), status
+
+
+def _send_invitation(session, user: User, token: str) -> None:  # noqa: ANN001
+    """The invitation e-mail, queued in a write transaction of its own."""
+    link = url_for("auth.set_password", token=token, _external=True)
+    begin_write(session)
+    queue_mail(session, user.email, "You are invited to Syndication Desk", "invitation",
+               tag=f"invite:{user.id}:{token[:8]}", user=user, link=link, inviter=current_user)
+    session.commit()
+
+
+@bp.post("/users/<int:user_id>/invite-again")
+@role_required("admin")
+def invite_again(user_id: int):
+    session = get_session()
+    try:
+        user, token = users.invite_again(session, user_id)
+    except users.UserError as exc:
+        flash(f"Not sent: {exc}.", "error")
+    else:
+        _send_invitation(session, user, token)
+        flash(f"Invitation sent again to {user.email}; the earlier link no longer works.", "success")
+    return redirect(url_for("admin.user_list"))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

@@ -25,6 +25,31 @@ def nice_step(top: int, lines: int = 4) -> int:
     return 10 * power  # pragma: no cover
 
 
+CHAR_W = 7  # px per character of 11 px text, generously (labels must not run into each other)
+
+
+def axis_label(text: str, max_chars: int, lines: int = 2) -> tuple[list[str], bool]:
+    """A category label that fits its slot: wrapped at spaces onto at most `lines` lines of
+    `max_chars` characters, the last cut with "…" when it is still too long. Returns the lines and
+    whether anything was cut (then the full label goes in a tooltip)."""
+    max_chars = max(3, max_chars)
+    words, out = text.split(), []
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= max_chars:
+            line += " " + words.pop(0)
+        out.append(line)
+    cut = bool(words) or any(len(line) > max_chars for line in out)
+    if cut:
+        last = " ".join([out[-1], *words]) if words else out[-1]
+        short = last[: max_chars - 1]
+        if short.rfind(" ") > max_chars // 2:  # end at a word's end where one is near
+            short = short[: short.rfind(" ")]
+        out[-1] = short.rstrip(" ,;") + "…"
+        out[:-1] = [line if len(line) <= max_chars else line[: max_chars - 1] + "…" for line in out[:-1]]
+    return out, cut
+
+
 def bar_chart(chart_id: str, title: str, description: str, categories: Sequence[str],
               series: Sequence[tuple[str, Sequence[int]]], label: Callable[[int], str]) -> str:
     """Grouped vertical bars: one group per category, one bar per series (values >= 0)."""
@@ -54,8 +79,13 @@ def bar_chart(chart_id: str, title: str, description: str, categories: Sequence[
                        f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(category)}, {escape(name)}: '
                        f'{escape(label(value))}</title></rect>')
         if g % every == 0:
-            out.append(f'<text x="{LEFT + g * group_w + group_w // 2}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-                       f'font-size="11" fill="#1b1f24">{escape(category)}</text>')
+            x_mid = LEFT + g * group_w + group_w // 2
+            lines, cut = axis_label(category, group_w * every // CHAR_W)
+            spans = "".join(f'<tspan x="{x_mid}" dy="{0 if i == 0 else 13}">{escape(line)}</tspan>'
+                            for i, line in enumerate(lines))
+            tooltip = f"<title>{escape(category)}</title>" if cut else ""  # the full label on hover
+            out.append(f'<text x="{x_mid}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
+                       f'font-size="11" fill="#1b1f24">{tooltip}{spans}</text>')
     out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#1b1f24"/>')
     x = LEFT
     for s, (name, _values) in enumerate(series):  # the legend, in words as well as colours

@@ -69,9 +69,32 @@ INVITE_DAYS = 7
 def invite_user(session: Session, email: str, name: str, roles: list[str]) -> tuple[User, str]:
     """Create an account with no usable password and a one-time link to set one."""
     user = create_user(session, email, name, secrets.token_urlsafe(32), roles)
+    begin_write(session)
+    user.invited = True
+    token = _new_password_token(session, user)
+    session.commit()
+    return user, token
+
+
+def _new_password_token(session: Session, user: User) -> str:
     token = secrets.token_urlsafe(32)
     session.add(PasswordToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
                               expires_at=utcnow() + timedelta(days=INVITE_DAYS)))
+    return token
+
+
+def invite_again(session: Session, user_id: int) -> tuple[User, str]:
+    """A fresh invitation link for someone who has not set a password yet; earlier links stop
+    working (only the newest e-mail's link is valid)."""
+    begin_write(session)
+    user = session.get(User, user_id)
+    if user is None or not user.invited:
+        raise UserError("this person has set a password already: there is no invitation to send again")
+    now = utcnow()
+    for row in session.scalars(select(PasswordToken).where(PasswordToken.user_id == user.id,
+                                                           PasswordToken.used_at.is_(None))):
+        row.expires_at = min(row.expires_at, now)
+    token = _new_password_token(session, user)
     session.commit()
     return user, token
 
@@ -90,6 +113,7 @@ def set_password_with_token(session: Session, row: PasswordToken, password: str)
     password_hash = hash_password(password)
     begin_write(session)
     row.user.password_hash = password_hash
+    row.user.invited = False
     row.used_at = utcnow()
     session.commit()
     return row.user

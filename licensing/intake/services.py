@@ -10,6 +10,7 @@ import logging
 import secrets
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import bindparam, func, select, update
@@ -299,6 +300,24 @@ def answer_info(session: Session, request: RepublishRequest, answer: str) -> Non
     apply_transition(session, request, "answer_info", workflow.PUBLISHER, answer,
                      changes={"info_requested_at": None})
     session.commit()
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    message: str
+    asked_at: datetime
+    answer_by: datetime  # after this the request expires (review's expire_unanswered)
+
+
+def open_question(request: RepublishRequest, expiry_days: int) -> OpenQuestion | None:
+    """The question staff are waiting on an answer to, and its deadline (None unless one is open)."""
+    if request.status != workflow.NEEDS_INFO:
+        return None
+    asked = [e for e in request.events if e.action == "request_info"]
+    if not asked:
+        return None
+    asked_at = request.info_requested_at or asked[-1].at
+    return OpenQuestion(asked[-1].message, asked_at, asked_at + timedelta(days=expiry_days))
 
 
 def publisher_timeline(request: RepublishRequest) -> list[RequestEvent]:

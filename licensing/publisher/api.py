@@ -164,9 +164,11 @@ def get_request(reference: str):
         return json_error(404, "No request with this reference for this token.")
     auth = request.headers.get("Authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+    if not token:
+        return json_error(401, "Send the request's tracking token as a Bearer token (Authorization header).")
     found = find_by_reference_and_token(get_session(), reference, token)
-    if found is None:
-        return json_error(404, "No request with this reference for this token.")
+    if found is None:  # 401 whether or not the reference exists: the answer tells nothing about it
+        return json_error(401, "No request with this reference for this token.")
     return jsonify(_request_json(found, token))
 
 
@@ -177,7 +179,10 @@ def openapi():
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    return json_error(exc.code or 500, exc.description or exc.name)
+    # A 405 keeps its Allow header (RFC 9110: which methods the address does take).
+    allowed = [(k, v) for k, v in exc.get_headers() if k.lower() == "allow"]
+    body, status = json_error(exc.code or 500, exc.description or exc.name)
+    return body, status, allowed
 
 
 @bp.errorhandler(workflow.TransitionRefused)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from licensing.core.limits import FORM, QUOTE, VERIFY
 from licensing.core.places import REGIONS
-from licensing.intake.rules.validation import LIMITS
+from licensing.intake.rules.validation import LIMITS, MIN_AUDIENCE
 from licensing.licenses.models import LICENSE_STATUSES
 from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 from licensing.review.openapi import staff_paths, staff_schemas
@@ -68,8 +69,8 @@ def _request_body_schema(full: bool) -> dict:
                         "description": "Canonical URL of the article."},
         "medium": {"type": "string", "enum": list(MEDIA)},
         "audience": {"oneOf": [
-            {"type": "integer", "minimum": 0, "maximum": MAX_AUDIENCE},
-            {"type": "string", "pattern": "^[0-9][0-9, _]*$", "description": "Digits, e.g. \"25,000\"."}],
+            {"type": "integer", "minimum": MIN_AUDIENCE, "maximum": MAX_AUDIENCE},
+            {"type": "string", "pattern": "^[0-9, _]*[1-9][0-9, _]*$", "description": "Digits, e.g. \"25,000\"."}],
             "description": "Monthly unique visitors, subscribers, circulation or average audience."},
         "territory": {"oneOf": [
             {"type": "string", "enum": ["worldwide"]},
@@ -119,8 +120,18 @@ def _json(schema_ref: str) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "Malformed JSON.", 404: "Not found.", 415: "Not a JSON body.", 422: "Invalid input."}
+    text = {400: "Malformed JSON.", 401: "No tracking token (send it as a Bearer token).", 404: "Not found.",
+            415: "Not a JSON body.", 422: "Invalid input."}
     return {str(c): {"description": text[c], "content": _json("Error")} for c in codes}
+
+
+def too_many(limit: str) -> dict:
+    """The 429 of an operation under a rate limit (per client address; the limits themselves are
+    licensing/core/limits.py's)."""
+    per = limit.replace(";", ", ").replace("/", " per ")
+    return {"429": {"description": f"Too many requests from your address (at most {per}): wait, then try again. "
+                                   "Retry-After says how many seconds.",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": _json("Error")}}
 
 
 @lru_cache(maxsize=1)
@@ -230,7 +241,10 @@ def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Syndication Desk API", "version": "1.0.0",
-                 "description": "Find articles, get republishing quotes, submit and follow requests."},
+                 "description": "Find articles, get republishing quotes, submit and follow requests.\n\n"
+                                f"Rate limits, per client address: quotes {QUOTE}, submissions {FORM}, "
+                                f"license look-ups {VERIFY}. Over a limit the answer is 429 with Retry-After "
+                                "and X-RateLimit-* headers."},
         "servers": [{"url": "/"}],
         "paths": {
             "/api/v1/articles": {"get": {
@@ -246,26 +260,26 @@ def openapi_document() -> dict:
                 "summary": "Price a requested use (only the pricing fields are read)",
                 "requestBody": {"required": True, "content": _json("QuoteRequest")},
                 "responses": {"200": {"description": "The quote.", "content": _json("Quote")},
-                              **_errors(400, 415, 422)},
+                              **_errors(400, 415, 422), **too_many(QUOTE)},
             }},
             "/api/v1/requests": {"post": {
                 "summary": "Submit a republishing request",
                 "requestBody": {"required": True, "content": _json("RepublishRequest")},
                 "responses": {"201": {"description": "Submitted.", "content": _json("Created")},
-                              **_errors(400, 415, 422)},
+                              **_errors(400, 415, 422), **too_many(FORM)},
             }},
             "/api/v1/requests/{reference}": {"get": {
                 "summary": "Follow a request with its tracking token",
                 "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "security": [{"trackingToken": []}],
                 "responses": {"200": {"description": "Status and timeline.", "content": _json("TrackedRequest")},
-                              **_errors(404)},
+                              **_errors(401, 404)},
             }},
             "/api/v1/licenses/{number}": {"get": {
                 "summary": "Verify a license: public fields only (never the fee or an e-mail)",
                 "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "The license.", "content": _json("PublicLicense")},
-                              **_errors(404)},
+                              **_errors(404), **too_many(VERIFY)},
             }},
             **staff_paths(),
         },

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from licensing.catalog.models import Article
 from licensing.catalog.queries import find_by_url, search_articles
-from licensing.catalog.rules import credit_name
+from licensing.catalog.rules import credit_name, normalise_url
 from licensing.core.clock import today
 from licensing.core.db import get_session
 from licensing.core.forms import without_nul
@@ -23,6 +23,7 @@ from licensing.intake.rules.validation import validate_request
 from licensing.intake.services import (
     answer_info,
     find_by_token,
+    open_question,
     publisher_timeline,
     quotable,
     quote,
@@ -102,7 +103,7 @@ def republish():
     form = RequestForm()
     if request.method == "GET":
         if request.args.get("article"):
-            form.article_url.data = without_nul(request.args["article"]).strip()[:2000]
+            form.article_url.data = normalise_url(without_nul(request.args["article"]))[:2000]
         chosen = find_by_url(get_session(), form.article_url.data) if form.article_url.data else None
         form.language.data = (chosen.language if chosen else None) or \
             current_app.config["SETTINGS"].default_article_language
@@ -155,6 +156,7 @@ def _track_page(tracked, token: str, answer_form: MessageForm | None = None, sta
         can_withdraw="withdraw" in allowed, can_answer="answer_info" in allowed,
         answer_form=answer_form or MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
         license_panel=license_panel(get_session(), tracked.id), true_ups=true_ups_of_request(get_session(), tracked.id),
+        question=open_question(tracked, current_app.config["SETTINGS"].needs_info_expiry_days),
     ), status
 
 

@@ -71,6 +71,9 @@ def list_requests():
     status = request.args.get("status", "open")
     if status not in (*workflow.STATUSES, "open", "all"):
         return _error(422, "Unknown status.", errors={"status": [f"Use one of: open, all, {', '.join(workflow.STATUSES)}."]})
+    page_arg = request.args.get("page")
+    if page_arg is not None and not (page_arg.isascii() and page_arg.isdigit() and 1 <= int(page_arg) <= 10**9):
+        return _error(422, "Pages are numbered from 1.", errors={"page": ["A whole number, 1 or more."]})
     filters = queue_mod.QueueFilters.from_args(request.args)
     page = queue_mod.queue_page(get_session(), filters, g.api_user.id, utcnow(),
                                 current_app.config["SETTINGS"].review_target_working_days,

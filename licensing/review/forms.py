@@ -40,7 +40,9 @@ class AssignForm(FlaskForm):
 
 class BulkForm(FlaskForm):
     references = SelectMultipleField("Requests", choices=[], validate_choice=False)
-    action = SelectField("Action", choices=[("approve", "Approve at the quoted fee"), ("reject", "Reject")],
+    # Starts on "Choose an action", never on an action: a slip of the Enter key approves nothing.
+    action = SelectField("Action", choices=[("", "Choose an action"), ("approve", "Approve at the quoted fee"),
+                                            ("reject", "Reject")],
                          validate_choice=False)
     reason_template = SelectField("Reason", choices=[], validate_choice=False, coerce=str)
     reason = StringField("Message (for rejections)", **NUL)

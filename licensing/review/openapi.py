@@ -15,11 +15,11 @@ def _errors(*codes: int) -> dict:
     return {str(c): {"description": text[c], "content": _ref("Error")} for c in codes}
 
 
-def _decision(summary: str, body: dict) -> dict:
+def _decision(summary: str, body: dict, body_required: bool = True) -> dict:
     return {"post": {
         "summary": summary, "security": [{"staffToken": []}],
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "requestBody": {"required": False, "content": {"application/json": {"schema": body}}},
+        "requestBody": {"required": body_required, "content": {"application/json": {"schema": body}}},
         "responses": {"200": {"description": "The request in its new state.", "content": _ref("StaffRequest")},
                       **_errors(400, 401, 403, 404, 409, 422)},
     }}
@@ -39,11 +39,14 @@ def staff_paths() -> dict:
         }},
         "/api/v1/staff/requests/{reference}/approve": _decision("Approve, optionally at another fee", {
             "type": "object", "properties": {
-                "fee_override": {"type": "object", "required": ["amount", "reason"], "properties": {
-                    "amount": {"type": "integer", "minimum": 0, "maximum": MAX_FEE, "description": "Minor units."},
-                    "reason": {"type": "string", "minLength": 1}}},
-                "extra_terms": {"type": "string"},
-                "credit_line": {"type": "string", "description": "Empty: the usual credit line."}}}),
+                "fee_override": {"oneOf": [{"type": "null"}, {
+                    "type": "object", "required": ["amount", "reason"], "properties": {
+                        "amount": {"type": "integer", "minimum": 0, "maximum": MAX_FEE, "description": "Minor units."},
+                        "reason": {"type": "string", "minLength": 1}}}],
+                    "description": "Null or left out: the quoted fee."},
+                "extra_terms": {"type": ["string", "null"]},
+                "credit_line": {"type": ["string", "null"], "description": "Empty: the usual credit line."}}},
+            body_required=False),
         "/api/v1/staff/requests/{reference}/reject": _decision("Reject with a reason", {
             "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}}),
         "/api/v1/staff/requests/{reference}/request-info": _decision("Ask the publisher for information", {

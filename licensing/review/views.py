@@ -179,6 +179,9 @@ def bulk():
     if not references:
         flash("Select at least one request.", "error")
         return redirect(request.referrer or url_for("staff.queue"))
+    if form.action.data not in ("approve", "reject"):
+        flash("Choose an action for the selected requests.", "error")
+        return redirect(request.referrer or url_for("staff.queue"))
     template = int(form.reason_template.data) if (form.reason_template.data or "").isdigit() else None
     results = review.bulk_decide(session, references, current_user, form.action.data, form.reason.data or "",
                                  template)

@@ -35,6 +35,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Locator, Page
+
+from .axe import AxeWatch
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -420,6 +423,34 @@ def pytest_runtest_makereport(item, call):  # noqa: ANN001
             report.sections.append((f"{server.mode} app server log (last lines)", server.log()))
 
 
+# The actions before which a page just loaded is checked by axe (AxeWatch): anything that may
+# leave or change the page.
+LOCATOR_ACTIONS = ("click", "dblclick", "fill", "check", "uncheck", "set_checked", "select_option", "press",
+                   "press_sequentially", "type", "tap", "set_input_files")
+PAGE_ACTIONS = ("goto", "reload", "go_back", "go_forward", "click", "fill", "check", "select_option", "press",
+                "screenshot")
+
+
+@pytest.fixture
+def axe_watch(monkeypatch) -> AxeWatch:  # noqa: ANN001
+    """axe-core on every page the test's browser pages load (see tests/e2e/axe.py, AxeWatch)."""
+    watch = AxeWatch()
+
+    def before(method, page_of):  # noqa: ANN001, ANN202
+        def wrapped(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            watch.settle(page_of(self))
+            return method(self, *args, **kwargs)
+        return wrapped
+
+    for name in LOCATOR_ACTIONS:
+        monkeypatch.setattr(Locator, name, before(getattr(Locator, name), lambda loc: loc.page))
+    for name in PAGE_ACTIONS:
+        monkeypatch.setattr(Page, name, before(getattr(Page, name), lambda page: page))
+    yield watch
+    watch.settle_all()
+    assert not watch.found, "\n\n".join(watch.found)
+
+
 def _new_page(browser, live_server: LiveServer, **context_options):  # noqa: ANN001, ANN202
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **context_options)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -427,24 +458,26 @@ def _new_page(browser, live_server: LiveServer, **context_options):  # noqa: ANN
 
 
 @pytest.fixture
-def page(browser, live_server):  # noqa: ANN001, ANN201
+def page(browser, live_server, axe_watch):  # noqa: ANN001, ANN201
     context, page = _new_page(browser, live_server)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
+    yield axe_watch.watch(page)
+    axe_watch.settle_all()
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 @pytest.fixture
-def page_without_js(browser, live_server):  # noqa: ANN001, ANN201
+def page_without_js(browser, live_server, axe_watch):  # noqa: ANN001, ANN201
     context, page = _new_page(browser, live_server, java_script_enabled=False)
-    yield page
+    yield axe_watch.watch(page, scripts=False)
+    axe_watch.settle_all()
     context.close()
 
 
 @pytest.fixture
-def new_page(browser, live_server):  # noqa: ANN001, ANN201
+def new_page(browser, live_server, axe_watch):  # noqa: ANN001, ANN201
     """A factory of pages with their own context (cookies) and options (e.g. a phone viewport):
     e.g. the publisher and a member of staff side by side. JavaScript errors fail the test."""
     contexts, errors = [], []
@@ -453,9 +486,10 @@ def new_page(browser, live_server):  # noqa: ANN001, ANN201
         context, page = _new_page(browser, live_server, **options)
         contexts.append(context)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
+        return axe_watch.watch(page)
 
     yield make
+    axe_watch.settle_all()
     for context in contexts:
         context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

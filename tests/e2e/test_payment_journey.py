@@ -35,7 +35,7 @@ from .steps import (
 pytestmark = pytest.mark.e2e
 
 WEBHOOK_OK = r"POST /stripe/webhook 200"
-DECLINE_MESSAGE = "Your card was declined."  # Stripe's message for card 4000 0000 0000 0341
+DECLINE_MESSAGE = "Your bank declined the payment."  # plain words for Stripe's card_declined (card 4000 0000 0000 0341)
 
 
 def documents_ready(page: Page) -> bool:
@@ -176,7 +176,8 @@ def test_three_d_secure_failed_then_completed_with_the_webhook_alone(new_page, l
     publisher.get_by_role("button", name="Fail authentication").click()
     status = publisher.locator("#payment-status")
     expect(status).to_have_attribute("data-status", "failed")
-    expect(status).to_contain_text("The provided PaymentMethod has failed authentication.")  # Stripe's words
+    expect(status).to_contain_text("Your bank's security check (3-D Secure) was not completed")  # not Stripe's words
+    expect(status).not_to_contain_text("PaymentMethod")
     expect(status).to_contain_text("You have not been charged.")
     publisher.screenshot(path="/tmp/e2e-3ds-failed.png", full_page=True)
     status.get_by_role("link", name="Try again").click()

@@ -159,3 +159,9 @@ def test_validation_error_keeps_what_was_typed_on_a_phone(new_page) -> None:  # 
 
     summary.get_by_role("link").click()  # the summary's link takes the keyboard to the field
     expect(label(page, "E-mail")).to_be_focused()
+
+    # Bug 9: correcting the field takes its error away at once (message, state and summary line).
+    label(page, "E-mail").fill("jo.editor@leeds-post.example")
+    expect(page.locator("#email-error")).to_have_count(0)
+    expect(label(page, "E-mail")).to_have_attribute("aria-invalid", "false")
+    expect(page.locator(".error-summary")).to_have_count(0)

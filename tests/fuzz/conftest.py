@@ -41,7 +41,7 @@ def world(seeded, monkeypatch, request) -> World:
     staff_id = add_user(seeded, "fuzz.staff@desk.test", "Fuzz Staff", ["staff"])
     token = api_token(seeded, staff_id, "fuzzing")
     made = [submit(seeded) for _ in range(3)]
-    made.append(submit(seeded, territory="worldwide", medium="print", audience=0))
+    made.append(submit(seeded, territory="worldwide", medium="print", audience=1))
     made += insert_requests(seeded, [{"status": status} for status in ["submitted"] * 10 + ["in_review", "needs_info"]])
     return World(app=seeded, staff_token=token, staff_id=staff_id, references=[m.reference for m in made],
                  tracking={m.reference: m.token for m in made})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import escape, unescape
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from defusedxml import ElementTree
 
@@ -75,14 +75,36 @@ def _url_words(url: str) -> str:
     return f"{parts.netloc} {parts.path}".replace("-", " ").replace("_", " ")
 
 
+# Query parameters that say where a link was shared, never which article it is: a pasted link
+# carrying them must still find the article (and they are not kept in a request's address).
+TRACKING_PARAMS = frozenset(["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga"])
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
 def normalise_url(url: str) -> str:
+    """The address an article is known by: scheme and host in lower case, no #fragment and no
+    tracking parameters (utm_*, fbclid, gclid...); other parameters keep their order."""
     url = url.strip()
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed "[" of an IPv6 address: not a URL we can normalise
         return url
     if parts.scheme and parts.netloc:
-        return parts._replace(fragment="", scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+            if len(kept) != len(pairs):
+                query = urlencode(kept)
+        return parts._replace(fragment="", query=query, scheme=parts.scheme.lower(),
+                              netloc=parts.netloc.lower()).geturl()
+    if url.lower().startswith("www."):  # a pasted address without its scheme: same clean-up
+        cleaned = normalise_url("https://" + url)
+        return cleaned.removeprefix("https://") if cleaned.startswith("https://") else url
     return url
 
 

@@ -18,6 +18,8 @@ from invoices.billing.rules.vat_ids import check_vat_id
 from licensing.core.places import REGIONS, countries, languages
 from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 
+MIN_AUDIENCE = 1  # the API schema's minimum too (publisher/openapi.py)
+
 LIMITS = {
     "article_url": 2000,
     "organisation": 200,
@@ -142,17 +144,18 @@ class _Check:
             return 0
         if isinstance(raw, str):
             cleaned = raw.strip().replace(",", "").replace("_", "").replace(" ", "")
-            if not re.fullmatch(r"\d+", cleaned):
+            if not re.fullmatch(r"-?\d+", cleaned):  # "-5000" is a whole number, only too small
                 self.fail("audience", "Enter a whole number, such as 25000.")
                 return 0
-            value = int(cleaned) if len(cleaned) <= 20 else MAX_AUDIENCE + 1
+            too_long = MIN_AUDIENCE - 1 if cleaned.startswith("-") else MAX_AUDIENCE + 1
+            value = int(cleaned) if len(cleaned) <= 20 else too_long
         elif isinstance(raw, int):
             value = raw
         else:
             self.fail("audience", "Enter a whole number, such as 25000.")
             return 0
-        if value < 0:
-            self.fail("audience", "Cannot be negative.")
+        if value < MIN_AUDIENCE:  # a licence is for somebody: say what is wrong, not "a whole number"
+            self.fail("audience", f"Must be at least {MIN_AUDIENCE}.")
         elif value > MAX_AUDIENCE:
             self.fail("audience", f"Cannot be more than {MAX_AUDIENCE:,}.")
         return value

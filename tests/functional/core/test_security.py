@@ -69,14 +69,16 @@ def _build_desk(app, monkeypatch) -> Desk:  # noqa: ANN001
         pay_token = urlsplit(pay_url(invoice)).path.rstrip("/").rsplit("/", 1)[1]
         token_row, _ = tokens.create_token(s, s.get(User, admin_id), "CMS")
         invited, password_token = users.invite_user(s, "new.staff@desk-news.example", "Nia New", ["staff"])
-        token_id, invited_id = token_row.id, invited.id
+        # a second invitee for "send the invitation again", which ends the first one's link
+        again, _ = users.invite_user(s, "other.staff@desk-news.example", "Ola Other", ["staff"])
+        token_id, invited_id, again_id = token_row.id, invited.id, again.id
     refs = {"staff.approve": waiting[0].reference, "staff.reject": waiting[1].reference,
             "staff.request_info": waiting[2].reference, "staff.note": waiting[3].reference,
             "staff.assign": waiting[4].reference, "staff.bulk": waiting[5].reference}
     return Desk(
         admin_id=admin_id,
         args={"invoice_number": invoice, "number": invoice, "reason_id": add_reason(app, "Out of scope", "Sorry."),
-              "token_id": token_id, "user_id": invited_id},
+              "token_id": token_id, "user_id": invited_id, "again_user_id": again_id},
         tokens={"public.withdraw": waiting[6].token, "public.answer": waiting[7].token,
                 "pay.test_card": pay_token, "pay.authenticate": pay_token, "auth.set_password": password_token,
                 "delivery.accept": "no-such-true-up-quote"},
@@ -96,6 +98,8 @@ def _path(app, rule, desk: Desk) -> str:  # noqa: ANN001
             values[arg] = desk.tokens[rule.endpoint]
         elif arg == "reference":
             values[arg] = desk.refs[rule.endpoint]
+        elif rule.endpoint == "admin.invite_again":
+            values[arg] = desk.args["again_user_id"]
         else:
             assert arg in desk.args, f"{rule.rule}: give the CSRF walk a value for <{arg}>"
             values[arg] = desk.args[arg]
@@ -124,7 +128,7 @@ def _form_data(endpoint: str, desk: Desk) -> dict:
 CHANGED_WITH_TOKEN = {"public.republish", "public.withdraw", "public.answer", "staff.approve", "staff.reject",
                       "staff.request_info", "staff.note", "staff.assign", "staff.bulk", "staff_tools.reasons",
                       "staff_tools.update_reason", "staff_tools.api_tokens", "staff_tools.revoke_token",
-                      "admin.user_list", "admin.user_edit", "auth.set_password"}
+                      "admin.user_list", "admin.user_edit", "admin.invite_again", "auth.set_password"}
 # Views that check the token themselves and give the page back (with what was typed) instead.
 EXPIRY_MESSAGE = re.compile(r"(page|form) had expired", re.I)
 

@@ -294,3 +294,29 @@ def test_each_row_links_to_its_invoice_page(client, book):
         link = row.find("a")
         page = client.get(link.attrs["href"])
         assert page.status_code == 200 and link.text in page.get_data(as_text=True)
+
+
+def test_date_filters_use_the_date_picker_and_a_bad_date_stays_visible(client):
+    doc = parse(client.get("/finance/invoices?tab=all&issued_from=2026-01-01").data)
+    types = {i.attrs["name"]: i.attrs["type"] for i in doc.find("form", cls="filters").find_all("input")
+             if i.attrs.get("name") in ("issued_from", "issued_to", "due_from", "due_to")}
+    assert types == {"issued_from": "date", "issued_to": "date", "due_from": "date", "due_to": "date"}
+    assert doc.by_id("f-issued-from").attrs["value"] == "2026-01-01"
+
+    bad = parse(client.get("/finance/invoices?tab=all&issued_from=2026-13-01").data)
+    assert bad.by_id("f-issued-from").attrs["type"] == "text"
+    assert bad.by_id("f-issued-from").attrs["value"] == "2026-13-01"
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark_so_accents_survive(client):
+    doc = parse(client.get("/finance/invoices?tab=all").data)
+    [excel] = [a.attrs["href"] for a in doc.find_all("a") if a.text == "for Excel"]
+    plain = client.get("/finance/invoices.csv?tab=all").data
+    for_excel = client.get(excel).data
+
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    assert for_excel == b"\xef\xbb\xbf" + plain
+    exports = parse(client.get("/finance/exports").data)
+    assert [b.attrs.get("value") for b in exports.find_all("button") if b.attrs.get("name") == "for"] == [
+        "excel", "excel"]
+    assert client.get("/finance/payments.csv?for=excel").data.startswith(b"\xef\xbb\xbf")

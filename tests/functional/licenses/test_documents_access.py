@@ -197,7 +197,7 @@ def test_the_api_gives_license_and_invoice_numbers_and_document_urls(seeded, cli
 
     unapproved = client.get(f"/api/v1/requests/{other.reference}", headers=bearer(other.token)).get_json()
     assert (unapproved["license"], unapproved["invoice"]) == (None, None)
-    assert client.get(f"/api/v1/requests/{made.reference}", headers=bearer(other.token)).status_code == 404
+    assert client.get(f"/api/v1/requests/{made.reference}", headers=bearer(other.token)).status_code == 401
 
 
 # --- public verification -------------------------------------------------------------------------

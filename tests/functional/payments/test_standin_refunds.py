@@ -84,8 +84,8 @@ def test_a_partial_then_a_full_refund(seeded, client, staff, stripe_client):  # 
         f"Partial refund of £300.00, credit note CN-{year}-00001: Ran for two weeks only.",
         f"Full refund of £510.00, credit note CN-{year}-00002: Withdrawn: the article was taken down."]
     assert [m for k, m in events if k == "refund_completed"] == [
-        f"Stripe refund {first.stripe_refund_id} of 30000 GBP.",
-        f"Stripe refund {second.stripe_refund_id} of 51000 GBP."]
+        f"Stripe refund {first.stripe_refund_id} of £300.00.",  # bug 4: never "of 30000 GBP"
+        f"Stripe refund {second.stripe_refund_id} of £510.00."]
     verify = client.get(f"/verify/{issued.license_number}").get_data(as_text=True)
     assert 'id="license-status">Revoked<' in verify
 

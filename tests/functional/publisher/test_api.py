@@ -99,7 +99,7 @@ def test_quote(seeded, client):
 
 
 def test_quote_needs_only_the_pricing_fields(seeded, client):
-    body = {"article_url": EXAMPLE_URL, "medium": "print", "audience": 0, "territory": "worldwide",
+    body = {"article_url": EXAMPLE_URL, "medium": "print", "audience": 1, "territory": "worldwide",
             "language": "fr", "term": "perpetual", "exclusive": True}
     response = client.post("/api/v1/quotes", json=body)
 
@@ -179,7 +179,7 @@ def test_get_request_shows_later_steps_but_not_private_staff_notes(seeded, clien
     assert "Internal" not in str(data)
 
 
-def test_get_request_with_wrong_missing_or_other_token_is_404(seeded, client):
+def test_get_request_with_wrong_missing_or_other_token_is_401(seeded, client):
     first = client.post("/api/v1/requests", json=api_body()).get_json()
     second = client.post("/api/v1/requests", json=api_body(organisation="Other Org")).get_json()
     url = f"/api/v1/requests/{first['reference']}"
@@ -189,12 +189,13 @@ def test_get_request_with_wrong_missing_or_other_token_is_404(seeded, client):
                     {"Authorization": first["tracking_token"]},  # no scheme
                     {"Authorization": f"Basic {first['tracking_token']}"}):
         response = client.get(url, headers=headers)
-        assert response.status_code == 404, headers
+        assert response.status_code == 401, headers  # as for a reference that does not exist
         assert _is_json(response)
         assert set(response.get_json()) == {"error"}
         assert "Other Org" not in response.data.decode() and second["reference"] not in response.data.decode()
     missing = client.get("/api/v1/requests/REQ-ZZZZZZ", headers={"Authorization": f"Bearer {first['tracking_token']}"})
-    assert missing.status_code == 404
+    assert missing.status_code == 401 and missing.get_json() == {"error": "No request with this reference for this token."}
+    assert client.get("/api/v1/requests/REQ-%C3%89%C3%89").status_code == 404  # not a reference at all
     # The right token still works, and the reference is not case-sensitive.
     ok = client.get(f"/api/v1/requests/{first['reference'].lower()}",
                     headers={"Authorization": f"bearer {first['tracking_token']}"})
@@ -246,7 +247,7 @@ def test_invalid_request_is_422_with_errors_by_field(seeded, client):
     assert set(errors) == {"email", "audience", "territory", "medium", "term", "start_date", "country",
                            "language", "organisation"}
     assert all(isinstance(m, list) and m and all(isinstance(x, str) for x in m) for m in errors.values())
-    assert errors["audience"] == ["Cannot be negative."]
+    assert errors["audience"] == ["Must be at least 1."]
     assert errors["territory"] == ["'XX' is not an ISO 3166 country code."]
     assert errors["medium"] == ["Choose one of: website, print, newsletter, broadcast, social, syndication_feed."]
     assert errors["term"] == ["Choose one of: one_off, 30_days, 1_year, perpetual."]

@@ -145,6 +145,26 @@ def _license(client, known: bool = True):  # noqa: ANN001, ANN202
     return client.get(f"/api/v1/licenses/{number}")
 
 
+def _over_the_limit(client, call):  # noqa: ANN001, ANN202
+    """The answer once the operation's rate limit is spent."""
+    from licensing.core.limits import limiter
+
+    assert client.application.config["RATELIMIT_ENABLED"], "the app_config fixture turns limits on for 429 cases"
+    limiter.reset()
+    for _ in range(200):
+        response = call()
+        if response.status_code == 429:
+            return response
+    raise AssertionError("no 429 after 200 calls")
+
+
+@pytest.fixture
+def app_config(request) -> dict:  # noqa: ANN001
+    """Rate limits on for the cases that must meet them (the tests run with limits off)."""
+    case = getattr(getattr(request.node, "callspec", None), "params", {}).get("case")
+    return {"RATELIMIT_ENABLED": True} if case and case[2] == "429" else {}
+
+
 STAFF_CASES = {
     ("/api/v1/staff/requests", "get", "200"): lambda c: (_created(c), c.get(
         "/api/v1/staff/requests", query_string={"status": "open"}, headers=_staff_headers(c)))[1],
@@ -188,7 +208,13 @@ CASES = {
     ("/api/v1/requests", "post", "415"): lambda c: c.post("/api/v1/requests", **NOT_JSON),
     ("/api/v1/requests", "post", "422"): lambda c: c.post("/api/v1/requests", json=api_body(email="nope")),
     ("/api/v1/requests/{reference}", "get", "200"): _tracked,
-    ("/api/v1/requests/{reference}", "get", "404"): _tracked_missing,
+    ("/api/v1/requests/{reference}", "get", "401"): _tracked_missing,
+    ("/api/v1/requests/{reference}", "get", "404"): lambda c: c.get("/api/v1/requests/REQ-%C3%89%C3%89"),
+    ("/api/v1/quotes", "post", "429"): lambda c: _over_the_limit(c, lambda: c.post("/api/v1/quotes", json=api_body())),
+    ("/api/v1/requests", "post", "429"): lambda c: _over_the_limit(
+        c, lambda: c.post("/api/v1/requests", json=api_body(email="nope"))),
+    ("/api/v1/licenses/{number}", "get", "429"): lambda c: _over_the_limit(
+        c, lambda: c.get("/api/v1/licenses/LIC-2000-99999")),
     **STAFF_CASES,
 }
 

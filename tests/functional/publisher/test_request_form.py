@@ -365,3 +365,21 @@ class TestOnEveryDatabase:
         assert response.status_code == 422
         assert parse(response.data).by_id("article_url-error").text.startswith("Contains characters that are not allowed")
         assert _count(seeded, RepublishRequest) == 0
+
+
+SHARED_LINK = EXAMPLE_URL + "?utm_source=twitter&utm_medium=social&fbclid=IwAR0abc&gclid=Cj0K#comments"
+
+
+def test_a_shared_link_with_tracking_parameters_finds_the_article(seeded, client):
+    """Bug 1: a URL pasted from a social post (utm_*, fbclid, gclid, #fragment) found nothing."""
+    doc = parse(client.get("/republish", query_string={"q": SHARED_LINK}).data)
+
+    links = [a.attrs["href"] for a in doc.find("ul", cls="results").find_all("a")]
+    assert len(links) == 1 and links[0].endswith(EXAMPLE_URL.split("/")[-1])
+
+
+def test_a_shared_link_pre_fills_the_form_with_the_clean_address(seeded, client):
+    doc = parse(client.get("/republish", query_string={"article": SHARED_LINK}).data)
+
+    assert form_values(doc.by_id("request-form"))["article_url"] == [EXAMPLE_URL]
+    assert doc.find(id="chosen-article") is not None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,14 @@ def _stored(app, request_id: int) -> tuple[str, list[tuple[str, str | None, str 
         events = s.scalars(select(RequestEvent).where(RequestEvent.request_id == request_id)
                            .order_by(RequestEvent.id))
         return status, [(e.action, e.before_status, e.after_status, e.message) for e in events]
+
+
+def _stored_event_at(app, request_id: int, action: str) -> datetime:  # noqa: ANN001
+    from licensing.core.db import new_session
+
+    with app.app_context(), new_session() as s:
+        return s.scalars(select(RequestEvent.at).where(RequestEvent.request_id == request_id,
+                                                       RequestEvent.action == action)).one()
 
 
 def _assert_refusal(flash: str, opening: str, status: str) -> None:
@@ -153,6 +162,13 @@ def test_answering_a_request_for_information_puts_it_back_in_review(seeded, clie
     assert page.find("h1").find("span", cls="status").text == "Needs information"
     assert page.by_id("answer-h").text == "We need more information"
     assert INFO_QUESTION in page.find("ol", cls="timeline").text
+    # Bug 3: the question and its deadline are in the box, above the answer field.
+    box = page.find("section", cls="attention")
+    assert box.by_id("question").text == INFO_QUESTION
+    asked_at = _stored_event_at(seeded, request_id, "request_info")
+    assert box.by_id("answer-by").text.startswith(
+        f"Please answer by {(asked_at + timedelta(days=14)).strftime('%-d %B %Y, %H:%M')} UTC")
+    assert box.text.index(INFO_QUESTION) < box.text.index("Please answer by") < box.text.index("Send answer")
 
     response = client.post(f"/track/{token}/answer", data={"message": "  Our world news page.  "})
 

@@ -180,6 +180,13 @@ def test_queue_filters_by_status_medium_territory_and_article(desk):
     assert get("territory=F") == set()  # a whole code, not a prefix of FR or FI
     assert get("territory=F_") == set()  # nor a LIKE pattern
     assert get("territory=worldwide") == {r[1].reference}
+    # a country's name works as well as its code
+    assert get("territory=France&status=all") == {r[0].reference, r[3].reference}
+    assert get("territory=finland") == {r[2].reference}
+    assert get("territory=Franc") == set()
+    # the search also matches the article's headline (its words, each as a prefix)
+    assert get("q=inside+gaza&status=all") == {r[2].reference}
+    assert get("q=Gaz") == {r[2].reference}
     assert get(f"article={other_article}") == {r[2].reference}
     page = desk.client.get(f"/staff/requests?article={other_article}").data
     assert "Showing requests for Inside Gaza" in page_text(page)
@@ -684,7 +691,8 @@ def test_admin_invites_a_user_whose_link_sets_a_password_once(admin):
     assert "Ada Admin has invited you" in sent[0].body_text
     link = re.search(r"http://desk\.test(/set-password/\S+)", sent[0].body_text).group(1)
     listing = page_text(admin.client.get("/admin/users").data)
-    assert "Nia New new@desk.example finance, staff active" in listing
+    # Bug 6: invited, not "active", until the link has set a password
+    assert "Nia New new@desk.example finance, staff invited Send the invitation again" in listing
 
     invitee = admin.app.test_client()
     assert invitee.get(link).status_code == 200
@@ -698,6 +706,46 @@ def test_admin_invites_a_user_whose_link_sets_a_password_once(admin):
                                         ).status_code == 404
     fresh = admin.app.test_client()
     assert _sign_in(fresh, "new@desk.example", "a long new password").status_code == 302
+    listing = page_text(admin.client.get("/admin/users").data)
+    assert "Nia New new@desk.example finance, staff active" in listing
+    assert "Send the invitation again" not in listing
+
+
+def test_admin_sends_an_invitation_again_and_only_the_newest_link_works(admin):
+    admin.client.post("/admin/users", data={"email": "new@desk.example", "name": "Nia New", "roles": ["staff"]})
+    [user_id] = [int(m.group(1)) for m in re.finditer(r'/admin/users/(\d+)/invite-again"',
+                                                       admin.client.get("/admin/users").get_data(as_text=True))]
+    again = admin.client.post(f"/admin/users/{user_id}/invite-again")
+
+    assert again.status_code == 302
+    assert flashes(admin.client.get("/admin/users").data) == [
+        "Invitation sent again to new@desk.example; the earlier link no longer works."]
+    first, second = (re.search(r"http://desk\.test(/set-password/\S+)", m.body_text).group(1)
+                     for m in mails(admin.app, to="new@desk.example"))
+    invitee = admin.app.test_client()
+    assert invitee.get(first).status_code == 404
+    assert invitee.get(second).status_code == 200
+    assert invitee.post(second, data={"password": "a long new password", "confirm": "a long new password"}
+                        ).status_code == 302
+    refused = admin.client.post(f"/admin/users/{user_id}/invite-again")
+    assert flashes(admin.client.get(refused.headers["Location"]).data) == [
+        "Not sent: this person has set a password already: there is no invitation to send again."]
+    assert len(mails(admin.app, to="new@desk.example")) == 2
+
+
+def test_the_invitation_form_shows_the_apps_messages_and_roles_are_checkboxes(admin):
+    """Bug 10: no browser validation bubbles (novalidate, like every other form); roles are
+    checkboxes, so a plain click cannot drop the other roles."""
+    form = parse(admin.client.get("/admin/users").data).find("form", cls="narrow")
+    assert "novalidate" in form.attrs
+    boxes = [i.attrs for i in form.find_all("input") if i.attrs.get("name") == "roles"]
+    assert [(b["type"], b["value"]) for b in boxes] == [("checkbox", "staff"), ("checkbox", "finance"),
+                                                      ("checkbox", "admin")]
+    refused = admin.client.post("/admin/users", data={"email": "not-an-address", "name": "Typed", "roles": ["staff"]})
+    assert refused.status_code == 422
+    doc = parse(refused.data)
+    assert doc.by_id("email-error").text.startswith("Not a valid e-mail address")
+    assert form_values(doc.find("form", cls="narrow"))["roles"] == ["staff"]
 
 
 def test_admin_refuses_a_duplicate_or_invalid_invitation(admin):
@@ -816,3 +864,47 @@ def test_the_fee_override_reads_amounts_as_the_refund_form_does(desk, typed, out
     else:
         assert response.status_code == 302
         assert (row.status, row.approved_fee) == outcome
+
+
+def test_the_queue_shows_the_agreed_fee_and_sorts_by_it(seeded):
+    """Bug 2: an approved request showed its quote (£1,125.00), not the fee agreed (£950.00)."""
+    staff = signed_in(seeded, "sam@desk.test", "Sam Staff", ["staff"])
+    agreed, plain, cheap = insert_requests(seeded, [
+        dict(status="approved", quote_amount=112500, approved_fee=95000, fee_override_reason="Long-standing client"),
+        dict(status="approved", quote_amount=100000, approved_fee=100000),
+        dict(status="approved", quote_amount=90000, approved_fee=None),
+    ])
+    html = staff.client.get("/staff/requests?status=approved&sort=fee_high").data
+    rows = {row.find_all("td")[1].text: row.find_all("td")[5].text.split()
+            for row in parse(html).find("table", cls="queue").find("tbody").find_all("tr")}
+
+    assert rows[agreed.reference] == ["£950.00", "overridden"]
+    assert rows[plain.reference] == ["£1,000.00"]
+    assert rows[cheap.reference] == ["£900.00"]
+    assert queue_refs(html) == [plain.reference, agreed.reference, cheap.reference]
+    assert queue_refs(staff.client.get("/staff/requests?status=approved&sort=fee_low").data) == [
+        cheap.reference, agreed.reference, plain.reference]
+
+
+def test_bulk_actions_start_on_choose_an_action_and_do_nothing_without_one(desk):
+    one = submit(desk.app)
+    form = parse(desk.client.get("/staff/requests").data).find("fieldset", cls="bulk")
+    action = form.find("select", name="action")
+    options = [(o.attrs.get("value"), o.text, "selected" in o.attrs) for o in action.find_all("option")]
+    assert options[0] == ("", "Choose an action", True) or options[0][:2] == ("", "Choose an action")
+    assert not any(selected for value, _text, selected in options if value)
+
+    response = desk.client.post("/staff/requests/bulk", data={"references": [one.reference], "action": ""})
+    assert response.status_code == 302
+    assert flashes(desk.client.get("/staff/requests").data) == ["Choose an action for the selected requests."]
+    assert state(desk.app, one.reference).status == "submitted"
+
+
+def test_verify_a_license_is_in_the_navigation(client, seeded):
+    nav = parse(client.get("/").data).find("nav")
+    assert {a.text: a.attrs["href"] for a in nav.find_all("a")}["Verify a license"] == "/verify"
+
+
+def test_the_admin_navigation_links_the_tax_table(admin):
+    nav = parse(admin.client.get("/admin/users").data).find("nav")
+    assert {a.text: a.attrs["href"] for a in nav.find_all("a")}["Tax table"] == "/admin/tax"

@@ -427,6 +427,12 @@ def test_demo_feed_has_licensable_and_third_party_media():
     ("  not a url ", "not a url"),
     ("http://[broken", "http://[broken"),
     ("", ""),
+    # tracking parameters of a shared link go; the article's own parameters stay, in their order
+    ("https://example.com/a?utm_source=twitter&utm_medium=social", "https://example.com/a"),
+    ("https://example.com/a?id=7&fbclid=IwAR0x&page=2#top", "https://example.com/a?id=7&page=2"),
+    ("https://example.com/a?gclid=abc&UTM_Campaign=x", "https://example.com/a"),
+    ("www.example.com/a?utm_source=t#c", "www.example.com/a"),
+    ("https://example.com/a?utmost=1", "https://example.com/a?utmost=1"),
 ])
 def test_normalise_url(url, expected):
     assert normalise_url(url) == expected

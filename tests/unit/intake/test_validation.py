@@ -417,8 +417,8 @@ def test_a_long_bad_code_is_cut_short_in_the_message():
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("25,000", 25000), ("25000", 25000), (" 25 000 ", 25000), ("25_000", 25000), (25000, 25000), ("0", 0),
-    (0, 0), (MAX_AUDIENCE, MAX_AUDIENCE), (str(MAX_AUDIENCE), MAX_AUDIENCE), ("1,000,000", 1_000_000),
+    ("25,000", 25000), ("25000", 25000), (" 25 000 ", 25000), ("25_000", 25000), (25000, 25000), ("1", 1),
+    (1, 1), (MAX_AUDIENCE, MAX_AUDIENCE), (str(MAX_AUDIENCE), MAX_AUDIENCE), ("1,000,000", 1_000_000),
 ])
 def test_good_audiences(value, expected):
     assert accepted(audience=value).audience == expected
@@ -428,9 +428,14 @@ def test_good_audiences(value, expected):
     ("abc", WHOLE),
     ("25k", WHOLE),
     ("2.5", WHOLE),
-    ("-1", WHOLE),
+    ("-5000", "Must be at least 1."),  # bug 8: it is a whole number, only too small
+    ("-1", "Must be at least 1."),
+    ("0", "Must be at least 1."),
+    (0, "Must be at least 1."),
+    ("-" + "9" * 30, "Must be at least 1."),
     ("+5", WHOLE),
-    (-1, "Cannot be negative."),
+    ("--5", WHOLE),
+    (-1, "Must be at least 1."),
     (MAX_AUDIENCE + 1, "Cannot be more than 10,000,000,000."),
     (str(MAX_AUDIENCE + 1), "Cannot be more than 10,000,000,000."),
     ("9" * 30, "Cannot be more than 10,000,000,000."),
@@ -561,7 +566,7 @@ def test_an_empty_quote_names_the_pricing_fields():
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"medium": "podcast"}, "medium", "Choose one of: website, print, newsletter, broadcast, social, syndication_feed."),
     ({"audience": "lots"}, "audience", WHOLE),
-    ({"audience": -5}, "audience", "Cannot be negative."),
+    ({"audience": -5}, "audience", "Must be at least 1."),
     ({"territory": "region:mars"}, "territory", "Unknown region 'mars'."),
     ({"language": "zz"}, "language", "Choose a valid ISO 639-1 language code; 'zz' is not one."),
     ({"term": ""}, "term", REQUIRED),
