@@ -178,13 +178,14 @@ def staff_pages(pages: Pages, app, staff, made: dict) -> None:  # noqa: ANN001
     pages.get("staff: finance page, forbidden", staff.client, "/finance/invoices", 403)
 
 
-def finance_pages(pages: Pages, app, staff, made: dict) -> dict[str, str]:  # noqa: ANN001
+def finance_pages(pages: Pages, app, staff, made: dict) -> str:  # noqa: ANN001
+    """The finance pages; returns the reference of the request whose invoice was paid (its license is active)."""
     from invoices.finance import services as finance
     from licensing.core.db import get_session
     from tests.documents_helpers import license_of
 
     client = finance_client(app)
-    fees = submit(app, organisation="Le Monde Diplo", country="FR", vat_id="FR12345678901")
+    fees = submit(app, organisation="Le Monde Diplo", country="FR", vat_id="FR40303265045")
     approve(app, fees.reference, staff.user_id)
     numbers = {"open": license_of(app, made["approved"].reference).invoice_number,
                "paid": license_of(app, fees.reference).invoice_number}
@@ -223,7 +224,7 @@ def finance_pages(pages: Pages, app, staff, made: dict) -> dict[str, str]:  # no
     gateway.down = True
     pages.get("finance: reconciliation, Stripe down", client, "/finance/reconciliation", 503)
     set_invoice(app, numbers["open"], payment_intent_id=None)
-    return numbers
+    return fees.reference
 
 
 def pay_pages(pages: Pages, app, staff, anonymous) -> None:  # noqa: ANN001
@@ -286,6 +287,37 @@ def admin_pages(pages: Pages, app) -> None:  # noqa: ANN001
     pages.post("set password, too short", invitee, link, {"password": "short", "confirm": "other"}, 422)
 
 
+def terms_and_delivery_pages(pages: Pages, app, staff, anonymous, made: dict, paid_reference: str) -> None:  # noqa: ANN001
+    """The standard terms (public and admin), and the republication package, usage and true-up pages."""
+    from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.core.models import OutboxMessage
+    from licensing.delivery.models import UsageDaily
+    from licensing.licenses.models import License
+    from tests.documents_helpers import license_of
+
+    pages.get("public: terms", anonymous, "/terms")
+    admin = signed_in(app, "tia@desk.test", "Tia Terms", ["admin"])
+    pages.get("admin: terms", admin.client, "/admin/terms")
+    token = tracking_token(app, paid_reference)
+    pages.get("public: package", anonymous, f"/track/{token}/package")
+    pages.get("public: usage", anonymous, f"/track/{token}/usage")
+    pages.get("public: package, not active", anonymous, f"/track/{made['approved'].token}/package", 410)
+    number = license_of(app, paid_reference).number
+    with app.app_context(), new_session() as s:
+        lic = s.scalars(select(License).where(License.number == number)).one()
+        s.add_all(UsageDaily(license_id=lic.id, day=lic.start_date, referrer_domain=domain, views=views, bot_views=0)
+                  for domain, views in (("leeds-post.example", 900_000), ("copycat.example", 50)))
+        s.commit()
+    pages.get("staff: usage with flags", staff.client, f"/staff/licenses/{number}/usage")
+    moved(staff.client.post(f"/staff/licenses/{number}/usage/true-up"))
+    with app.app_context(), new_session() as s:
+        quote = [m for m in s.scalars(select(OutboxMessage)) if (m.tag or "").startswith("true-up")][-1]
+    path = "/true-up/" + quote.body_text.split("/true-up/", 1)[1].split()[0]
+    pages.get("licensee: true-up", app.test_client(), path)
+
+
 def test_every_page_passes_the_nu_html_checker(seeded, client, monkeypatch, tmp_path):
     no_rendering(monkeypatch)  # PDFs stay "being prepared": their pages are checked, their rendering is not
     rendered: set[str] = set()
@@ -299,8 +331,9 @@ def test_every_page_passes_the_nu_html_checker(seeded, client, monkeypatch, tmp_
     public_pages(pages, seeded, client)
     made = requests_in_each_status(pages, seeded, staff, client)
     staff_pages(pages, seeded, staff, made)
-    finance_pages(pages, seeded, staff, made)
+    paid = finance_pages(pages, seeded, staff, made)
     pay_pages(pages, seeded, staff, client)
+    terms_and_delivery_pages(pages, seeded, staff, client, made, paid)
     admin_pages(pages, seeded)
     template_rendered.disconnect(record, seeded)
     assert not page_templates() - rendered, f"page templates no request rendered: {page_templates() - rendered}"
