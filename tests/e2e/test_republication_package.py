@@ -87,7 +87,7 @@ def test_from_the_tracking_page_to_a_counted_view(new_page, live_server) -> None
     licensee.screenshot(path="/tmp/e2e-package.png", full_page=True)
 
     # The licensee's page, with the package pasted in, loaded by a reader.
-    site, page_url = serve_page(f"<!doctype html><html><head><title>Republished</title></head>"
+    site, page_url = serve_page(f"<!doctype html><html lang='en'><head><title>Republished</title></head>"
                                 f"<body><h1>World</h1>{code}</body></html>")
     try:
         reader = new_page(viewport=DESKTOP, user_agent=READER_UA)
