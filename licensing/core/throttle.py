@@ -10,7 +10,7 @@ from __future__ import annotations
 
 FREE_TRIES = 3  # failures of one (account, address) before each further try waits
 PAIR_MAX_DELAY = 300  # seconds: the delay doubles from 1 s up to this
-ADDRESS_FREE_TRIES = 20  # failures from one address, whatever the accounts, before it waits
+ADDRESS_FREE_TRIES = 10  # failures from one address, whatever the accounts, before it waits
 ADDRESS_MAX_DELAY = 900
 ALERT_AFTER = 5  # failures on one account (from any address) in a burst before the owner is told
 

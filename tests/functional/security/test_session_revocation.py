@@ -29,7 +29,7 @@ def _signed_in_cookie(app, email: str = SAM) -> tuple[object, str]:  # noqa: ANN
     response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
     assert client.get("/staff/requests").status_code == 200
-    return client, client.get_cookie("session").value
+    return client, client.get_cookie("session", domain="desk.test").value
 
 
 def _replay(app, cookie: str) -> int:  # noqa: ANN001
