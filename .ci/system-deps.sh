@@ -6,6 +6,7 @@
 set -euo pipefail
 want=(libharfbuzz-subset0 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
 [ "${1:-app}" = "test" ] && want+=(chromium)
+[ "${1:-app}" = "test" ] && want+=(postgresql redis-server)  # tests/integration/faults start private servers
 [ "${1:-app}" = "bench" ] && want+=(wrk)
 missing=()
 for pkg in "${want[@]}"; do
