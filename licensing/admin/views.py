@@ -11,6 +11,7 @@ from licensing.core.auth import role_required
 from licensing.core.db import begin_write, get_session
 from licensing.core.mail import queue_mail
 from licensing.core.models import User
+from licensing.core.security import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,7 +34,7 @@ def user_list():
                 form.email.errors = [str(exc)[0].upper() + str(exc)[1:] + "."]
                 status = 422
             else:
-                link = url_for("auth.set_password", token=token, _external=True)
+                link = external_url("auth.set_password", token=token)
                 begin_write(session)
                 queue_mail(session, user.email, "You are invited to Syndication Desk", "invitation",
                            tag=f"invite:{user.id}", user=user, link=link, inviter=current_user)

@@ -75,3 +75,22 @@ def deliver(message_id: int) -> None:
             raise error
         message.status, message.sent_at, message.error = "sent", utcnow(), ""
         session.commit()
+
+
+def resend(session: Session, message_id: int) -> OutboxMessage | None:
+    """Queue a copy of a message to the same recipient (an admin's "send again"): the copy carries
+    the same private link, which the admin never sees."""
+    begin_write(session)
+    original = session.get(OutboxMessage, message_id)
+    if original is None:
+        session.rollback()
+        return None
+    smtp = bool(current_app.config["SETTINGS"].mail_url)
+    copy = OutboxMessage(to_address=original.to_address, subject=original.subject, body_text=original.body_text,
+                         tag=original.tag, status="queued" if smtp else "kept")
+    session.add(copy)
+    session.flush()
+    if smtp:
+        jobs.after_commit(session, "licensing.core.mail:deliver", copy.id)
+    session.commit()
+    return copy

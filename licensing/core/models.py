@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,6 +31,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Signed into every session cookie; raising it (sign-out, password change, deactivation, role
+    # change) ends every session made before, wherever its cookie was copied to.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Invited and not yet used the set-password link: shown as "invited" on the users page.
+    invited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -44,6 +50,10 @@ class User(Base):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def state(self) -> str:
+        return "deactivated" if not self.active else "invited" if self.invited else "active"
 
     @property
     def is_authenticated(self) -> bool:

@@ -5,6 +5,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -25,6 +26,16 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"setting {name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -81,6 +92,9 @@ class Settings:
     jobs_mode: str | None = None  # inline, thread or rq; unset: rq with REDIS_URL, else thread
     trust_proxy: bool = False
     rate_limits: bool = True  # RATELIMIT_ENABLED=0 in the environment turns them off (load tests only)
+    session_idle_hours: float = 12  # a signed-in session unused this long ends
+    trusted_hosts: str | None = None  # comma-separated; unset: the host of PUBLIC_BASE_URL only
+    export_max_rows: int = 100_000  # a CSV export larger than this asks for a narrower period
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -103,8 +117,18 @@ class Settings:
             raise ValueError(f"OVERDUE_REMINDER_DAYS must be between 1 and 3650 days, got {raw!r}")
         return tuple(days)
 
+    def trusted_host_list(self) -> list[str]:
+        """The hosts requests may name (Flask's TRUSTED_HOSTS): TRUSTED_HOSTS, else PUBLIC_BASE_URL's."""
+        if self.trusted_hosts:
+            return [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]
+        return [(urlsplit(self.public_base_url).hostname or "localhost").lower()]
+
     def check(self) -> None:
         """Refuse settings that must never run by accident."""
+        if not self.session_idle_hours > 0:
+            raise ValueError("SESSION_IDLE_HOURS must be more than 0")
+        if self.export_max_rows < 1:
+            raise ValueError("EXPORT_MAX_ROWS must be at least 1")
         if self.jobs_mode not in (None, "inline", "thread", "rq"):
             raise RuntimeError("JOBS_MODE must be inline, thread or rq")
         if self.jobs_mode == "rq" and not self.redis_url:
@@ -149,6 +173,9 @@ class Settings:
             jobs_mode=_env("JOBS_MODE"),
             trust_proxy=_bool("TRUST_PROXY", False),
             rate_limits=_bool("RATELIMIT_ENABLED", True),
+            session_idle_hours=_float("SESSION_IDLE_HOURS", cls.session_idle_hours),
+            trusted_hosts=_env("TRUSTED_HOSTS"),
+            export_max_rows=_int("EXPORT_MAX_ROWS", cls.export_max_rows),
         )
         values.update(overrides)
         return cls(**values)

@@ -8,7 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -19,6 +19,7 @@ from licensing.catalog.queries import find_by_url
 from licensing.core.db import begin_write, utcnow
 from licensing.core.mail import queue_mail
 from licensing.core.money import format_money
+from licensing.core.security import external_url
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
 from licensing.intake.rules.validation import QuoteInput, RequestInput
@@ -117,7 +118,7 @@ def new_reference() -> str:
 
 
 def tracking_url(token: str) -> str:
-    return url_for("public.track", token=token, _external=True)
+    return external_url("public.track", token=token)
 
 
 @dataclass

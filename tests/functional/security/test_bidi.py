@@ -53,8 +53,9 @@ def test_a_name_of_bidi_controls_only_is_refused_as_empty(seeded, client):
 
 
 def test_staff_typed_names_are_stripped_too(seeded):
-    from licensing.db import new_session
-    from licensing.models import RejectionReason, User
+    from licensing.core.db import new_session
+    from licensing.core.models import User
+    from licensing.review.models import RejectionReason
     from sqlalchemy import select
 
     admin = seeded.test_client()

@@ -59,7 +59,7 @@ class Served:
 
 def _fill(app, rows: int) -> None:  # noqa: ANN001
     """Enough rows that each export streams several chunks (of 64 KiB)."""
-    from licensing.db import new_session
+    from licensing.core.db import new_session
     from tests.finance_helpers import issue_many
 
     made = insert_requests(app, [{}])[0]

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from tests.functional.test_access_matrix import _url, world  # noqa: F401 - the fixture is used below
+from tests.functional.core.test_access_matrix import _url, world  # noqa: F401 - the fixture is used below
 from tests.staff_fixtures import add_user, bearer, login
 
 NINES_20 = "9" * 20  # above every 64-bit integer

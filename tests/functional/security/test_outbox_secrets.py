@@ -28,7 +28,7 @@ SECRET_IN_LINK = re.compile(r"/(?:set-password|track)/([A-Za-z0-9_-]{16,})|/pay/
 def desk(seeded, monkeypatch):
     """An admin who invited someone, a submitted request (tracking link) and an approved one
     (payment link), and one user per single role."""
-    from licensing.db import new_session
+    from licensing.core.db import new_session
     from tests.documents_helpers import approve, no_rendering
 
     no_rendering(monkeypatch)
@@ -43,7 +43,7 @@ def desk(seeded, monkeypatch):
     approved = submit(seeded)
     approve(seeded, approved.reference, ids["staff"])
     with seeded.test_request_context("/"), new_session() as s:  # the invoice again: a payment link
-        from invoices import finance
+        from invoices.finance import services as finance
         from tests.documents_helpers import license_of
 
         finance.send_again(s, license_of(seeded, approved.reference).invoice_number, "finance@desk.test",
@@ -115,8 +115,8 @@ def test_an_admin_may_resend_a_message_without_reading_it(seeded, desk):
 
 
 def test_a_set_password_link_expires_after_72_hours_and_the_mail_says_so(seeded, desk):
-    from licensing.db import new_session
-    from licensing.models import PasswordToken, User
+    from licensing.core.db import new_session
+    from licensing.core.models import PasswordToken, User
     from sqlalchemy import select
 
     with seeded.app_context(), new_session() as s:
@@ -129,9 +129,9 @@ def test_a_set_password_link_expires_after_72_hours_and_the_mail_says_so(seeded,
 
 def test_a_set_password_link_older_than_72_hours_is_refused(seeded, desk):
     """Also a link made before the fix, whose stored expiry still says 7 days: its age decides."""
-    from licensing.db import new_session, utcnow
-    from licensing.models import PasswordToken, User
-    from licensing.requests import hash_token
+    from licensing.core.db import new_session, utcnow
+    from licensing.core.models import PasswordToken, User
+    from licensing.intake.services import hash_token
     from sqlalchemy import select
 
     def made(token: str, hours_ago: int) -> None:

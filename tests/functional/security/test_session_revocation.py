@@ -57,9 +57,9 @@ def test_signing_out_ends_the_session_for_a_copied_cookie(seeded, people):
 def test_a_password_change_ends_every_older_session(seeded, people):
     from datetime import timedelta
 
-    from licensing.db import new_session, utcnow
-    from licensing.models import PasswordToken
-    from licensing.requests import hash_token
+    from licensing.core.db import new_session, utcnow
+    from licensing.core.models import PasswordToken
+    from licensing.intake.services import hash_token
 
     _client, cookie = _signed_in_cookie(seeded)
     with seeded.app_context(), new_session() as s:
@@ -99,7 +99,7 @@ def test_a_role_change_ends_the_session(seeded, people):
 
 
 def test_the_idle_timeout_setting_defaults_to_12_hours(tmp_path, monkeypatch):
-    from licensing.settings import Settings
+    from licensing.core.settings import Settings
 
     monkeypatch.delenv("SESSION_IDLE_HOURS", raising=False)
     assert Settings.from_env(instance=tmp_path).session_idle_hours == 12

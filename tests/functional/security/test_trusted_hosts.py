@@ -46,7 +46,8 @@ def test_a_trusted_host_that_is_not_the_public_one_still_gets_public_links(seede
                            data={**valid_form(), "action": "submit", "confirmed_amount": "67500"})
     assert response.status_code in (302, 303), response.status_code
     [receipt] = mails(seeded)
-    links = _links(receipt.body_text)
+    # the article's own address (on the publisher's site) is not a link to this app
+    links = [link for link in _links(receipt.body_text) if "middleeasteye.net" not in link]
     assert links and all(link.startswith(PUBLIC + "/") for link in links), links
 
     api = client.post("/api/v1/requests", json=request_data(), base_url="http://internal.desk")

@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from invoices.models import Payment, StripeEvent
+from invoices.billing.models import Payment, StripeEvent
 from tests.stripe_fixtures import (NOWHERE_BASE, FakeGateway, LiveServer, intent_event, invoice_row,  # noqa: F401
                                    issue_invoice, post_event, rows, standin, standin_server, stripe_config)
 

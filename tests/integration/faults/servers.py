@@ -210,9 +210,9 @@ def prepare_database(url: str) -> None:
 
 def staff_token(url: str, email: str = "staff@syndication-desk.org") -> str:
     from app import create_app
-    from licensing import tokens
-    from licensing.db import new_session
-    from licensing.users import find_by_email
+    from licensing.core import tokens
+    from licensing.core.db import new_session
+    from licensing.core.users import find_by_email
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": None, "JOBS_MODE": "inline"})
     try:

@@ -1,0 +1,28 @@
+"""revocable sessions and invited accounts: users.session_version and users.invited
+
+The session cookie carries the user's session version; raising it on the server ends every older
+session. An invited account stays "invited" until its set-password link is used.
+
+Revision ID: 0013
+Revises: 0008
+Create Date: 2026-12-04 23:30:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0013'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('users') as batch:
+        batch.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+        batch.add_column(sa.Column('invited', sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('users') as batch:
+        batch.drop_column('invited')
+        batch.drop_column('session_version')
