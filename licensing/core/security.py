@@ -42,6 +42,9 @@ def init_app(app: Flask) -> None:
     trusted = settings.trusted_host_list()
     if app.config.get("SERVER_NAME"):  # the name the app is configured to serve is trusted too
         trusted.append((urlsplit("//" + app.config["SERVER_NAME"]).hostname or "").lower())
+    # Loopback names too: a health probe or proxy on the same host asks for them, and no outsider can
+    # make a browser send them to this server. (Links never follow the Host anyway: external_url.)
+    trusted += ["127.0.0.1", "localhost", "::1"]
     app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(trusted))
     app.jinja_env.globals["external_url"] = external_url
 
