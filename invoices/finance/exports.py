@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from invoices.billing.models import CreditNote, Invoice, InvoiceLine, Payment, Refund
 from invoices.finance.queries import SORTS, InvoiceFilters, conditions, is_sqlite, tab_condition
+from licensing.core.bounds import parse_day
 from licensing.core.csvstream import csv_safe, write_csv
 from licensing.core.money import decimal_string
 
@@ -77,11 +78,8 @@ class Period:
                      (args.get("currency", "") or "").strip()[:3].upper())
         for name, label in (("date_from", "from"), ("date_to", "to")):
             value = getattr(period, name)
-            if value:
-                try:
-                    date.fromisoformat(value)
-                except ValueError:
-                    period.errors[name] = f"Enter the '{label}' date as YYYY-MM-DD."
+            if value and parse_day(value) is None:
+                period.errors[name] = f"Enter the '{label}' date as YYYY-MM-DD, between 1900 and 2999."
         if period.currency and not (len(period.currency) == 3 and period.currency.isalpha()):
             period.errors["currency"] = "Enter a three-letter currency code such as GBP."
         if not period.errors and period.start and period.end and period.start > period.end:

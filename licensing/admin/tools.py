@@ -11,6 +11,7 @@ from licensing.admin import queries as audit
 from licensing.admin.forms import ReasonForm, TokenForm
 from licensing.core import tokens
 from licensing.core.auth import role_required
+from licensing.core.bounds import parse_day
 from licensing.core.db import begin_write, get_session
 from licensing.intake.models import RepublishRequest
 from licensing.review.models import RejectionReason
@@ -34,10 +35,12 @@ def request_events_csv(reference: str):
 
 def _day(name: str) -> datetime | None:
     raw = request.args.get(name, "")
-    try:
-        return datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        abort(400, description=f"{name} must be a date as YYYY-MM-DD.")
+    if not raw:
+        return None
+    day = parse_day(raw)
+    if day is None:
+        abort(400, description=f"{name} must be a date as YYYY-MM-DD between 1900 and 2999.")
+    return datetime.combine(day, datetime.min.time())
 
 
 @bp.get("/events.csv")

@@ -1,10 +1,9 @@
 """Signing in and out (Flask-Login) and the role guard every staff page carries."""
 from __future__ import annotations
 
+import time
 from functools import wraps
 from urllib.parse import urlsplit
-
-import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user

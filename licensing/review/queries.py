@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload, load_only
 from sqlalchemy.sql import operators
 
 from licensing.catalog.models import Article
+from licensing.core.bounds import parse_int
 from licensing.core.timedcache import TimedCache
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
@@ -52,7 +53,7 @@ class QueueFilters:
             status=status if status in (*workflow.STATUSES, "open", "all") else "open",
             medium=args.get("medium", "") if args.get("medium", "") in MEDIA else "",
             territory=(args.get("territory", "") or "").replace("\x00", "")[:20].strip(),
-            article_id=int(article) if article.isdigit() else None,
+            article_id=parse_int(article),  # None beyond any id: no filter
             mine=args.get("mine") in {"1", "on", "true", "y"},
             overdue=args.get("overdue") in {"1", "on", "true", "y"},
             q=(args.get("q", "") or "").replace("\x00", "").strip()[:200],

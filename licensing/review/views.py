@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from licensing.catalog.models import Article
 from licensing.core.auth import role_required
-from licensing.core.db import get_session, utcnow
 from licensing.core.bounds import parse_int
+from licensing.core.db import get_session, utcnow
 from licensing.core.forms import FieldError, form_action
 from licensing.core.links import NOTE, mask_private_links
 from licensing.core.mail import resend
@@ -194,7 +194,9 @@ def bulk():
 @role_required("admin")
 def outbox():
     session = get_session()
-    page = parse_int(request.args.get("page"), 1, 1_000_000) or 1
+    page = parse_int(request.args.get("page", "1"), 1, 1_000_000)
+    if page is None:
+        abort(404, description="There is no such page of the outbox.")
     total = session.scalar(select(func.count(OutboxMessage.id))) or 0
     messages = session.scalars(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE).limit(PAGE)

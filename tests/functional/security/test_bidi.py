@@ -13,7 +13,7 @@ import json
 import pytest
 
 from tests.functional.conftest import parse, valid_form
-from tests.staff_fixtures import add_user, bearer, insert_requests, login, mails, request_data, state, submit
+from tests.staff_fixtures import add_user, bearer, insert_requests, login, mails, request_data, state
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 ARABIC = "مؤسسة الأخبار"
@@ -53,10 +53,11 @@ def test_a_name_of_bidi_controls_only_is_refused_as_empty(seeded, client):
 
 
 def test_staff_typed_names_are_stripped_too(seeded):
+    from sqlalchemy import select
+
     from licensing.core.db import new_session
     from licensing.core.models import User
     from licensing.review.models import RejectionReason
-    from sqlalchemy import select
 
     admin = seeded.test_client()
     login(admin, add_user(seeded, "boss@desk.test", "Bo Boss", ["staff", "admin"]))

@@ -115,9 +115,10 @@ def test_an_admin_may_resend_a_message_without_reading_it(seeded, desk):
 
 
 def test_a_set_password_link_expires_after_72_hours_and_the_mail_says_so(seeded, desk):
+    from sqlalchemy import select
+
     from licensing.core.db import new_session
     from licensing.core.models import PasswordToken, User
-    from sqlalchemy import select
 
     with seeded.app_context(), new_session() as s:
         row = s.scalars(select(PasswordToken).join(User).where(User.email == "new.admin@desk-news.example")).one()
@@ -129,10 +130,11 @@ def test_a_set_password_link_expires_after_72_hours_and_the_mail_says_so(seeded,
 
 def test_a_set_password_link_older_than_72_hours_is_refused(seeded, desk):
     """Also a link made before the fix, whose stored expiry still says 7 days: its age decides."""
+    from sqlalchemy import select
+
     from licensing.core.db import new_session, utcnow
     from licensing.core.models import PasswordToken, User
     from licensing.intake.services import hash_token
-    from sqlalchemy import select
 
     def made(token: str, hours_ago: int) -> None:
         with seeded.app_context(), new_session() as s:

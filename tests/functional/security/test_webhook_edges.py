@@ -16,8 +16,19 @@ import pytest
 import requests
 
 from invoices.billing.models import Payment, StripeEvent
-from tests.stripe_fixtures import (NOWHERE_BASE, FakeGateway, LiveServer, intent_event, invoice_row,  # noqa: F401
-                                   issue_invoice, post_event, rows, standin, standin_server, stripe_config)
+from tests.stripe_fixtures import (  # noqa: F401
+    NOWHERE_BASE,
+    FakeGateway,
+    LiveServer,
+    intent_event,
+    invoice_row,
+    issue_invoice,
+    post_event,
+    rows,
+    standin,
+    standin_server,
+    stripe_config,
+)
 
 
 @pytest.fixture

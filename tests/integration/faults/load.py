@@ -79,7 +79,7 @@ class Load:
                 response = None
             self._record("approve", started, response, reference)
 
-    def start(self) -> "Load":
+    def start(self) -> Load:
         for thread in self.threads:
             thread.start()
         return self

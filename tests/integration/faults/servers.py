@@ -8,6 +8,7 @@ As root (a container), initdb and pg_ctl run as the `postgres` user, which Postg
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import glob
 import os
 import pwd
@@ -67,7 +68,7 @@ class PrivatePostgres:
             command = ["runuser", "-u", "postgres", "--", *command]
         return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
 
-    def start(self) -> "PrivatePostgres":
+    def start(self) -> PrivatePostgres:
         if not self.data.exists():
             self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=100"
@@ -106,7 +107,7 @@ class PrivateRedis:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "PrivateRedis":
+    def start(self) -> PrivateRedis:
         self.process = subprocess.Popen(
             [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
@@ -161,7 +162,7 @@ class SmtpSink:
     attempts: list[tuple[float, str]] = field(default_factory=list)  # (time, subject)
     held: threading.Event = field(default_factory=threading.Event)
 
-    def start(self) -> "SmtpSink":
+    def start(self) -> SmtpSink:
         from aiosmtpd.controller import Controller
 
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -239,7 +240,7 @@ class Stack:
                      "--workers", str(workers), "--job-workers", str(job_workers), "--stripe-in-memory"]
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> "Stack":
+    def start(self, timeout: float = 90) -> Stack:
         log = self.log_path.open("a")
         self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -267,16 +268,10 @@ class Stack:
     def stop(self) -> None:
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)  # whatever of the group is left
-        except ProcessLookupError:
-            pass
         self.process = None
