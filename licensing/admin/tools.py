@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,15 +13,17 @@ from licensing.core import tokens
 from licensing.core.auth import role_required
 from licensing.core.bounds import parse_day
 from licensing.core.db import begin_write, get_session
+from licensing.core.streaming import check_size, csv_download
 from licensing.intake.models import RepublishRequest
 from licensing.review.models import RejectionReason
 
 bp = Blueprint("staff_tools", __name__, url_prefix="/staff")
 
 
-def _csv_response(rows, filename: str) -> Response:
-    return Response(stream_with_context(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _csv_response(stmt, filename: str) -> Response:
+    """Bounded (EXPORT_MAX_ROWS), and streamed from a session of its own (core.streaming)."""
+    check_size(stmt)
+    return csv_download(lambda session: audit.events_csv(session, stmt), filename)
 
 
 @bp.get("/requests/<reference>/events.csv")
@@ -30,7 +32,7 @@ def request_events_csv(reference: str):
     req = get_session().scalars(select(RepublishRequest).where(RepublishRequest.reference == reference.upper())).first()
     if req is None:
         abort(404)
-    return _csv_response(audit.events_csv(get_session(), request_id=req.id), f"{req.reference}-events.csv")
+    return _csv_response(audit.events_query(request_id=req.id), f"{req.reference}-events.csv")
 
 
 def _day(name: str) -> datetime | None:
@@ -49,7 +51,7 @@ def events_csv():
     since, until = _day("from"), _day("to")
     if until is not None:
         until += timedelta(days=1)
-    return _csv_response(audit.events_csv(get_session(), since=since, until=until), "audit-trail.csv")
+    return _csv_response(audit.events_query(since=since, until=until), "audit-trail.csv")
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

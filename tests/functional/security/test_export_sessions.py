@@ -100,7 +100,8 @@ def _download(server: Served, browser: requests.Session, path: str, abandon: boo
         assert response.headers["Content-Type"].startswith("text/csv")
         if abandon:
             first = next(response.iter_content(4096))
-            response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)  # the client goes away mid-stream
+            if response.raw._fp.fp is not None:  # None: a small export (no credit notes) came whole
+                response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)  # the client goes away mid-stream
             return len(first)
         return len(response.content)
 
