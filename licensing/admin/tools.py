@@ -14,6 +14,7 @@ from licensing.core.auth import role_required
 from licensing.core.bounds import parse_day
 from licensing.core.db import begin_write, get_session
 from licensing.core.streaming import check_size, csv_download
+from licensing.core.text import clean_input
 from licensing.intake.models import RepublishRequest
 from licensing.review.models import RejectionReason
 
@@ -91,7 +92,8 @@ def reasons():
     form = ReasonForm()
     status = 200
     if request.method == "POST":
-        title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
+        title = clean_input(form.title.data or "").strip()
+        body = clean_input(form.body.data or "", multiline=True).strip()
         if not form.validate():
             flash("The page had expired; your entries are below.", "error")
             status = 400
@@ -122,7 +124,7 @@ def update_reason(reason_id: int):
     form = ReasonForm()
     if reason is None:
         abort(404)
-    body = (form.body.data or "").strip()
+    body = clean_input(form.body.data or "", multiline=True).strip()
     if not form.validate() or not body or len(body) > 5000:
         flash("Not saved: the text must be 1 to 5,000 characters.", "error")
     else:

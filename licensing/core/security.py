@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from licensing.core.bounds import is_db_id
+from licensing.core.text import strip_bidi_deep
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -36,8 +38,19 @@ def external_url(endpoint: str, **values) -> str:
     return base + url_for(endpoint, **values, _external=False)
 
 
+class BidiSafeJSON(DefaultJSONProvider):
+    """Every JSON answer (API, JSON-LD) without bidi controls, also in text stored before they were
+    stripped on input: a name cannot reverse itself in a consumer's display."""
+
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:  # noqa: ANN001, ANN003
+        return super().dumps(strip_bidi_deep(obj), **kwargs)
+
+
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
+    app.json = BidiSafeJSON(app)
     # Requests naming any other host get 400 (Flask checks TRUSTED_HOSTS when it reads the host).
     trusted = settings.trusted_host_list()
     if app.config.get("SERVER_NAME"):  # the name the app is configured to serve is trusted too

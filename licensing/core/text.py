@@ -67,3 +67,14 @@ def escape_for_log(text: str) -> str:
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return _LOG_UNSAFE.sub(escape, text)
+
+
+def strip_bidi_deep(value: object) -> object:
+    """Every string inside a JSON-like value (dicts, lists) without bidi controls."""
+    if isinstance(value, str):
+        return strip_bidi_controls(value)
+    if isinstance(value, dict):
+        return {strip_bidi_deep(k): strip_bidi_deep(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strip_bidi_deep(v) for v in value]
+    return value

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from licensing.core import throttle
 from licensing.core.db import begin_write, utcnow
 from licensing.core.models import ROLES, LoginThrottle, PasswordToken, User, UserRole
+from licensing.core.text import clean_input
 
 _hasher = PasswordHasher()
 # A hash to verify against when the e-mail is unknown, so both cases take the same time.
@@ -50,6 +51,7 @@ def create_user(session: Session, email: str, name: str, password: str, roles: l
         raise UserError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    name = clean_input(name)  # no bidi or control characters in a name shown on every page
     if len(name.strip()) > 200:
         raise UserError("the name must be at most 200 characters")
     begin_write(session)
