@@ -140,8 +140,15 @@ def after_commit(session: Session, name: str, *args: Any) -> None:
 def _run_pending(session: Session) -> None:
     pending = session.info.pop("pending_jobs", [])
     for app, name, args in pending:
-        with app.app_context():
-            enqueue(name, *args)
+        # The data is committed: a queue that is down (Redis restarting) must not turn a saved
+        # request into an error page. The work's state is in the database (a queued message, a
+        # pending document) and the sweeper (licensing/scheduled.py) queues it again.
+        try:
+            with app.app_context():
+                enqueue(name, *args)
+        except Exception as exc:
+            log.warning("job %s%r not queued (%s: %s); the sweeper will queue it", name, args,
+                        type(exc).__name__, exc)
 
 
 @event.listens_for(Session, "after_rollback")

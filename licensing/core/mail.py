@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app, render_template
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from licensing.core import jobs
@@ -16,6 +18,37 @@ from licensing.core.db import begin_write, new_session, utcnow
 from licensing.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+
+RETRY_FIRST = 30  # seconds before the second attempt; doubled each time after
+RETRY_MAX = 3600
+STALE_QUEUED = timedelta(minutes=2)  # a queued message this old lost its job (queue down, worker killed)
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds after the `attempts`-th failure before the next attempt: 30, 60, 120... up to an hour."""
+    return min(RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 20), RETRY_MAX)
+
+
+def requeue_mail(session: Session) -> int:
+    """Queue delivery again for failed messages that are due and queued ones whose job was lost."""
+    if not current_app.config["SETTINGS"].mail_url:
+        return 0
+    now = utcnow()
+    due = session.scalars(select(OutboxMessage.id).where(or_(
+        and_(OutboxMessage.status == "failed", or_(OutboxMessage.next_attempt_at.is_(None),
+                                                   OutboxMessage.next_attempt_at <= now)),
+        and_(OutboxMessage.status == "queued", OutboxMessage.created_at < now - STALE_QUEUED),
+    )).order_by(OutboxMessage.id).limit(500)).all()
+    session.rollback()
+    for message_id in due:
+        jobs.enqueue("licensing.core.mail:deliver", message_id)
+    return len(due)
+
+
+def failed_count(session: Session) -> int:
+    """Messages the mail server refused (shown to staff until they are sent)."""
+    return session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")) or 0
 
 
 def queue_mail(session: Session, to: str, subject: str, template: str, tag: str = "", **context) -> OutboxMessage:
@@ -69,11 +102,17 @@ def deliver(message_id: int) -> None:
         begin_write(session)
         message = session.get(OutboxMessage, message_id, populate_existing=True)
         if error is not None:
+            # Kept as failed with the server's answer (staff see it); the sweeper tries again later,
+            # each interval longer than the last. Nothing is lost while the server refuses.
             message.status, message.error = "failed", f"{type(error).__name__}: {error}"[:2000]
+            message.attempts = (message.attempts or 0) + 1
+            message.next_attempt_at = utcnow() + timedelta(seconds=retry_delay(message.attempts))
             session.commit()
-            log.warning("mail %s to outbox id %s failed: %s", message.subject, message.id, error)
-            raise error
+            log.warning("mail %s to outbox id %s failed (attempt %s): %s", message.subject, message.id,
+                        message.attempts, error)
+            return
         message.status, message.sent_at, message.error = "sent", utcnow(), ""
+        message.next_attempt_at = None
         session.commit()
 
 

@@ -93,6 +93,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str] = mapped_column(Text, default="")
     tag: Mapped[str] = mapped_column(String(100), default="")
+    # Delivery attempts that failed, and when the sweeper tries again (growing intervals).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         CheckConstraint("status IN ('kept', 'queued', 'sent', 'failed')", name="status_known"),

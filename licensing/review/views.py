@@ -12,7 +12,7 @@ from licensing.core.bounds import parse_int
 from licensing.core.db import get_session, utcnow
 from licensing.core.forms import FieldError, form_action
 from licensing.core.links import NOTE, mask_private_links
-from licensing.core.mail import resend
+from licensing.core.mail import failed_count, resend
 from licensing.core.models import OutboxMessage, User
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
@@ -27,6 +27,14 @@ from licensing.review.rules import working_days_between
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE = 50
+
+
+@bp.context_processor
+def _mail_failures() -> dict:
+    """Staff pages say when e-mails could not be sent (the mail server refused them)."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"mail_failures": failed_count(get_session())}
 
 
 def _settings():

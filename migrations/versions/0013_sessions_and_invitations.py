@@ -1,4 +1,5 @@
-"""revocable sessions and invited accounts: users.session_version and users.invited
+"""revocable sessions, invited accounts and mail retries: users.session_version, users.invited,
+outbox_messages.attempts and next_attempt_at
 
 The session cookie carries the user's session version; raising it on the server ends every older
 session. An invited account stays "invited" until its set-password link is used.
@@ -20,9 +21,15 @@ def upgrade() -> None:
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
         batch.add_column(sa.Column('invited', sa.Boolean(), server_default=sa.false(), nullable=False))
+    with op.batch_alter_table('outbox_messages') as batch:
+        batch.add_column(sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
+        batch.add_column(sa.Column('next_attempt_at', sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox_messages') as batch:
+        batch.drop_column('next_attempt_at')
+        batch.drop_column('attempts')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('invited')
         batch.drop_column('session_version')
