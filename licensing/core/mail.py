@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from licensing.core import jobs
@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 RETRY_FIRST = 30  # seconds before the second attempt; doubled each time after
 RETRY_MAX = 3600
-STALE_QUEUED = timedelta(minutes=2)  # a queued message this old lost its job (queue down, worker killed)
+STALE_QUEUED = timedelta(seconds=30)  # a queued message this old lost its job (queue down, worker killed)
+SENDING_LEASE = timedelta(seconds=60)  # longer than one SMTP exchange (15 s timeouts)
 
 
 def retry_delay(attempts: int) -> int:
@@ -38,7 +39,8 @@ def requeue_mail(session: Session) -> int:
     due = session.scalars(select(OutboxMessage.id).where(or_(
         and_(OutboxMessage.status == "failed", or_(OutboxMessage.next_attempt_at.is_(None),
                                                    OutboxMessage.next_attempt_at <= now)),
-        and_(OutboxMessage.status == "queued", OutboxMessage.created_at < now - STALE_QUEUED),
+        and_(OutboxMessage.status == "queued", OutboxMessage.created_at < now - STALE_QUEUED,
+             or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)),
     )).order_by(OutboxMessage.id).limit(500)).all()
     session.rollback()
     for message_id in due:
@@ -83,9 +85,25 @@ def deliver(message_id: int) -> None:
     Nothing is held open while talking to the mail server; the outcome is written in a write
     transaction of its own."""
     settings = current_app.config["SETTINGS"]
+    if not settings.mail_url:
+        return
     with new_session() as session:
+        # Claim the message for one sender: a job and the sweeper (or a retried job) may both hold
+        # it; only the one whose guarded UPDATE matches sends. A claimed message is "queued" with a
+        # lease in next_attempt_at that lapses after SENDING_LEASE (a sender killed mid-send), so it
+        # is never lost either. (For a failed message next_attempt_at is the sweeper's back-off.)
+        begin_write(session)
+        now = utcnow()
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id,
+                   or_(OutboxMessage.status == "failed",
+                       and_(OutboxMessage.status == "queued",
+                            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))))
+            .values(status="queued", next_attempt_at=now + SENDING_LEASE)).rowcount
+        session.commit()
         message = session.get(OutboxMessage, message_id)
-        if message is None or message.status == "sent" or not settings.mail_url:
+        if not claimed or message is None:
             return
         email = EmailMessage()
         email["From"] = settings.mail_from
