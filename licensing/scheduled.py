@@ -59,7 +59,7 @@ class Task:
 
 
 SCHEDULE = (
-    Task("documents-recover", "licensing.scheduled:recover_documents", interval=5 * 60),
+    Task("documents-recover", "licensing.scheduled:recover_documents", interval=60),
     # Work whose job was lost (Redis down at commit, a worker killed): queued again within a minute.
     Task("jobs-sweep", "licensing.scheduled:sweep_jobs", interval=60),
     Task("payments-reconcile", "licensing.scheduled:reconcile_payments", interval=60 * 60),
@@ -91,11 +91,9 @@ def recover_documents() -> str:
 
 @logged
 def sweep_jobs() -> str:
-    """Queue again the mail not sent (queued for a while, or failed and due for another attempt, with
-    growing intervals) and the documents left pending past a minute."""
-    mails = requeue_mail(get_session())
-    done, total = render_pending(get_session(), include_failed=False, created_before=utcnow() - timedelta(minutes=1))
-    return f"{mails} message(s) queued again; {done} of {total} pending document(s) rendered."
+    """Queue again the mail not sent: queued for a while (its job was lost), or failed and due for
+    another attempt (growing intervals). Documents: recover_documents, on the same one-minute beat."""
+    return f"{requeue_mail(get_session())} message(s) queued again."
 
 
 @logged

@@ -82,7 +82,7 @@ class Period:
         for name, label in (("date_from", "from"), ("date_to", "to")):
             value = getattr(period, name)
             if value and parse_day(value) is None:
-                period.errors[name] = f"Enter the '{label}' date as YYYY-MM-DD, between 1900 and 2999."
+                period.errors[name] = f"Enter the '{label}' date as YYYY-MM-DD."
         if period.currency and not (len(period.currency) == 3 and period.currency.isalpha()):
             period.errors["currency"] = "Enter a three-letter currency code such as GBP."
         if not period.errors and period.start and period.end and period.start > period.end:
