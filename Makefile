@@ -4,14 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 # Two processes (this machine has two cores); the browser tests share one of them.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+PYTEST_ARGS ?= -n 2 --dist loadgroup -m "not fault"
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 FLASK  := $(BIN)/flask --app app
 
 SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1/syndication_desk
 SERVE_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
-.PHONY: run serve test lint setup system-deps migrate demo bench audit clean
+# `make soak`: the fault tests (PostgreSQL and Redis restarted, SMTP refusing, workers killed).
+.PHONY: soak run serve test lint setup system-deps migrate demo bench audit clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +58,10 @@ test: $(STAMP) lint
 	@bash .ci/system-deps.sh test
 	@bash .ci/services.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+soak: $(STAMP)
+	@bash .ci/system-deps.sh test
+	$(BIN)/python -m pytest -m fault -p no:randomly tests/integration/faults
 
 audit: setup
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off | grep -v "could not be audited" || true

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf import CSRFProtect
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from invoices.billing.services import check_seller_account, einvoice_xml
@@ -103,6 +104,16 @@ def _too_large_message(app: Flask) -> str:
     return message + "."
 
 
+def _roll_back() -> None:
+    """Whatever the failed request began is undone before the error page is built."""
+    session = g.get("db_session")
+    if session is not None:
+        try:
+            session.rollback()
+        except Exception:  # a dead connection: the pool replaces it (pre-ping)
+            session.invalidate()
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -122,8 +133,21 @@ def _register_error_handlers(app: Flask) -> None:
             exc.description = _too_large_message(app)
         return http_error(exc)
 
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        """The database cannot be reached (restarting, failing over): a clear 503, never half a write."""
+        _roll_back()
+        app.logger.warning("database unavailable on %s %s: %s", request.method,
+                           observability.mask_path(request.path), type(exc.orig).__name__)
+        message = "The database is briefly unavailable and nothing was saved. Please try again in a minute."
+        if _wants_json():
+            return jsonify({"error": message}), 503, {"Retry-After": "30"}
+        return render_template("error.html", code=503, name="Service unavailable", description=message), 503, \
+            {"Retry-After": "30"}
+
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
+        _roll_back()
         app.logger.exception("unhandled error on %s %s", request.method, observability.mask_path(request.path))
         message = "Something went wrong on our side and nothing was saved. Please try again in a moment."
         if _wants_json():

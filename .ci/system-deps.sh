@@ -7,6 +7,7 @@
 set -euo pipefail
 want=(libharfbuzz-subset0 fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk)
 [ "${1:-app}" = "test" ] && want+=(chromium openjdk-17-jre-headless poppler-utils)
+[ "${1:-app}" = "test" ] && want+=(postgresql redis-server)  # tests/integration/faults start private servers
 [ "${1:-app}" = "bench" ] && want+=(wrk)
 missing=()
 for pkg in "${want[@]}"; do

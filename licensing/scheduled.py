@@ -22,6 +22,7 @@ from invoices.payments.refunds import reconcile_all
 from licensing.core.clock import today
 from licensing.core.db import get_session, utcnow
 from licensing.core.documents import render_pending
+from licensing.core.mail import requeue_mail
 from licensing.delivery.services import fold_usage
 from licensing.licenses.expiry import expire_licenses, send_expiry_reminders
 from licensing.review.digest import send_overdue_digest
@@ -59,7 +60,9 @@ class Task:
 
 
 SCHEDULE = (
-    Task("documents-recover", "licensing.scheduled:recover_documents", interval=5 * 60),
+    Task("documents-recover", "licensing.scheduled:recover_documents", interval=60),
+    # Work whose job was lost (Redis down at commit, a worker killed): queued again within a minute.
+    Task("jobs-sweep", "licensing.scheduled:sweep_jobs", interval=60),
     Task("payments-reconcile", "licensing.scheduled:reconcile_payments", interval=60 * 60),
     Task("requests-expire", "licensing.scheduled:expire_requests", interval=60 * 60),
     Task("billing-daily", "licensing.scheduled:billing_daily", interval=60 * 60),
@@ -88,6 +91,13 @@ def recover_documents() -> str:
     ones wait for a person (`flask documents render-pending` gives them fresh attempts)."""
     done, total = render_pending(get_session(), include_failed=False, created_before=utcnow() - STALE_DOCUMENT)
     return f"{done} of {total} stale document(s) rendered."
+
+
+@logged
+def sweep_jobs() -> str:
+    """Queue again the mail not sent: queued for a while (its job was lost), or failed and due for
+    another attempt (growing intervals). Documents: recover_documents, on the same one-minute beat."""
+    return f"{requeue_mail(get_session())} message(s) queued again."
 
 
 @logged

@@ -102,9 +102,21 @@ def run_production(port: int, workers: int, job_workers: int, persist: bool = Tr
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        while all(child.poll() is None for child in children):
+        while True:
+            # A job worker or the scheduler that died (killed, out of memory) is started again;
+            # its interrupted job is recovered from the database by the sweeper. Only gunicorn
+            # (which restarts its own workers) stopping ends everything.
+            for index, child in enumerate(children):
+                if child.poll() is None:
+                    continue
+                if child.args[-1] in ("worker", "cron"):
+                    print(f"  {child.args[-1]} (pid {child.pid}) exited with {child.returncode}: starting it again",
+                          flush=True)
+                    children[index] = subprocess.Popen(child.args, cwd=ROOT, env=env)
+                else:
+                    print("  gunicorn stopped: stopping the others", flush=True)
+                    stop()
             time.sleep(0.5)
-        print("  a process stopped: stopping the others", flush=True)
     except KeyboardInterrupt:
         pass
     stop()

@@ -93,7 +93,8 @@ def app_config() -> dict:
 @pytest.fixture
 def app(database_url, app_config):
     config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-              "WTF_CSRF_ENABLED": False, "SERVER_NAME": "desk.test"}
+              "WTF_CSRF_ENABLED": False, "SERVER_NAME": "desk.test",
+              "PUBLIC_BASE_URL": "http://desk.test"}
     config.update(app_config)
     application = create_app(config)
     yield application

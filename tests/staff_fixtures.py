@@ -35,10 +35,18 @@ def add_user(app, email: str, name: str, roles: list[str], active: bool = True) 
 
 
 def login(client, user_id: int) -> None:  # noqa: ANN001
-    """Sign a test client in as the user, as Flask-Login's session would after a sign-in."""
+    """Sign a test client in as the user, as Flask-Login's session would after a sign-in (with the
+    user's current session version, which signing out or a role change raises)."""
+    from licensing.core.db import new_session
+    from licensing.core.models import User
+
+    with client.application.app_context(), new_session() as s:
+        user = s.get(User, user_id)
+        version = user.session_version if user is not None else 0
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user_id)
         sess["_fresh"] = True
+        sess["_sv"] = version
 
 
 def signed_in(app, email: str, name: str, roles: list[str]) -> SimpleNamespace:  # noqa: ANN001

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from invoices.billing.models import CreditNote, Invoice, InvoiceLine, Payment, Refund
 from invoices.finance.queries import SORTS, InvoiceFilters, conditions, is_sqlite, tab_condition
+from licensing.core.bounds import parse_day
 from licensing.core.csvstream import csv_safe, write_csv
 from licensing.core.money import decimal_string
 
@@ -39,8 +40,9 @@ def _first_line(column):
             .limit(1).scalar_subquery())
 
 
-def invoices_csv(session: Session, filters: InvoiceFilters, today: date) -> Iterator[str]:
-    stmt = (select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.status, Invoice.currency,
+def invoices_query(session: Session, filters: InvoiceFilters, today: date) -> Select:
+    """The rows of the invoices export (the session only tells the dialect)."""
+    return (select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.status, Invoice.currency,
                    Invoice.subtotal, Invoice.tax_total, Invoice.total, Invoice.refunded_amount,
                    _first_line(InvoiceLine.tax_rule), _first_line(InvoiceLine.tax_label), Invoice.buyer_name,
                    Invoice.buyer_email, Invoice.buyer_country, Invoice.buyer_vat_id, Invoice.reference,
@@ -48,6 +50,8 @@ def invoices_csv(session: Session, filters: InvoiceFilters, today: date) -> Iter
             .where(*conditions(filters, is_sqlite(session)), tab_condition(filters.tab, today))
             .order_by(*SORTS[filters.sort]))
 
+
+def invoices_csv(session: Session, stmt: Select) -> Iterator[str]:
     def rows() -> Iterator[list[str]]:
         for (number, issued, due, status, cur, net, tax, total, refunded, rule, label, name, email, country, vat,
              reference, paid_at) in session.execute(stmt.execution_options(yield_per=BATCH)):
@@ -77,11 +81,8 @@ class Period:
                      (args.get("currency", "") or "").strip()[:3].upper())
         for name, label in (("date_from", "from"), ("date_to", "to")):
             value = getattr(period, name)
-            if value:
-                try:
-                    date.fromisoformat(value)
-                except ValueError:
-                    period.errors[name] = f"Enter the '{label}' date as YYYY-MM-DD."
+            if value and parse_day(value) is None:
+                period.errors[name] = f"Enter the '{label}' date as YYYY-MM-DD."
         if period.currency and not (len(period.currency) == 3 and period.currency.isalpha()):
             period.errors["currency"] = "Enter a three-letter currency code such as GBP."
         if not period.errors and period.start and period.end and period.start > period.end:
@@ -97,7 +98,7 @@ class Period:
         return date.fromisoformat(self.date_to) if self.date_to and "date_to" not in self.errors else None
 
 
-def payments_csv(session: Session, period: Period) -> Iterator[str]:
+def payments_query(period: Period) -> Select:
     stmt = (select(Payment.id, Payment.paid_at, Payment.recorded_at, Invoice.number, Invoice.buyer_name,
                    Payment.method, Payment.reference, Payment.payment_intent_id, Payment.charge_id, Payment.currency,
                    Payment.amount).join(Invoice, Payment.invoice_id == Invoice.id)
@@ -108,7 +109,10 @@ def payments_csv(session: Session, period: Period) -> Iterator[str]:
         stmt = stmt.where(Payment.paid_at < datetime.combine(period.end + timedelta(days=1), datetime.min.time()))
     if period.currency:
         stmt = stmt.where(Payment.currency == period.currency)
+    return stmt
 
+
+def payments_csv(session: Session, stmt: Select) -> Iterator[str]:
     def rows() -> Iterator[list[str]]:
         for pid, paid_at, recorded, number, name, method, ref, intent, charge, cur, amount in session.execute(
                 stmt.execution_options(yield_per=BATCH)):
@@ -118,7 +122,7 @@ def payments_csv(session: Session, period: Period) -> Iterator[str]:
     return write_csv(PAYMENT_COLUMNS, rows())
 
 
-def credit_notes_csv(session: Session, period: Period) -> Iterator[str]:
+def credit_notes_query(period: Period) -> Select:
     stmt = (select(CreditNote.number, CreditNote.issue_date, CreditNote.kind, Invoice.number, Invoice.buyer_name,
                    Invoice.buyer_vat_id, CreditNote.currency, CreditNote.subtotal, CreditNote.tax_total,
                    CreditNote.total, CreditNote.reason, Refund.status)
@@ -131,7 +135,10 @@ def credit_notes_csv(session: Session, period: Period) -> Iterator[str]:
         stmt = stmt.where(CreditNote.issue_date <= period.end)
     if period.currency:
         stmt = stmt.where(CreditNote.currency == period.currency)
+    return stmt
 
+
+def credit_notes_csv(session: Session, stmt: Select) -> Iterator[str]:
     def rows() -> Iterator[list[str]]:
         for number, issued, kind, invoice, name, vat, cur, net, tax, total, reason, refund_status in session.execute(
                 stmt.execution_options(yield_per=BATCH)):

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from invoices.billing.models import CreditNote, Invoice
+from licensing.core.bounds import parse_day
 from licensing.core.money import THREE_DECIMAL, ZERO_DECIMAL, minor_bound, parse_major
 
 PAGE_SIZE = 50
@@ -36,6 +37,10 @@ NUMBER = re.compile(r"^(INV|LIC|CN)-\d{4}-\d{5,}$")
 COLUMNS = (Invoice.id, Invoice.number, Invoice.status, Invoice.issue_date, Invoice.due_date, Invoice.currency,
            Invoice.total, Invoice.refunded_amount, Invoice.buyer_name, Invoice.buyer_email, Invoice.buyer_country,
            Invoice.flagged)
+
+
+# Larger amounts overflow a 64-bit integer in minor units; no invoice is anywhere near.
+MAX_FILTER_AMOUNT = 10**12
 
 
 @dataclass
@@ -82,7 +87,8 @@ class InvoiceFilters:
         for name in ("amount_min", "amount_max"):
             if getattr(self, name):
                 try:
-                    parse_major(getattr(self, name))
+                    if parse_major(getattr(self, name)) > MAX_FILTER_AMOUNT:
+                        self.errors[name] = f"Enter an amount of at most {MAX_FILTER_AMOUNT:,}."
                 except ValueError as exc:
                     self.errors[name] = str(exc)
         if self.currency and not re.fullmatch(r"[A-Z]{3}", self.currency):
@@ -91,10 +97,7 @@ class InvoiceFilters:
             self.errors["country"] = "Enter a two-letter country code such as FR."
 
     def date(self, name: str) -> date | None:
-        try:
-            return date.fromisoformat(getattr(self, name))
-        except ValueError:
-            return None
+        return parse_day(getattr(self, name))  # None outside 1900-2999 too: no date overflows later
 
     def amount(self, name: str) -> Decimal | None:
         if not getattr(self, name) or name in self.errors:

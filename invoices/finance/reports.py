@@ -3,7 +3,6 @@ Sums are grouped by day or by month range in the order of covering indexes, with
 functions (which differ between SQLite and PostgreSQL and cost a call per row)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from invoices.billing.models import CreditNote, Invoice, Payment
 from invoices.finance.rules import AgeingRow, bucket_for, days_past_due, empty_row
+from licensing.core.bounds import parse_month as bounded_month
 
 MAX_MONTHS = 60
 
@@ -49,10 +49,8 @@ class MonthRow:
 
 
 def parse_month(text: str) -> date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}", text or ""):
-        return None
-    year, month = int(text[:4]), int(text[5:])
-    return date(year, month, 1) if 1 <= month <= 12 and year >= 1900 else None
+    """YYYY-MM within 1900-2999 (bounds.parse_month): a period can always be stepped a year on."""
+    return bounded_month(text)
 
 
 def add_months(first: date, months: int) -> date:

@@ -2,9 +2,7 @@
 Views are thin: parse, call one service function, render or redirect. Finance role only."""
 from __future__ import annotations
 
-from itertools import chain
-
-from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,7 +10,15 @@ from sqlalchemy.orm import selectinload
 from invoices.billing.models import Invoice, Refund
 from invoices.finance import queries as finance_list
 from invoices.finance import services as finance
-from invoices.finance.exports import Period, credit_notes_csv, invoices_csv, payments_csv
+from invoices.finance.exports import (
+    Period,
+    credit_notes_csv,
+    credit_notes_query,
+    invoices_csv,
+    invoices_query,
+    payments_csv,
+    payments_query,
+)
 from invoices.finance.forms import ACTION_FORMS, action_form
 from invoices.finance.queries import SORT_LABELS, TAB_LABELS, TABS, InvoiceFilters
 from licensing.core import documents as issued_documents  # shared infrastructure: issued PDFs
@@ -21,6 +27,7 @@ from licensing.core.clock import today
 from licensing.core.db import get_session
 from licensing.core.forms import form_action
 from licensing.core.security import csrf_checked_by_the_views
+from licensing.core.streaming import check_size, csv_download
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 PAYMENT_KINDS = {"payment_started", "payment_failed", "paid", "flagged", "refunded", "refund_completed",
@@ -44,11 +51,11 @@ def invoices():
                            sorts=SORT_LABELS, today=today()), 400 if filters.errors else 200
 
 
-def _csv(rows, filename: str) -> Response:
-    if request.args.get("for") == "excel":  # Excel reads UTF-8 only after a byte-order mark (accents survive)
-        rows = chain(["\ufeff"], rows)
-    return Response(stream_with_context(rows), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+def _csv(produce, stmt, filename: str) -> Response:
+    """Bounded (EXPORT_MAX_ROWS), and streamed from a session of its own (core.streaming); `?for=excel`
+    adds the byte-order mark Excel needs."""
+    check_size(stmt)
+    return csv_download(lambda session: produce(session, stmt), filename)
 
 
 @bp.get("/invoices.csv")
@@ -57,7 +64,8 @@ def invoices_csv_export():
     filters = InvoiceFilters.from_args(request.args)
     if filters.errors:
         return invoices()
-    return _csv(invoices_csv(get_session(), filters, today()), f"invoices-{filters.tab}-{today().isoformat()}.csv")
+    return _csv(invoices_csv, invoices_query(get_session(), filters, today()),
+                f"invoices-{filters.tab}-{today().isoformat()}.csv")
 
 
 def _period_name(period: Period) -> str:
@@ -76,7 +84,7 @@ def payments_csv_export():
     period = Period.from_args(request.args)
     if period.errors:
         return render_template("finance/exports.html", payments=period, credit_notes=Period()), 400
-    return _csv(payments_csv(get_session(), period), f"payments-{_period_name(period)}.csv")
+    return _csv(payments_csv, payments_query(period), f"payments-{_period_name(period)}.csv")
 
 
 @bp.get("/credit-notes.csv")
@@ -85,7 +93,7 @@ def credit_notes_csv_export():
     period = Period.from_args(request.args)
     if period.errors:
         return render_template("finance/exports.html", payments=Period(), credit_notes=period), 400
-    return _csv(credit_notes_csv(get_session(), period), f"credit-notes-{_period_name(period)}.csv")
+    return _csv(credit_notes_csv, credit_notes_query(period), f"credit-notes-{_period_name(period)}.csv")
 
 
 # ------------------------------------------------------------------------------------ the invoice page

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,25 @@ StripeError = stripe.StripeError
 CardError = stripe.CardError
 SignatureError = stripe.SignatureVerificationError
 WEBHOOK_TOLERANCE = 300  # seconds
+
+
+def check_event_shape(event: dict) -> dict:
+    """A signed event is still refused (ValueError: 400) unless it has the shape every handler reads:
+    a string id, data.object an object, and that object's id (when there is one) a string."""
+    if not isinstance(event.get("id"), str) or not event["id"] or len(event["id"]) > 255:
+        raise ValueError("the event has no string id")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object", {}), dict):
+        raise ValueError("the event's data.object is not an object")
+    if not isinstance(data.get("object", {}).get("id", ""), str):
+        raise ValueError("the event's object id is not a string")
+    if not isinstance(event.get("type", ""), str):
+        raise ValueError("the event's type is not a string")
+    return event
+
+
+class PaymentUnderWay(RuntimeError):
+    """The PaymentIntent was confirmed by a concurrent submission: wait for its outcome."""
 
 
 class Unavailable(RuntimeError):
@@ -152,8 +172,13 @@ class StripeGateway:
         if not method.startswith("pm_"):
             method = self._call(self.client.v1.payment_methods.create, params={
                 "type": "card", "card": {"number": method, "exp_month": 12, "exp_year": 2035, "cvc": "123"}}).id
-        self._call(self.client.v1.payment_intents.update, intent_id, params={"payment_method": method})
-        return _intent(self._call(self.client.v1.payment_intents.confirm, intent_id))
+        try:
+            self._call(self.client.v1.payment_intents.update, intent_id, params={"payment_method": method})
+            return _intent(self._call(self.client.v1.payment_intents.confirm, intent_id))
+        except stripe.InvalidRequestError as exc:
+            # Another submission confirmed (or is confirming) the same intent first: not an error of
+            # this payment, and never a second charge. The caller shows the payment's state.
+            raise PaymentUnderWay(str(exc.user_message or exc)) from exc
 
     def authenticate_3ds(self, intent: Intent, success: bool) -> None:
         """The stand-in's own 3-D Secure step (real Stripe does this in Stripe.js)."""
@@ -180,7 +205,11 @@ class StripeGateway:
     def parse_event(payload: bytes, signature: str, secret: str) -> dict:
         """Verify the signature (and its age, at most 5 minutes) and return the event as a dict."""
         event = stripe.Webhook.construct_event(payload, signature, secret, tolerance=WEBHOOK_TOLERANCE)
-        return event.to_dict() if hasattr(event, "to_dict") else dict(event)
+        # Stripe's library refuses only a signature too old; one dated in the future is refused too.
+        stamps = [int(part[2:]) for part in signature.split(",") if part.startswith("t=") and part[2:].isdigit()]
+        if not stamps or max(stamps) > time.time() + WEBHOOK_TOLERANCE:
+            raise SignatureError("the signature is dated in the future", signature)
+        return check_event_shape(event.to_dict() if hasattr(event, "to_dict") else dict(event))
 
     @staticmethod
     def sign(payload: bytes, secret: str, timestamp: int) -> str:

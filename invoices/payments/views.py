@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from invoices.billing.models import Invoice
 from invoices.billing.services import payment_token
-from invoices.payments.gateway import CardError, Unavailable, gateway
+from invoices.payments.gateway import CardError, PaymentUnderWay, Unavailable, gateway
 from invoices.payments.rules import payment_failure
 from invoices.payments.services import NotPayable, ensure_intent, refresh_from_stripe
 from licensing.core.db import get_session
@@ -87,6 +87,9 @@ def test_card(number: str, token: str):
         intent = gw.pay_with_test_card(intent.id, card)
     except NotPayable:
         return redirect(url_for("pay.pay_page", number=invoice.number, token=token))
+    except PaymentUnderWay:  # the same invoice submitted twice at once: show the first one's outcome
+        get_session().rollback()
+        return redirect(url_for("pay.returned", number=invoice.number, token=token))
     except CardError as exc:
         refresh_from_stripe(get_session(), invoice, "card declined")  # record the failure on the timeline
         return _page(invoice, token, 402, intent=gw.retrieve_intent(invoice.payment_intent_id),

@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from licensing.core.csvstream import csv_safe, write_csv
@@ -22,8 +22,8 @@ def _row(event: RequestEvent, reference: str) -> list[str]:
             json.dumps(event.data, sort_keys=True) if event.data else ""]
 
 
-def events_csv(session: Session, request_id: int | None = None, since: datetime | None = None,
-               until: datetime | None = None) -> Iterator[str]:
+def events_query(request_id: int | None = None, since: datetime | None = None,
+                 until: datetime | None = None) -> Select:
     stmt = (select(RequestEvent, RepublishRequest.reference).join(RepublishRequest)
             .options(joinedload(RequestEvent.actor)).order_by(RequestEvent.id))
     if request_id is not None:
@@ -32,5 +32,9 @@ def events_csv(session: Session, request_id: int | None = None, since: datetime 
         stmt = stmt.where(RequestEvent.at >= since)
     if until is not None:
         stmt = stmt.where(RequestEvent.at < until)
+    return stmt
+
+
+def events_csv(session: Session, stmt: Select) -> Iterator[str]:
     yield from write_csv(COLUMNS, ([csv_safe(c) for c in _row(e, ref)] for e, ref in
                        session.execute(stmt.execution_options(yield_per=1000))))

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from itertools import chain
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,18 +11,21 @@ from licensing.admin import queries as audit
 from licensing.admin.forms import ReasonForm, TokenForm
 from licensing.core import tokens
 from licensing.core.auth import role_required
+from licensing.core.bounds import parse_day
 from licensing.core.db import begin_write, get_session
+from licensing.core.streaming import check_size, csv_download
+from licensing.core.text import clean_input
 from licensing.intake.models import RepublishRequest
 from licensing.review.models import RejectionReason
 
 bp = Blueprint("staff_tools", __name__, url_prefix="/staff")
 
 
-def _csv_response(rows, filename: str) -> Response:
-    if request.args.get("for") == "excel":  # Excel reads UTF-8 only after a byte-order mark (accents survive)
-        rows = chain(["\ufeff"], rows)
-    return Response(stream_with_context(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _csv_response(stmt, filename: str) -> Response:
+    """Bounded (EXPORT_MAX_ROWS), and streamed from a session of its own (core.streaming); `?for=excel`
+    adds the byte-order mark Excel needs."""
+    check_size(stmt)
+    return csv_download(lambda session: audit.events_csv(session, stmt), filename)
 
 
 @bp.get("/requests/<reference>/events.csv")
@@ -32,15 +34,17 @@ def request_events_csv(reference: str):
     req = get_session().scalars(select(RepublishRequest).where(RepublishRequest.reference == reference.upper())).first()
     if req is None:
         abort(404)
-    return _csv_response(audit.events_csv(get_session(), request_id=req.id), f"{req.reference}-events.csv")
+    return _csv_response(audit.events_query(request_id=req.id), f"{req.reference}-events.csv")
 
 
 def _day(name: str) -> datetime | None:
     raw = request.args.get(name, "")
-    try:
-        return datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        abort(400, description=f"{name} must be a date as YYYY-MM-DD.")
+    if not raw:
+        return None
+    day = parse_day(raw)
+    if day is None:
+        abort(400, description=f"{name} must be a date as YYYY-MM-DD between 1900 and 2999.")
+    return datetime.combine(day, datetime.min.time())
 
 
 @bp.get("/events.csv")
@@ -49,7 +53,7 @@ def events_csv():
     since, until = _day("from"), _day("to")
     if until is not None:
         until += timedelta(days=1)
-    return _csv_response(audit.events_csv(get_session(), since=since, until=until), "audit-trail.csv")
+    return _csv_response(audit.events_query(since=since, until=until), "audit-trail.csv")
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -89,7 +93,8 @@ def reasons():
     form = ReasonForm()
     status = 200
     if request.method == "POST":
-        title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
+        title = clean_input(form.title.data or "").strip()
+        body = clean_input(form.body.data or "", multiline=True).strip()
         if not form.validate():
             flash("The page had expired; your entries are below.", "error")
             status = 400
@@ -120,7 +125,7 @@ def update_reason(reason_id: int):
     form = ReasonForm()
     if reason is None:
         abort(404)
-    body = (form.body.data or "").strip()
+    body = clean_input(form.body.data or "", multiline=True).strip()
     if not form.validate() or not body or len(body) > 5000:
         flash("Not saved: the text must be 1 to 5,000 characters.", "error")
     else:

@@ -11,6 +11,7 @@ from licensing.core.auth import role_required
 from licensing.core.db import begin_write, get_session
 from licensing.core.mail import queue_mail
 from licensing.core.models import User
+from licensing.core.security import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,7 +43,7 @@ def user_list():
 
 def _send_invitation(session, user: User, token: str) -> None:  # noqa: ANN001
     """The invitation e-mail, queued in a write transaction of its own."""
-    link = url_for("auth.set_password", token=token, _external=True)
+    link = external_url("auth.set_password", token=token)  # PUBLIC_BASE_URL, never the Host header
     begin_write(session)
     queue_mail(session, user.email, "You are invited to Syndication Desk", "invitation",
                tag=f"invite:{user.id}:{token[:8]}", user=user, link=link, inviter=current_user)

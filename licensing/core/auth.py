@@ -1,17 +1,19 @@
 """Signing in and out (Flask-Login) and the role guard every staff page carries."""
 from __future__ import annotations
 
+import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, StringField
 
-from licensing.core.db import get_session
+from licensing.core.db import begin_write, get_session
 from licensing.core.limits import SIGN_IN, limiter
+from licensing.core.mail import queue_mail
 from licensing.core.models import User
 from licensing.core.users import (
     UserError,
@@ -30,11 +32,31 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
 
 
+# The signed cookie carries the user's session version and when it was last used. A version older
+# than the user's (sign-out, password change, deactivation, role change) or a session idle longer
+# than SESSION_IDLE_HOURS is no session: a copied cookie stops working when its owner's ends.
+VERSION, SEEN = "_sv", "_seen"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     # roles in the same query (one round trip on every signed-in request, not two)
-    user = get_session().get(User, int(user_id), options=[joinedload(User.roles)]) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    user = get_session().get(User, int(user_id), options=[joinedload(User.roles)]) \
+        if user_id.isdigit() and len(user_id) < 10 else None
+    if user is None or not user.active or session.get(VERSION, 0) != user.session_version:
+        return None
+    now = time.time()
+    idle = current_app.config["SETTINGS"].session_idle_hours * 3600
+    if now - session.get(SEEN, now) > idle:
+        session.clear()
+        return None
+    session[SEEN] = now
+    return user
+
+
+def start_session(user: User) -> None:
+    login_user(user)
+    session[VERSION], session[SEEN] = user.session_version, time.time()
 
 
 def role_required(*roles: str):
@@ -70,19 +92,25 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        session = get_session()
+        db = get_session()
         email = (form.email.data or "").replace("\x00", "").strip()[:320]
-        wait = throttle_wait(session, email)
+        address = request.remote_addr or "unknown"
+        wait = throttle_wait(db, email, address)
         if wait:
             minutes = f"{-(-wait // 60)} minute(s)" if wait > 60 else f"{wait} second(s)"
-            flash(f"Too many failed sign-ins for this address. Try again in {minutes}.", "error")
+            flash(f"Too many failed sign-ins from your address. Try again in {minutes}.", "error")
             return render_template("staff/login.html", form=form), 429
-        user = find_by_email(session, email)
+        user = find_by_email(db, email)
         if check_password(user, form.password.data or "") and user is not None and user.active:
-            clear_failures(session, email)
-            login_user(user)
+            clear_failures(db, email, address)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
-        record_failure(session, email)
+        owner = record_failure(db, email, address)
+        if owner is not None:  # once a burst: the owner hears of it, never the passwords tried
+            begin_write(db)
+            queue_mail(db, owner.email, "Failed sign-ins to your Syndication Desk account", "sign_in_alert",
+                       tag=f"sign-in-alert:{owner.id}", user=owner)
+            db.commit()
         flash("That e-mail and password do not match an active account.", "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form)
@@ -90,7 +118,15 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:  # ends this session and every copy of its cookie
+        db = get_session()
+        begin_write(db)
+        user = db.get(User, current_user.id, populate_existing=True)
+        if user is not None:
+            user.session_version += 1
+        db.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -117,7 +153,7 @@ def set_password(token: str):
             except UserError as exc:
                 form.password.errors = [str(exc).capitalize() + "."]
             else:
-                login_user(user)
+                start_session(user)
                 flash("Your password is set. Welcome.", "success")
                 return redirect(url_for("staff.home"))
         return render_template("staff/set_password.html", form=form, user=row.user), 422

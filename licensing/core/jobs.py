@@ -74,6 +74,14 @@ def _in_thread(app: Flask, name: str, args: tuple) -> None:
         log.exception("job %s%r failed", name, args)
 
 
+def _in_pool(app: Flask, name: str, args: tuple) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+    _pool.submit(_in_thread, app, name, args)
+
+
 def enqueue(name: str, *args: Any) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     how = mode(app)
@@ -82,11 +90,7 @@ def enqueue(name: str, *args: Any) -> None:
         Queue(QUEUE, connection=Redis.from_url(app.config["SETTINGS"].redis_url)).enqueue(
             run_job, name, *args, retry=Retry(max=3, interval=[5, 30, 120]), job_timeout=300)
     elif how == "thread":
-        global _pool
-        with _pool_lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
-        _pool.submit(_in_thread, app, name, args)
+        _in_pool(app, name, args)
     else:
         try:
             resolve(name)(*args)
@@ -140,8 +144,18 @@ def after_commit(session: Session, name: str, *args: Any) -> None:
 def _run_pending(session: Session) -> None:
     pending = session.info.pop("pending_jobs", [])
     for app, name, args in pending:
-        with app.app_context():
-            enqueue(name, *args)
+        # The data is committed: a queue that is down (Redis restarting) must not turn a saved
+        # request into an error page. The work's state is in the database (a queued message, a
+        # pending document) and the sweeper (licensing/scheduled.py) queues it again.
+        try:
+            with app.app_context():
+                enqueue(name, *args)
+        except Exception as exc:
+            # The queue is down: run the job in this process instead (its work is guarded against
+            # running twice); the sweeper remains the net for a process that dies meanwhile.
+            log.warning("job %s%r not queued (%s: %s); running it in this process", name, args,
+                        type(exc).__name__, exc)
+            _in_pool(app, name, args)
 
 
 @event.listens_for(Session, "after_rollback")

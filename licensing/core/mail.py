@@ -13,13 +13,14 @@ import hashlib
 import logging
 import re
 import smtplib
-from datetime import UTC
+from datetime import UTC, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app, render_template
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from licensing.core import jobs
@@ -27,6 +28,39 @@ from licensing.core.db import begin_write, new_session, utcnow
 from licensing.core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+
+RETRY_FIRST = 30  # seconds before the second attempt; doubled each time after
+RETRY_MAX = 3600
+STALE_QUEUED = timedelta(seconds=30)  # a queued message this old lost its job (queue down, worker killed)
+SENDING_LEASE = timedelta(seconds=60)  # longer than one SMTP exchange (15 s timeouts)
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds after the `attempts`-th failure before the next attempt: 30, 60, 120... up to an hour."""
+    return min(RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 20), RETRY_MAX)
+
+
+def requeue_mail(session: Session) -> int:
+    """Queue delivery again for failed messages that are due and queued ones whose job was lost."""
+    if not current_app.config["SETTINGS"].mail_url:
+        return 0
+    now = utcnow()
+    due = session.scalars(select(OutboxMessage.id).where(or_(
+        and_(OutboxMessage.status == "failed", or_(OutboxMessage.next_attempt_at.is_(None),
+                                                   OutboxMessage.next_attempt_at <= now)),
+        and_(OutboxMessage.status == "queued", OutboxMessage.created_at < now - STALE_QUEUED,
+             or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)),
+    )).order_by(OutboxMessage.id).limit(500)).all()
+    session.rollback()
+    for message_id in due:
+        jobs.enqueue("licensing.core.mail:deliver", message_id)
+    return len(due)
+
+
+def failed_count(session: Session) -> int:
+    """Messages the mail server refused (shown to staff until they are sent)."""
+    return session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")) or 0
 
 
 def queue_mail(session: Session, to: str, subject: str, template: str, tag: str = "", **context) -> OutboxMessage:
@@ -106,9 +140,25 @@ def deliver(message_id: int) -> None:
     Nothing is held open while talking to the mail server; the outcome is written in a write
     transaction of its own."""
     settings = current_app.config["SETTINGS"]
+    if not settings.mail_url:
+        return
     with new_session() as session:
+        # Claim the message for one sender: a job and the sweeper (or a retried job) may both hold
+        # it; only the one whose guarded UPDATE matches sends. A claimed message is "queued" with a
+        # lease in next_attempt_at that lapses after SENDING_LEASE (a sender killed mid-send), so it
+        # is never lost either. (For a failed message next_attempt_at is the sweeper's back-off.)
+        begin_write(session)
+        now = utcnow()
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id,
+                   or_(OutboxMessage.status == "failed",
+                       and_(OutboxMessage.status == "queued",
+                            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))))
+            .values(status="queued", next_attempt_at=now + SENDING_LEASE)).rowcount
+        session.commit()
         message = session.get(OutboxMessage, message_id)
-        if message is None or message.status == "sent" or not settings.mail_url:
+        if not claimed or message is None:
             return
         email = build_email(settings, message)
         session.rollback()
@@ -121,9 +171,34 @@ def deliver(message_id: int) -> None:
         begin_write(session)
         message = session.get(OutboxMessage, message_id, populate_existing=True)
         if error is not None:
+            # Kept as failed with the server's answer (staff see it); the sweeper tries again later,
+            # each interval longer than the last. Nothing is lost while the server refuses.
             message.status, message.error = "failed", f"{type(error).__name__}: {error}"[:2000]
+            message.attempts = (message.attempts or 0) + 1
+            message.next_attempt_at = utcnow() + timedelta(seconds=retry_delay(message.attempts))
             session.commit()
-            log.warning("mail %s to outbox id %s failed: %s", message.subject, message.id, error)
-            raise error
+            log.warning("mail %s to outbox id %s failed (attempt %s): %s", message.subject, message.id,
+                        message.attempts, error)
+            return
         message.status, message.sent_at, message.error = "sent", utcnow(), ""
+        message.next_attempt_at = None
         session.commit()
+
+
+def resend(session: Session, message_id: int) -> OutboxMessage | None:
+    """Queue a copy of a message to the same recipient (an admin's "send again"): the copy carries
+    the same private link, which the admin never sees."""
+    begin_write(session)
+    original = session.get(OutboxMessage, message_id)
+    if original is None:
+        session.rollback()
+        return None
+    smtp = bool(current_app.config["SETTINGS"].mail_url)
+    copy = OutboxMessage(to_address=original.to_address, subject=original.subject, body_text=original.body_text,
+                         tag=original.tag, status="queued" if smtp else "kept")
+    session.add(copy)
+    session.flush()
+    if smtp:
+        jobs.after_commit(session, "licensing.core.mail:deliver", copy.id)
+    session.commit()
+    return copy

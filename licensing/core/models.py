@@ -31,6 +31,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Signed into every session cookie; raising it (sign-out, password change, deactivation, role
+    # change) ends every session made before, wherever its cookie was copied to.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Invited and not yet signed up: the account's password is a random one nobody knows until the
     # invitation's link sets it (the admin list says "invited", and offers to send it again).
     invited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -48,6 +51,10 @@ class User(Base):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def state(self) -> str:
+        return "deactivated" if not self.active else "invited" if self.invited else "active"
 
     @property
     def is_authenticated(self) -> bool:
@@ -87,6 +94,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str] = mapped_column(Text, default="")
     tag: Mapped[str] = mapped_column(String(100), default="")
+    # Delivery attempts that failed, and when the sweeper tries again (growing intervals).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         CheckConstraint("status IN ('kept', 'queued', 'sent', 'failed')", name="status_known"),

@@ -11,6 +11,8 @@ import uuid
 from flask import Flask, g, request
 from flask_login import current_user
 
+from licensing.core.text import escape_for_log
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Path segments that are secrets (tracking tokens, payment links, password links) are masked.
 _SECRET_PATHS = re.compile(r"^/(track|pay/[^/]+|set-password)/([^/]+)")
@@ -19,13 +21,23 @@ _SECRET_PATHS = re.compile(r"^/(track|pay/[^/]+|set-password)/([^/]+)")
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                "logger": record.name, "message": record.getMessage()}
+                "logger": record.name, "message": escape_for_log(record.getMessage())}
         for key in ("request_id", "user", "action", "method", "path", "status", "duration_ms"):
             if hasattr(record, key):
-                data[key] = getattr(record, key)
+                value = getattr(record, key)
+                data[key] = escape_for_log(value) if isinstance(value, str) else value
         if record.exc_info:
             data["error"] = self.formatException(record.exc_info)
+        # JSON escapes C0 controls itself but not U+0085, U+2028 or bidi controls: escaped above.
         return json.dumps(data, ensure_ascii=False)
+
+
+class OneLineFormatter(logging.Formatter):
+    """Text logs: one record is one line. Whatever a visitor typed (a path with %0a, a name) is
+    written with its control, line-break and bidi characters escaped, so it cannot forge a line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_for_log(super().format(record))
 
 
 def mask_path(path: str) -> str:
@@ -38,7 +50,7 @@ def configure_logging(json_logs: bool) -> None:
         return
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if json_logs else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+                         OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     for noisy in ("weasyprint", "fontTools", "werkzeug", "stripe"):

@@ -2,8 +2,15 @@
 frame-ancestors none, nosniff, a referrer policy, HSTS and Secure cookies behind https."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, request
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, request, url_for
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from licensing.core.bounds import is_db_id
+from licensing.core.text import strip_bidi_deep
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -24,8 +31,41 @@ def csrf_checked_by_the_views(bp: Blueprint, module: str, views: tuple[str, ...]
                 csrf.exempt(f"{module}.{view}")
 
 
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link, always on PUBLIC_BASE_URL: never on the Host header a request named, so a
+    forged Host can never put its own address into an e-mail or an API answer."""
+    base = current_app.config["SETTINGS"].public_base_url.rstrip("/")
+    return base + url_for(endpoint, **values, _external=False)
+
+
+class BidiSafeJSON(DefaultJSONProvider):
+    """Every JSON answer (API, JSON-LD) without bidi controls, also in text stored before they were
+    stripped on input: a name cannot reverse itself in a consumer's display."""
+
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:  # noqa: ANN001, ANN003
+        return super().dumps(strip_bidi_deep(obj), **kwargs)
+
+
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
+    app.json = BidiSafeJSON(app)
+    # Requests naming any other host get 400 (Flask checks TRUSTED_HOSTS when it reads the host).
+    trusted = settings.trusted_host_list()
+    if app.config.get("SERVER_NAME"):  # the name the app is configured to serve is trusted too
+        trusted.append((urlsplit("//" + app.config["SERVER_NAME"]).hostname or "").lower())
+    # Loopback names too: a health probe or proxy on the same host asks for them, and no outsider can
+    # make a browser send them to this server. (Links never follow the Host anyway: external_url.)
+    trusted += ["127.0.0.1", "localhost", "::1"]
+    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(trusted))
+    app.jinja_env.globals["external_url"] = external_url
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError):
+        """Plain text: no page can be built for a host the app does not serve (no URL adapter)."""
+        return "Bad request: this server does not answer for that host name.\n", 400, \
+            {"Content-Type": "text/plain; charset=utf-8"}
     https = settings.public_base_url.startswith("https://")
     app.config.update(SESSION_COOKIE_SECURE=https, REMEMBER_COOKIE_SECURE=https, REMEMBER_COOKIE_HTTPONLY=True,
                       PREFERRED_URL_SCHEME="https" if https else "http")
@@ -39,6 +79,19 @@ def init_app(app: Flask) -> None:
         shape of its path parameters itself, with messages of its own.)"""
         if "\x00" in request.path and not request.path.startswith("/api/"):
             abort(404)
+
+    @app.before_request
+    def host_is_trusted() -> None:
+        """Read the host on every request, so an untrusted one is 400 before any view runs."""
+        _ = request.host
+
+    @app.before_request
+    def ids_in_range() -> None:
+        """An integer in the path beyond what a database id can hold names nothing: 404, before a
+        query the database would refuse (PostgreSQL's integer is 32-bit, SQLite's 64-bit)."""
+        for value in (request.view_args or {}).values():
+            if isinstance(value, int) and not isinstance(value, bool) and not is_db_id(value):
+                abort(404)
 
     @app.after_request
     def headers(response):

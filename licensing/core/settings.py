@@ -29,6 +29,16 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"setting {name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = _env(name)
     if raw is None:
@@ -106,6 +116,9 @@ class Settings:
     jobs_mode: str | None = None  # inline, thread or rq; unset: rq with REDIS_URL, else thread
     trust_proxy: bool = False
     rate_limits: bool = True  # RATELIMIT_ENABLED=0 in the environment turns them off (load tests only)
+    session_idle_hours: float = 12  # a signed-in session unused this long ends
+    trusted_hosts: str | None = None  # comma-separated; unset: the host of PUBLIC_BASE_URL only
+    export_max_rows: int = 100_000  # a CSV export larger than this asks for a narrower period
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -139,9 +152,19 @@ class Settings:
         """The domain of every Message-ID: the seller's own (the setting, else PUBLIC_BASE_URL's host)."""
         return self.mail_message_id_domain or urlsplit(self.public_base_url).hostname or "localhost"
 
+    def trusted_host_list(self) -> list[str]:
+        """The hosts requests may name (Flask's TRUSTED_HOSTS): TRUSTED_HOSTS, else PUBLIC_BASE_URL's."""
+        if self.trusted_hosts:
+            return [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]
+        return [(urlsplit(self.public_base_url).hostname or "localhost").lower()]
+
     def check(self, *more: Callable[[Settings], None]) -> None:
         """Refuse settings that must never run by accident. `more`: checks owned by features (core
         imports none), such as billing's check of the seller's IBAN and BIC."""
+        if not self.session_idle_hours > 0:
+            raise ValueError("SESSION_IDLE_HOURS must be more than 0")
+        if self.export_max_rows < 1:
+            raise ValueError("EXPORT_MAX_ROWS must be at least 1")
         self.payment_means()
         for extra_check in more:
             extra_check(self)
@@ -208,6 +231,9 @@ class Settings:
             jobs_mode=_env("JOBS_MODE"),
             trust_proxy=_bool("TRUST_PROXY", False),
             rate_limits=_bool("RATELIMIT_ENABLED", True),
+            session_idle_hours=_float("SESSION_IDLE_HOURS", cls.session_idle_hours),
+            trusted_hosts=_env("TRUSTED_HOSTS"),
+            export_max_rows=_int("EXPORT_MAX_ROWS", cls.export_max_rows),
         )
         values.update(overrides)
         return cls(**values)

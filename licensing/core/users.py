@@ -11,8 +11,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from licensing.core import throttle
 from licensing.core.db import begin_write, utcnow
 from licensing.core.models import ROLES, LoginThrottle, PasswordToken, User, UserRole
+from licensing.core.text import clean_input
 
 _hasher = PasswordHasher()
 # A hash to verify against when the e-mail is unknown, so both cases take the same time.
@@ -49,6 +51,7 @@ def create_user(session: Session, email: str, name: str, password: str, roles: l
         raise UserError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+    name = clean_input(name)  # no bidi or control characters in a name shown on every page
     if len(name.strip()) > 200:
         raise UserError("the name must be at most 200 characters")
     begin_write(session)
@@ -63,7 +66,9 @@ def create_user(session: Session, email: str, name: str, password: str, roles: l
 
 # ---------------------------------------------------------------- invitations and passwords
 
-INVITE_DAYS = 7
+# A set-password link makes its first user the account's owner: short-lived, so a link that leaked
+# (a forwarded mail, a shared screen) soon opens nothing.
+INVITE_HOURS = 72
 
 
 def invite_user(session: Session, email: str, name: str, roles: list[str]) -> tuple[User, str]:
@@ -78,8 +83,10 @@ def invite_user(session: Session, email: str, name: str, roles: list[str]) -> tu
 
 def _new_password_token(session: Session, user: User) -> str:
     token = secrets.token_urlsafe(32)
+    now = utcnow()
+    user.invited = True
     session.add(PasswordToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                              expires_at=utcnow() + timedelta(days=INVITE_DAYS)))
+                              created_at=now, expires_at=now + timedelta(hours=INVITE_HOURS)))
     return token
 
 
@@ -102,7 +109,10 @@ def invite_again(session: Session, user_id: int) -> tuple[User, str]:
 def user_for_password_token(session: Session, token: str) -> PasswordToken | None:
     row = session.scalars(select(PasswordToken).where(
         PasswordToken.token_hash == hashlib.sha256(token.encode()).hexdigest())).first()
-    if row is None or row.used_at is not None or row.expires_at < utcnow():
+    now = utcnow()
+    # Its age decides too: a link made before the 72-hour rule still carries a 7-day expiry.
+    if row is None or row.used_at is not None or row.expires_at < now \
+            or row.created_at < now - timedelta(hours=INVITE_HOURS):
         return None
     return row
 
@@ -114,6 +124,7 @@ def set_password_with_token(session: Session, row: PasswordToken, password: str)
     begin_write(session)
     row.user.password_hash = password_hash
     row.user.invited = False
+    row.user.session_version += 1  # a new password ends every older session
     row.used_at = utcnow()
     session.commit()
     return row.user
@@ -126,51 +137,69 @@ def set_roles(session: Session, user: User, roles: list[str], active: bool, acti
     if user.id == acting.id and ("admin" not in roles or not active):
         raise UserError("you cannot remove your own admin role or deactivate yourself")
     begin_write(session)
+    if set(roles) != user.role_names or active != user.active:
+        user.session_version += 1  # a role change or deactivation ends every older session
     user.roles = [UserRole(role=r) for r in dict.fromkeys(roles)]
     user.active = active
     session.commit()
 
 
 # ---------------------------------------------------------------- throttling sign-in
+# Failures are counted per (account, client address) and per client address (the delays:
+# licensing/core/throttle.py), never per account alone: failures from an attacker's address never
+# make the owner wait at theirs. Per account only a burst count is kept, to e-mail the owner once.
+# The rows live in login_throttles, keyed "pair:", "addr:" and "acct:" + a digest.
 
-SLOW_AFTER = 3  # failures before each further try must wait
-LOCK_AFTER = 10  # failures before the address is locked
-LOCK_MINUTES = 15
+BURST_HOURS = 1  # an account's failures this far apart start a new burst (and a new alert)
 
 
-def throttle_wait(session: Session, email: str) -> int:
-    """Seconds to wait before this address may try again (0: now)."""
-    row = session.get(LoginThrottle, email.strip().lower()[:320])
-    if row is None or row.last_failure_at is None:
-        return 0
+def _key(kind: str, *parts: str) -> str:
+    return kind + ":" + hashlib.sha256("\x1f".join(p.strip().lower() for p in parts).encode()).hexdigest()
+
+
+def throttle_wait(session: Session, email: str, address: str) -> int:
+    """Seconds this address must wait before trying this account again (0: now)."""
+    pair = session.get(LoginThrottle, _key("pair", email, address))
+    from_address = session.get(LoginThrottle, _key("addr", address))
     now = utcnow()
-    if row.locked_until and row.locked_until > now:
-        return int((row.locked_until - now).total_seconds()) + 1
-    if row.failures >= SLOW_AFTER:
-        ready = row.last_failure_at + timedelta(seconds=min(2 ** (row.failures - SLOW_AFTER), 60))
-        if ready > now:
-            return int((ready - now).total_seconds()) + 1
-    return 0
+    waits = [0]
+    if pair is not None and pair.last_failure_at is not None:
+        waits.append(throttle.wait_seconds(pair.failures, 0, (now - pair.last_failure_at).total_seconds()))
+    if from_address is not None and from_address.last_failure_at is not None:
+        waits.append(throttle.wait_seconds(0, from_address.failures,
+                                           (now - from_address.last_failure_at).total_seconds()))
+    return max(waits)
 
 
-def record_failure(session: Session, email: str) -> None:
-    key = email.strip().lower()[:320]
+def record_failure(session: Session, email: str, address: str) -> User | None:
+    """Count a failure; the account's user when its owner should now be e-mailed (once a burst)."""
+    now = utcnow()
     begin_write(session)
-    row = session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
-    now = utcnow()
-    if row.locked_until and row.locked_until <= now:
-        row.failures, row.locked_until = 0, None  # the lock has run out: start again
-    row.failures += 1
-    row.last_failure_at = now
-    if row.failures >= LOCK_AFTER:
-        row.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-    session.add(row)
+    for key in (_key("pair", email, address), _key("addr", address)):
+        row = session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
+        row.failures += 1
+        row.last_failure_at = now
+        session.add(row)
+    account = session.get(LoginThrottle, _key("acct", email)) or LoginThrottle(key=_key("acct", email), failures=0)
+    if account.last_failure_at is not None and account.last_failure_at < now - timedelta(hours=BURST_HOURS):
+        account.failures, account.locked_until = 0, None  # a new burst
+    account.failures += 1
+    account.last_failure_at = now
+    alerted = account.locked_until is not None  # here: when the owner was told of this burst
+    user = find_by_email(session, email) if throttle.should_alert_owner(account.failures, alerted) else None
+    if user is not None:
+        account.locked_until = now
+    session.add(account)
     session.commit()
+    return user
 
 
-def clear_failures(session: Session, email: str) -> None:
-    row = session.get(LoginThrottle, email.strip().lower()[:320])
-    if row is not None:
+def clear_failures(session: Session, email: str, address: str) -> None:
+    """A success from this address: its pair starts again, and the account's burst ends."""
+    rows = [session.get(LoginThrottle, _key("pair", email, address)), session.get(LoginThrottle, _key("acct", email))]
+    if any(rows):
         begin_write(session)
-        session.delete(row)
+        for row in rows:
+            if row is not None:
+                session.delete(row)
         session.commit()

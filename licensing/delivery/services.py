@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,6 +28,7 @@ from licensing.catalog.signals import body_corrected
 from licensing.core.db import begin_write, get_db, utcnow
 from licensing.core.documents import create_document
 from licensing.core.mail import queue_mail
+from licensing.core.security import external_url
 from licensing.delivery.counters import (
     Batch,
     HitCounter,
@@ -186,7 +187,7 @@ def usage_terms(lic: License) -> str:
 
 def rendition_url(request: RepublishRequest, kind: str) -> str:
     token = derive_tracking_token(request.reference, request.tracking_nonce)
-    return url_for("delivery.rendition", token=token, kind=kind, _external=True)
+    return external_url("delivery.rendition", token=token, kind=kind)
 
 
 def package_of(lic: License, request: RepublishRequest, article: Article) -> Package:

@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -24,6 +24,7 @@ from licensing.catalog.queries import find_by_url
 from licensing.core.db import begin_write, utcnow
 from licensing.core.mail import queue_mail
 from licensing.core.money import format_money
+from licensing.core.security import external_url
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
 from licensing.intake.rules.validation import QuoteInput, RequestInput
@@ -124,7 +125,7 @@ def new_reference() -> str:
 
 
 def tracking_url(token: str) -> str:
-    return url_for("public.track", token=token, _external=True)
+    return external_url("public.track", token=token)
 
 
 @dataclass

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -14,6 +14,7 @@ from licensing.core.clock import today
 from licensing.core.db import get_session, read_only
 from licensing.core.limits import FORM, QUOTE, limiter
 from licensing.core.models import Document
+from licensing.core.security import external_url
 from licensing.delivery.services import delivery_json
 from licensing.intake.models import RepublishRequest
 from licensing.intake.rules import workflow
@@ -78,18 +79,18 @@ def _license_json(req: RepublishRequest, token: str) -> tuple[dict | None, dict 
         Document.status == "ready")))
 
     def url(number: str) -> str | None:
-        return url_for("downloads.publisher_document", token=token, number=number, _external=True) \
+        return external_url("downloads.publisher_document", token=token, number=number) \
             if number in ready else None
 
     return ({"number": lic.number, "status": lic.status, "document_url": url(lic.number),
-             "verify_url": url_for("verify.verify_page", number=lic.number, _external=True)},
+             "verify_url": external_url("verify.verify_page", number=lic.number)},
             {"number": lic.invoice_number, "document_url": url(lic.invoice_number),
-             "xml_url": url_for("downloads.publisher_document_xml", token=token, number=lic.invoice_number,
-                                _external=True) if lic.invoice_number in ready else None,
+             "xml_url": external_url("downloads.publisher_document_xml", token=token, number=lic.invoice_number)
+             if lic.invoice_number in ready else None,
              "pay_url": pay_url(lic.invoice_number)},
             [{"number": n.number, "kind": n.kind, "issue_date": n.issue_date.isoformat(), "net": n.subtotal,
               "tax": n.tax_total, "total": n.total, "currency": n.currency, "document_url": url(n.number),
-              "xml_url": url_for("downloads.publisher_document_xml", token=token, number=n.number, _external=True)
+              "xml_url": external_url("downloads.publisher_document_xml", token=token, number=n.number)
               if n.number in ready and n.einvoice else None} for n in notes])
 
 

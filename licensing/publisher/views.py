@@ -16,7 +16,7 @@ from licensing.core.db import get_session
 from licensing.core.forms import without_nul
 from licensing.core.limits import FORM, limiter
 from licensing.core.pagecache import cached_public_page
-from licensing.core.security import csrf_checked_by_the_views
+from licensing.core.security import csrf_checked_by_the_views, external_url
 from licensing.delivery.services import true_ups_of_request
 from licensing.intake.rules import workflow
 from licensing.intake.rules.validation import validate_request
@@ -76,8 +76,8 @@ def _article_page(found: Article) -> ArticlePage:
     return ArticlePage(
         url=found.canonical_url, headline=found.title, description=found.standfirst, published=found.published_at,
         byline=found.byline, language=found.language, publisher=Organization(seller),
-        terms_url=url_for("terms.current", _external=True),
-        acquire_url=url_for("public.republish", article=found.canonical_url, _external=True),
+        terms_url=external_url("terms.current"),
+        acquire_url=external_url("public.republish", article=found.canonical_url),
         credit_text=f"{found.byline}, {seller}" if found.byline else seller,
         media=tuple(Media(kind=a.kind, credit=credit_name(a.credit),
                           owner=seller if a.licensable else credit_name(a.credit), licensable=a.licensable,

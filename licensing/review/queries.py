@@ -26,6 +26,7 @@ from sqlalchemy.sql import operators
 
 from licensing.catalog.models import Article, ArticleTerm
 from licensing.catalog.rules import terms_of
+from licensing.core.bounds import parse_int
 from licensing.core.models import User
 from licensing.core.places import countries
 from licensing.core.timedcache import TimedCache
@@ -77,7 +78,7 @@ class QueueFilters:
             status=status if status in (*workflow.STATUSES, "open", "all") else "open",
             medium=args.get("medium", "") if args.get("medium", "") in MEDIA else "",
             territory=(args.get("territory", "") or "").replace("\x00", "")[:20].strip(),
-            article_id=int(article) if article.isdigit() else None,
+            article_id=parse_int(article),  # None beyond any id: no filter
             mine=args.get("mine") in {"1", "on", "true", "y"},
             overdue=args.get("overdue") in {"1", "on", "true", "y"},
             q=(args.get("q", "") or "").replace("\x00", "").strip()[:200],

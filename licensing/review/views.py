@@ -8,8 +8,11 @@ from sqlalchemy.orm import selectinload
 
 from licensing.catalog.models import Article
 from licensing.core.auth import role_required
+from licensing.core.bounds import parse_int
 from licensing.core.db import get_session, utcnow
 from licensing.core.forms import FieldError, form_action
+from licensing.core.links import NOTE, mask_private_links
+from licensing.core.mail import failed_count, resend
 from licensing.core.models import OutboxMessage, User
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
@@ -24,6 +27,14 @@ from licensing.review.rules import working_days_between
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE = 50
+
+
+@bp.context_processor
+def _mail_failures() -> dict:
+    """Staff pages say when e-mails could not be sent (the mail server refused them)."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"mail_failures": failed_count(get_session())}
 
 
 def _settings():
@@ -188,11 +199,15 @@ def bulk():
     return render_template("staff/bulk_result.html", results=results, action=form.action.data)
 
 
+# The outbox is for admins: its messages hold private links (set-password, tracking, payment). Even
+# admins see those masked; they may send a message again without reading its secret.
 @bp.get("/outbox")
-@role_required("staff", "finance", "admin")
+@role_required("admin")
 def outbox():
     session = get_session()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = parse_int(request.args.get("page", "1"), 1, 1_000_000)
+    if page is None:
+        abort(404, description="There is no such page of the outbox.")
     total = session.scalar(select(func.count(OutboxMessage.id))) or 0
     messages = session.scalars(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE).limit(PAGE)
@@ -202,9 +217,21 @@ def outbox():
 
 
 @bp.get("/outbox/<int:message_id>")
-@role_required("staff", "finance", "admin")
+@role_required("admin")
 def outbox_message(message_id: int):
     message = get_session().get(OutboxMessage, message_id)
     if message is None:
         abort(404)
-    return render_template("staff/outbox_message.html", message=message)
+    body, hidden = mask_private_links(message.body_text)
+    return render_template("staff/outbox_message.html", message=message, body=body,
+                           note=NOTE if hidden else "")
+
+
+@bp.post("/outbox/<int:message_id>/resend")
+@role_required("admin")
+def outbox_resend(message_id: int):
+    copy = resend(get_session(), message_id)
+    if copy is None:
+        abort(404)
+    flash(f"A copy was queued for {copy.to_address}.", "success")
+    return redirect(url_for("staff.outbox_message", message_id=copy.id))

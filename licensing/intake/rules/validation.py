@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from invoices.billing.rules.vat_ids import check_vat_id
 from licensing.core.places import REGIONS, countries, languages
+from licensing.core.text import strip_bidi_controls
 from licensing.pricing.rules import MAX_AUDIENCE, MEDIA, TERMS
 
 MIN_AUDIENCE = 1  # the API schema's minimum too (publisher/openapi.py)
@@ -98,6 +99,9 @@ class _Check:
         if not isinstance(raw, str):
             self.fail(name, "Must be text.")
             return ""
+        # Bidi controls (U+202E...) make a name display reversed or reorder the text around it:
+        # stripped from every typed text, real right-to-left letters kept.
+        raw = strip_bidi_controls(raw)
         value = raw.strip() if multiline else " ".join(raw.split())
         if _CONTROL.search(raw) or (not multiline and ("\n" in raw.strip() or "\r" in raw.strip())):
             self.fail(name, "Contains characters that are not allowed (control characters or line breaks).")

@@ -52,11 +52,13 @@ class Desk:
 
 
 def _build_desk(app, monkeypatch) -> Desk:  # noqa: ANN001
+    from sqlalchemy import select
+
     import licensing.core.documents
     from invoices.billing.services import pay_url
     from licensing.core import tokens, users
     from licensing.core.db import new_session
-    from licensing.core.models import User
+    from licensing.core.models import OutboxMessage, User
     from tests.documents_helpers import approve, license_of
 
     monkeypatch.setattr(licensing.core.documents, "render_job", lambda *_a, **_k: None)
@@ -72,13 +74,14 @@ def _build_desk(app, monkeypatch) -> Desk:  # noqa: ANN001
         # a second invitee for "send the invitation again", which ends the first one's link
         again, _ = users.invite_user(s, "other.staff@desk-news.example", "Ola Other", ["staff"])
         token_id, invited_id, again_id = token_row.id, invited.id, again.id
+        message_id = s.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).first()
     refs = {"staff.approve": waiting[0].reference, "staff.reject": waiting[1].reference,
             "staff.request_info": waiting[2].reference, "staff.note": waiting[3].reference,
             "staff.assign": waiting[4].reference, "staff.bulk": waiting[5].reference}
     return Desk(
         admin_id=admin_id,
         args={"invoice_number": invoice, "number": invoice, "reason_id": add_reason(app, "Out of scope", "Sorry."),
-              "token_id": token_id, "user_id": invited_id, "again_user_id": again_id},
+              "token_id": token_id, "user_id": invited_id, "again_user_id": again_id, "message_id": message_id},
         tokens={"public.withdraw": waiting[6].token, "public.answer": waiting[7].token,
                 "pay.test_card": pay_token, "pay.authenticate": pay_token, "auth.set_password": password_token,
                 "delivery.accept": "no-such-true-up-quote"},

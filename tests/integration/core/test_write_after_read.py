@@ -57,13 +57,13 @@ def _overdue() -> None:
 
 def _failure(email: str) -> str:
     with new_session() as s:
-        users.record_failure(s, email)
+        users.record_failure(s, email, "192.0.2.1")
     return email
 
 
 def _clear_failures(session, email: str) -> bool:  # noqa: ANN001
-    users.clear_failures(session, email)
-    return session.get(LoginThrottle, email) is None
+    users.clear_failures(session, email, "192.0.2.1")
+    return session.get(LoginThrottle, users._key("pair", email, "192.0.2.1")) is None
 
 
 def _first_use(session, made: tuple[int, str]) -> bool:  # noqa: ANN001
@@ -81,8 +81,8 @@ def _set_roles(session, ids: tuple[int, int]) -> bool:  # noqa: ANN001
 CASES: dict[str, tuple[Callable, Callable]] = {
     "submit a request": (lambda: None, lambda s, _: submit_request(s, given_request()).request.id is not None),
     "save a rate card": (lambda: None, lambda s, _: save_rate_card(s, DEMO_RATE_CARD, note="again").version == 2),
-    "record a failed sign-in": (lambda: None, lambda s, _: users.record_failure(s, "x@x.example")
-                                or s.get(LoginThrottle, "x@x.example").failures == 1),
+    "record a failed sign-in": (lambda: None, lambda s, _: users.record_failure(s, "x@x.example", "192.0.2.1")
+                                or s.get(LoginThrottle, users._key("pair", "x@x.example", "192.0.2.1")).failures == 1),
     "clear failed sign-ins": (lambda: _failure("y@x.example"), _clear_failures),
     "create a user": (lambda: None,
                       lambda s, _: users.create_user(s, "new@desk.example", "New", PASSWORD, ["staff"]).id is not None),
