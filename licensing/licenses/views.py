@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from licensing.core.db import get_session
 from licensing.core.limits import VERIFY, limiter
+from licensing.core.text import strip_bidi_deep
 from licensing.licenses.models import LICENSE_STATUS_LABELS
 from licensing.licenses.rules.rightsml import to_json
 from licensing.licenses.services import find_license, public_view, rightsml_of
@@ -48,7 +49,7 @@ def license_jsonld(number: str):
     if lic is None:
         return jsonify({"error": "No license with this number."}), 404
     # the public copy: no fee and no e-mail address (the full one is inside the license PDF)
-    return Response(to_json(rightsml_of(lic, public=True)), mimetype="application/ld+json")
+    return Response(to_json(strip_bidi_deep(rightsml_of(lic, public=True))), mimetype="application/ld+json")
 
 
 @bp.get("/api/v1/licenses/<number>")

@@ -172,9 +172,11 @@ def staff_pages(pages: Pages, app, staff, made: dict) -> None:  # noqa: ANN001
     pages.post("staff: reasons, errors", staff.client, "/staff/reasons", {"title": "", "body": ""}, 422)
     pages.get("staff: tokens", staff.client, "/staff/tokens")
     pages.post("staff: tokens, new token shown", staff.client, "/staff/tokens", {"name": "CMS integration"})
-    pages.get("staff: outbox", staff.client, "/staff/outbox")
+    pages.get("staff: outbox, for admins only", staff.client, "/staff/outbox", 403)
+    keeper = signed_in(app, "oli@desk.test", "Oli Outbox", ["admin"])
+    pages.get("admin: outbox", keeper.client, "/staff/outbox")
     [first] = mails(app)[:1]
-    pages.get("staff: outbox message", staff.client, f"/staff/outbox/{first.id}")
+    pages.get("admin: outbox message", keeper.client, f"/staff/outbox/{first.id}")
     pages.get("staff: finance page, forbidden", staff.client, "/finance/invoices", 403)
 
 

@@ -907,8 +907,8 @@ def test_bulk_actions_start_on_choose_an_action_and_do_nothing_without_one(desk)
 
 
 def test_verify_a_license_is_in_the_navigation(client, seeded):
-    nav = parse(client.get("/").data).find("nav")
-    assert {a.text: a.attrs["href"] for a in nav.find_all("a")}["Verify a license"] == "/verify"
+    nav = parse(client.get("/").data).find("nav")  # the seller's English is en-GB: "licence"
+    assert {a.text: a.attrs["href"] for a in nav.find_all("a")}["Verify a licence"] == "/verify"
 
 
 def test_the_admin_navigation_links_the_tax_table(admin):
