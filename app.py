@@ -23,7 +23,7 @@ from licensing.core.documents import EINVOICE_XML
 from licensing.core.settings import INSTANCE, ROOT, Settings
 from licensing.core.templating import init_templating
 from licensing.delivery import api as delivery_api
-from licensing.delivery import services as delivery
+from licensing.delivery import folding as delivery
 from licensing.delivery import views as delivery_views
 from licensing.intake.rules.workflow import STATUS_LABELS
 from licensing.licenses import downloads

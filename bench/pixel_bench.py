@@ -114,7 +114,7 @@ def fold_all(db_url: str, redis_url: str | None) -> int:
     if redis_url:
         os.environ["REDIS_URL"] = redis_url
     application = make_app(db_url)
-    from licensing.delivery.services import counter_of, fold_usage
+    from licensing.delivery.folding import counter_of, fold_usage
 
     counter = counter_of(application)
     claimed = counter.client.zrange(counter.pending_key, 0, -1) if hasattr(counter, "pending_key") else []
@@ -213,7 +213,7 @@ def loss_run(label: str, db_url: str, redis_url: str | None, paths: list[str], h
     after, _bots = folded_views(db_url)
     counted = after - before
     loss = ok - counted
-    from licensing.delivery.services import FOLD_INTERVAL_SECONDS
+    from licensing.delivery.folding import FOLD_INTERVAL_SECONDS
 
     # In process, the SIGKILLed worker loses what it counted since its last fold: at most one fold
     # interval of its share of the traffic (the workers share it about evenly).

@@ -18,7 +18,7 @@ from licensing.catalog.rules import FeedError
 from licensing.catalog.services import article_count, import_feed
 from licensing.core import documents, jobs, tokens, users
 from licensing.core.db import get_db, get_session
-from licensing.delivery.services import fold_usage
+from licensing.delivery.folding import fold_usage
 from licensing.demo import loader as demo
 from licensing.pricing.rules import PricingError
 from licensing.pricing.services import current_rate_card, save_rate_card

@@ -23,7 +23,7 @@ from licensing.core.clock import today
 from licensing.core.db import get_session, utcnow
 from licensing.core.documents import render_pending
 from licensing.core.mail import requeue_mail
-from licensing.delivery.services import fold_usage
+from licensing.delivery.folding import fold_usage
 from licensing.licenses.expiry import expire_licenses, send_expiry_reminders
 from licensing.review.digest import send_overdue_digest
 from licensing.review.services import expire_unanswered

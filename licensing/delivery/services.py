@@ -1,21 +1,18 @@
 """Delivery: the republication package of an active license, the pixel's counts folded into the
 database, the usage flags and their actions (true-up quote, reminder), and corrections sent to the
-holders of active licenses. Services own their transaction."""
+holders of active licenses. Services own their transaction; counting is in folding.py, the
+read side of usage in queries.py."""
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import secrets
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,32 +22,22 @@ from licensing.catalog.models import Article
 from licensing.catalog.rules import ArticleData, AssetData, FeedError, normalise_url
 from licensing.catalog.services import ImportResult, upsert_articles
 from licensing.catalog.signals import body_corrected
-from licensing.core.db import begin_write, get_db, utcnow
+from licensing.core.db import begin_write, utcnow
 from licensing.core.documents import create_document
 from licensing.core.mail import queue_mail
 from licensing.core.security import external_url
-from licensing.delivery.counters import (
-    Batch,
-    HitCounter,
-    InProcessCounter,
-    PeriodicFolder,
-    RedisCounter,
-    fold_batches,
-    fold_on_exit,
-)
+from licensing.delivery.folding import pixel_url
 from licensing.delivery.models import (
     ArticleCorrection,
     CorrectionNotice,
     TrueUpQuote,
-    UsageBatch,
-    UsageDaily,
     UsageFlagAction,
 )
+from licensing.delivery.queries import daily_views, licensed_use, usage_json, usage_of, usage_rows
 from licensing.delivery.rules.diff import correction_changes, diff_text
-from licensing.delivery.rules.flags import DailyViews, LicensedUse, UsageFlag, true_up, true_up_fee, usage_flags
+from licensing.delivery.rules.flags import true_up, true_up_fee, usage_flags
 from licensing.delivery.rules.ninjs import NinjsAsset
 from licensing.delivery.rules.package import Package, PackageInput, build_package
-from licensing.delivery.rules.pixel import pixel_key, pixel_path, pixel_token, registrable_domain
 from licensing.intake.models import RepublishRequest
 from licensing.intake.services import derive_tracking_token, tracking_url_of
 from licensing.licenses.models import License
@@ -60,10 +47,6 @@ from licensing.pricing.services import current_rate_card, terms_of
 
 log = logging.getLogger(__name__)
 
-FOLD_CHUNK = 1000  # rows per upsert round trip (and license numbers per look-up)
-# In-process counting: each worker folds this often (USAGE_FOLD_SECONDS), so a SIGKILLed worker loses at
-# most this long of its own hits; a fold is one small transaction, so a short interval costs little.
-FOLD_INTERVAL_SECONDS = 2.0
 GONE_REASONS = {
     "pending_payment": "The package is ready once the invoice is paid.",
     "expired": "The license's term has ended, so the package is no longer available.",
@@ -77,93 +60,6 @@ FLAG_LABELS = {
     "after_revocation": "Use after the license was revoked",
     "other_domain": "Use on a domain other than the licensed publication's",
 }
-
-
-# ---------------------------------------------------------------- the pixel's counter
-
-
-def init_app(app: Flask) -> None:
-    """One counter per process: Redis when REDIS_URL is set (folded by the scheduled task, any worker's
-    exit, or `flask usage fold`), else a dict per process folded by its own thread every few seconds.
-    Either way what is left is folded when the process exits (SIGTERM ends a worker through SystemExit)."""
-    settings = app.config["SETTINGS"]
-    counter: HitCounter
-    if settings.redis_url and not app.config.get("USAGE_IN_PROCESS"):
-        prefix = app.config.get("USAGE_REDIS_PREFIX") or os.environ.get("USAGE_REDIS_PREFIX") or "sd:"
-        counter = RedisCounter(_redis_client(settings.redis_url), prefix=prefix)
-    else:
-        counter = InProcessCounter()
-    app.extensions["usage_counter"] = counter
-    app.extensions["pixel_key"] = pixel_key(app.config["SECRET_KEY"])
-    registrable_domain("www.example.org")  # load the Public Suffix List now, not on a reader's first hit
-
-    def fold(batch: Batch) -> None:
-        with app.app_context():
-            fold_batch(batch)
-
-    app.extensions["usage_fold"] = fold
-    if app.config.get("TESTING"):  # test apps come and go by the hundred: the tests fold by hand
-        app.extensions["usage_fold_remaining"] = lambda: fold_batches(counter, fold)
-        return
-    app.extensions["usage_fold_remaining"] = fold_on_exit(counter, fold)
-    if isinstance(counter, InProcessCounter):
-        interval = float(os.environ.get("USAGE_FOLD_SECONDS") or FOLD_INTERVAL_SECONDS)
-        app.extensions["usage_folder"] = PeriodicFolder(counter, fold, interval).start()
-
-
-def _redis_client(url: str):
-    from redis import Redis  # noqa: PLC0415 - only with REDIS_URL; the in-process mode needs no client
-
-    return Redis.from_url(url)
-
-
-def counter_of(app: Flask) -> HitCounter:
-    return app.extensions["usage_counter"]
-
-
-def fold_usage(app: Flask) -> int:
-    """Fold every batch waiting (this process's, or all of Redis's): the hits folded."""
-    return fold_batches(counter_of(app), app.extensions["usage_fold"])
-
-
-def fold_batch(batch: Batch) -> None:
-    """One batch into usage_daily, in one transaction with its batch id (exactly once: a batch folded
-    before fails on the id, and is then only confirmed)."""
-    session = get_db().sessions()
-    try:
-        begin_write(session)
-        session.add(UsageBatch(batch_id=batch.batch_id, hits=batch.total))
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
-            log.info("usage batch %s was folded already", batch.batch_id)
-            return
-        numbers = sorted({c.license_number for c in batch.counts})
-        ids: dict[str, int] = {}
-        for start in range(0, len(numbers), FOLD_CHUNK):
-            ids.update(session.execute(select(License.number, License.id)
-                                       .where(License.number.in_(numbers[start:start + FOLD_CHUNK]))).all())
-        rows = [dict(license_id=ids[c.license_number], day=c.day, referrer_domain=c.referrer_domain,
-                     views=c.views, bot_views=c.bot_views)
-                for c in batch.counts if c.license_number in ids]  # a number we signed but no longer know: skip
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(UsageDaily)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["license_id", "day", "referrer_domain"],
-            set_={"views": UsageDaily.views + stmt.excluded.views,
-                  "bot_views": UsageDaily.bot_views + stmt.excluded.bot_views})
-        for start in range(0, len(rows), FOLD_CHUNK):  # one executemany per chunk, not a statement per row
-            session.execute(stmt, rows[start:start + FOLD_CHUNK])
-        session.commit()
-    finally:
-        session.close()
-
-
-def pixel_url(number: str) -> str:
-    """The pixel's absolute address (PUBLIC_BASE_URL: it is loaded from the licensee's pages)."""
-    base = current_app.config["SETTINGS"].public_base_url.rstrip("/")
-    return base + pixel_path(number, pixel_token(current_app.extensions["pixel_key"], number))
 
 
 # ---------------------------------------------------------------- the package
@@ -209,72 +105,6 @@ def package_of(lic: License, request: RepublishRequest, article: Article) -> Pac
 def package_urls(request: RepublishRequest) -> dict:
     return {"html": rendition_url(request, "html"), "text": rendition_url(request, "txt"),
             "ninjs": rendition_url(request, "json")}
-
-
-# ---------------------------------------------------------------- usage and flags
-
-
-def usage_rows(session: Session, license_id: int) -> list[UsageDaily]:
-    return list(session.scalars(select(UsageDaily).where(UsageDaily.license_id == license_id)
-                                .order_by(UsageDaily.day, UsageDaily.referrer_domain)))
-
-
-def licensed_use(lic: License) -> LicensedUse:
-    host = urlsplit(lic.publication_url or "").hostname or ""
-    return LicensedUse(audience=lic.audience, start=lic.start_date, end=lic.end_date, status=lic.status,
-                       status_date=lic.status_changed_at.date() if lic.status_changed_at else None,
-                       licensed_domain=registrable_domain(host) if host else "")
-
-
-def daily_views(rows: list[UsageDaily]) -> list[DailyViews]:
-    return [DailyViews(r.day, r.referrer_domain, r.views) for r in rows]
-
-
-@dataclass(frozen=True)
-class Usage:
-    total_views: int
-    bot_views: int
-    by_day: list[tuple[date, int, int]]  # day, views, bot views
-    by_domain: list[tuple[str, int]]
-    flags: list[UsageFlag]
-    licensed_audience: int
-    measured_audience: int  # the busiest 30 days' views
-    true_ups: list[TrueUpQuote]
-
-
-def usage_of(session: Session, lic: License) -> Usage:
-    rows = usage_rows(session, lic.id)
-    per_day: dict[date, list[int]] = {}
-    per_domain: dict[str, int] = {}
-    for r in rows:
-        day = per_day.setdefault(r.day, [0, 0])
-        day[0] += r.views
-        day[1] += r.bot_views
-        per_domain[r.referrer_domain] = per_domain.get(r.referrer_domain, 0) + r.views
-    views = daily_views(rows)
-    extra = true_up(LicensedUse(0, lic.start_date, None, "active", None, ""), views)
-    quotes = list(session.scalars(select(TrueUpQuote).where(TrueUpQuote.license_id == lic.id)
-                                  .order_by(TrueUpQuote.id)))
-    return Usage(
-        total_views=sum(r.views for r in rows), bot_views=sum(r.bot_views for r in rows),
-        by_day=[(d, v[0], v[1]) for d, v in sorted(per_day.items())],
-        by_domain=sorted(per_domain.items(), key=lambda item: (-item[1], item[0])),
-        flags=usage_flags(licensed_use(lic), views), licensed_audience=lic.audience,
-        measured_audience=extra.measured_audience if extra else 0, true_ups=quotes,
-    )
-
-
-def usage_json(usage: Usage) -> dict:
-    return {
-        "views": usage.total_views, "bot_views": usage.bot_views,
-        "licensed_audience": usage.licensed_audience, "measured_audience_30_days": usage.measured_audience,
-        "by_day": [{"day": d.isoformat(), "views": v, "bot_views": b} for d, v, b in usage.by_day],
-        "by_referrer_domain": [{"domain": d, "views": v} for d, v in usage.by_domain],
-        "flags": [{"kind": f.kind, "views": f.views, "first_day": f.first_day.isoformat(),
-                   "last_day": f.last_day.isoformat(), "domains": list(f.domains)} for f in usage.flags],
-        "true_ups": [{"status": q.status, "amount": q.amount, "currency": q.currency,
-                      "invoice_number": q.invoice_number} for q in usage.true_ups],
-    }
 
 
 def delivery_json(session: Session, req: RepublishRequest) -> dict:

@@ -11,20 +11,20 @@ from licensing.core.auth import role_required
 from licensing.core.charts import bar_chart
 from licensing.core.db import get_session
 from licensing.core.money import format_money
+from licensing.delivery.folding import counter_of
+from licensing.delivery.queries import usage_of
 from licensing.delivery.rules.pixel import is_bot, referrer_domain, verify_pixel_token
 from licensing.delivery.services import (
     FLAG_LABELS,
     GONE_REASONS,
     ActionRefused,
     accept_true_up,
-    counter_of,
     find_true_up,
     gif_bytes,
     package_of,
     package_urls,
     send_reminder,
     send_true_up,
-    usage_of,
 )
 from licensing.intake.services import find_by_token
 from licensing.licenses.models import License

@@ -1,0 +1,82 @@
+"""A license's measured use: views by day and by referrer domain, and the flags they raise."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from licensing.delivery.models import (
+    TrueUpQuote,
+    UsageDaily,
+)
+from licensing.delivery.rules.flags import DailyViews, LicensedUse, UsageFlag, true_up, usage_flags
+from licensing.delivery.rules.pixel import registrable_domain
+from licensing.licenses.models import License
+
+# ---------------------------------------------------------------- usage and flags
+
+
+def usage_rows(session: Session, license_id: int) -> list[UsageDaily]:
+    return list(session.scalars(select(UsageDaily).where(UsageDaily.license_id == license_id)
+                                .order_by(UsageDaily.day, UsageDaily.referrer_domain)))
+
+
+def licensed_use(lic: License) -> LicensedUse:
+    host = urlsplit(lic.publication_url or "").hostname or ""
+    return LicensedUse(audience=lic.audience, start=lic.start_date, end=lic.end_date, status=lic.status,
+                       status_date=lic.status_changed_at.date() if lic.status_changed_at else None,
+                       licensed_domain=registrable_domain(host) if host else "")
+
+
+def daily_views(rows: list[UsageDaily]) -> list[DailyViews]:
+    return [DailyViews(r.day, r.referrer_domain, r.views) for r in rows]
+
+
+@dataclass(frozen=True)
+class Usage:
+    total_views: int
+    bot_views: int
+    by_day: list[tuple[date, int, int]]  # day, views, bot views
+    by_domain: list[tuple[str, int]]
+    flags: list[UsageFlag]
+    licensed_audience: int
+    measured_audience: int  # the busiest 30 days' views
+    true_ups: list[TrueUpQuote]
+
+
+def usage_of(session: Session, lic: License) -> Usage:
+    rows = usage_rows(session, lic.id)
+    per_day: dict[date, list[int]] = {}
+    per_domain: dict[str, int] = {}
+    for r in rows:
+        day = per_day.setdefault(r.day, [0, 0])
+        day[0] += r.views
+        day[1] += r.bot_views
+        per_domain[r.referrer_domain] = per_domain.get(r.referrer_domain, 0) + r.views
+    views = daily_views(rows)
+    extra = true_up(LicensedUse(0, lic.start_date, None, "active", None, ""), views)
+    quotes = list(session.scalars(select(TrueUpQuote).where(TrueUpQuote.license_id == lic.id)
+                                  .order_by(TrueUpQuote.id)))
+    return Usage(
+        total_views=sum(r.views for r in rows), bot_views=sum(r.bot_views for r in rows),
+        by_day=[(d, v[0], v[1]) for d, v in sorted(per_day.items())],
+        by_domain=sorted(per_domain.items(), key=lambda item: (-item[1], item[0])),
+        flags=usage_flags(licensed_use(lic), views), licensed_audience=lic.audience,
+        measured_audience=extra.measured_audience if extra else 0, true_ups=quotes,
+    )
+
+
+def usage_json(usage: Usage) -> dict:
+    return {
+        "views": usage.total_views, "bot_views": usage.bot_views,
+        "licensed_audience": usage.licensed_audience, "measured_audience_30_days": usage.measured_audience,
+        "by_day": [{"day": d.isoformat(), "views": v, "bot_views": b} for d, v, b in usage.by_day],
+        "by_referrer_domain": [{"domain": d, "views": v} for d, v in usage.by_domain],
+        "flags": [{"kind": f.kind, "views": f.views, "first_day": f.first_day.isoformat(),
+                   "last_day": f.last_day.isoformat(), "domains": list(f.domains)} for f in usage.flags],
+        "true_ups": [{"status": q.status, "amount": q.amount, "currency": q.currency,
+                      "invoice_number": q.invoice_number} for q in usage.true_ups],
+    }
