@@ -16,6 +16,9 @@ from app import create_app
 from licensing.cli import alembic_config
 from licensing.core.db import Base
 
+# Fixtures any test may name: `smtp_server`, a real SMTP server on a free loopback port
+pytest_plugins = ["tests.smtp_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1/test"
 

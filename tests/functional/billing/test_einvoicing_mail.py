@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import socket
 import threading
 from email import message_from_bytes, policy
 
@@ -18,32 +17,7 @@ from tests.finance_helpers import finance_client, invoice
 from tests.functional.billing.test_einvoicing import _pay, _refund
 from tests.functional.conftest import api_body
 from tests.staff_fixtures import PUBLISHER_EMAIL, add_user
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), server_hostname="smtp.test")
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+from tests.stripe_fixtures import free_port
 
 
 class TestRefundMailOverSmtp:
@@ -145,7 +119,7 @@ class TestViesOn:
         assert (stored.vies_result, stored.vies_checked_at is not None) == (result, True)
 
     def test_a_service_that_does_not_answer_leaves_the_request_standing(self, seeded, client):
-        seeded.config["SETTINGS"].vies_url = f"http://127.0.0.1:{_free_port()}/nothing-listens"
+        seeded.config["SETTINGS"].vies_url = f"http://127.0.0.1:{free_port()}/nothing-listens"
         response = client.post("/api/v1/requests", json=api_body(country="FR", vat_id="FR40303265045"))
         assert response.status_code == 201
         assert _stored(seeded).vies_result == "unavailable"

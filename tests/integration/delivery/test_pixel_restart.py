@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,18 +21,13 @@ from licensing.delivery.rules.pixel import pixel_key, pixel_path, pixel_token
 from tests.documents_helpers import no_rendering
 from tests.finance_helpers import approved
 from tests.staff_fixtures import add_user
+from tests.stripe_fixtures import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SECRET = "test-secret"
 HITS = 40
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", "Referer": "https://news.example/a"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def redis_up() -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import socket
 from datetime import date, timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from licensing.pricing.rules import DEMO_RATE_CARD
 from licensing.pricing.services import save_rate_card
 from tests.conftest import EXAMPLE_URL
 from tests.integration.conftest import given_request
+from tests.stripe_fixtures import free_port
 
 REFERENCE = re.compile(r"^REQ-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{6}$")
 
@@ -288,30 +288,6 @@ def test_search_by_url_of_an_article_stored_with_a_trailing_slash(session, tmp_p
 # ---------------------------------------------------------------- mail over SMTP
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), server_hostname="smtp.test")
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 class TestMailOverSmtp:
@@ -346,7 +322,7 @@ class TestMailOverSmtp:
 class TestMailServerDown:
     @pytest.fixture
     def app_config(self) -> dict:
-        return {"MAIL_URL": f"smtp://127.0.0.1:{_free_port()}"}
+        return {"MAIL_URL": f"smtp://127.0.0.1:{free_port()}"}
 
     def test_the_message_is_failed_and_the_request_still_stored(self, seeded, session, app, smtp_server):
         submitted = submit_request(session, given_request())
