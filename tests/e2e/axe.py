@@ -155,6 +155,9 @@ def weak_focus_rings(page: Page, presses: int = 8) -> list[FocusRing]:
 
 # ---------------------------------------------------------------- every page a browser test visits
 
+BROWSER_ERROR_PAGE = "chrome-error://"
+
+
 class AxeWatch:
     """Runs axe-core on every page a browser test loads. A page's "load" only marks it (an event
     handler runs beside the test, so it may not touch the page); the check runs before the test's
@@ -178,6 +181,8 @@ class AxeWatch:
 
     def settle(self, page: Page) -> None:
         if self.pending.pop(id(page), None) is None or page.is_closed():
+            return
+        if page.url.startswith(BROWSER_ERROR_PAGE):  # the browser's own page for a failed load, not ours
             return
         try:
             html = page.content()

@@ -8,12 +8,14 @@ The checks themselves are shown to fail on a page made inaccessible on purpose (
 with page.set_content), so a run that finds nothing means there was nothing to find."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from .axe import AccessibilityViolations, AxeWatch, assert_accessible, axe_violations, weak_focus_rings
@@ -235,3 +237,20 @@ def test_the_watch_on_every_visited_page_fails_a_test_that_visits_an_inaccessibl
         context.close()
     assert watch.checked == 2
     assert len(watch.found) == 1 and "image-alt" in watch.found[0], watch.found
+
+
+def test_the_watch_leaves_out_the_browsers_own_page_for_a_failed_load(browser) -> None:  # noqa: ANN001
+    """A test that cuts the network on purpose (the lost 3-D Secure return) leaves Chromium on its
+    error page, whose viewport forbids zooming: that page is the browser's, not the desk's."""
+    watch = AxeWatch()
+    context = browser.new_context()
+    try:
+        page = watch.watch(context.new_page())
+        page.route("**/*", lambda route: route.abort("internetdisconnected"))
+        with contextlib.suppress(PlaywrightError):
+            page.goto("http://127.0.0.1:9/lost")
+        page.wait_for_url(re.compile(r"^chrome-error://"))
+        watch.settle_all()
+    finally:
+        context.close()
+    assert watch.checked == 0 and not watch.found, watch.found
