@@ -119,6 +119,9 @@ class Settings:
     session_idle_hours: float = 12  # a signed-in session unused this long ends
     trusted_hosts: str | None = None  # comma-separated; unset: the host of PUBLIC_BASE_URL only
     export_max_rows: int = 100_000  # a CSV export larger than this asks for a narrower period
+    # Referrer domains that are the licensee's own page seen through someone else's host, accepted for
+    # every license: the AMP caches (Google's and Bing's) serve a licensee's AMP page from their hosts
+    usage_allowed_domains: str = "ampproject.org,bing-amp.com"
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -151,6 +154,10 @@ class Settings:
     def message_id_domain(self) -> str:
         """The domain of every Message-ID: the seller's own (the setting, else PUBLIC_BASE_URL's host)."""
         return self.mail_message_id_domain or urlsplit(self.public_base_url).hostname or "localhost"
+
+    def usage_allowed_domain_set(self) -> frozenset[str]:
+        """USAGE_ALLOWED_DOMAINS ("ampproject.org,bing-amp.com") as lower-case domains."""
+        return frozenset(d.strip().lower().strip(".") for d in self.usage_allowed_domains.split(",") if d.strip())
 
     def trusted_host_list(self) -> list[str]:
         """The hosts requests may name (Flask's TRUSTED_HOSTS): TRUSTED_HOSTS, else PUBLIC_BASE_URL's."""
@@ -234,6 +241,7 @@ class Settings:
             session_idle_hours=_float("SESSION_IDLE_HOURS", cls.session_idle_hours),
             trusted_hosts=_env("TRUSTED_HOSTS"),
             export_max_rows=_int("EXPORT_MAX_ROWS", cls.export_max_rows),
+            usage_allowed_domains=_env("USAGE_ALLOWED_DOMAINS", cls.usage_allowed_domains),
         )
         values.update(overrides)
         return cls(**values)

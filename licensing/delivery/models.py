@@ -1,5 +1,5 @@
 """Typed models of delivery: measured use (folded pixel counts), the batches folded, staff's actions on
-usage flags (true-up quotes and reminders) and the corrections sent to licensees."""
+usage flags (true-up quotes, reminders, accepted domains) and the corrections sent to licensees."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -81,8 +81,9 @@ class TrueUpQuote(Base):
 
 
 class UsageFlagAction(Base):
-    """What staff did about a usage flag: a true-up quote or a reminder of the terms (once per flag kind
-    and day, so a double click sends one e-mail)."""
+    """A reminder of the terms staff sent about a usage flag (once per flag kind and day, so a double
+    click sends one e-mail). A true-up is its own record (TrueUpQuote: who, when, one open at a time);
+    the action column kept its 'true_up' value for the rows written before."""
 
     __tablename__ = "usage_flag_actions"
 
@@ -100,6 +101,21 @@ class UsageFlagAction(Base):
         CheckConstraint("action IN ('true_up', 'reminder')", name="flag_action_known"),
         Index("ix_usage_flag_actions_license", "license_id"),
     )
+
+
+class AcceptedDomain(Base):
+    """A referrer domain staff accepted for one license (the licensee's second site, its app's web
+    view): its views no longer raise the "other domain" flag. Who accepted it and when is kept."""
+
+    __tablename__ = "license_accepted_domains"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    license_id: Mapped[int] = mapped_column(ForeignKey("licenses.id"))
+    domain: Mapped[str] = mapped_column(String(253))
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("license_id", "domain", name="uq_license_accepted_domain"),)
 
 
 class ArticleCorrection(Base):

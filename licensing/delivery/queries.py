@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from licensing.delivery.models import (
+    AcceptedDomain,
     TrueUpQuote,
     UsageDaily,
 )
@@ -24,11 +26,27 @@ def usage_rows(session: Session, license_id: int) -> list[UsageDaily]:
                                 .order_by(UsageDaily.day, UsageDaily.referrer_domain)))
 
 
-def licensed_use(lic: License) -> LicensedUse:
+def accepted_domains(session: Session, license_id: int) -> list[AcceptedDomain]:
+    return list(session.scalars(select(AcceptedDomain).where(AcceptedDomain.license_id == license_id)
+                                .order_by(AcceptedDomain.domain)))
+
+
+def covered_audience(session: Session, lic: License) -> int:
+    """The audience the licensee has paid for: the license's, raised to the measured audience of its
+    largest paid true-up (the extra use was bought, so it raises no flag and no second quote)."""
+    trued_up = session.scalar(select(func.max(TrueUpQuote.measured_audience))
+                              .where(TrueUpQuote.license_id == lic.id, TrueUpQuote.status == "paid"))
+    return max(lic.audience, trued_up or 0)
+
+
+def licensed_use(session: Session, lic: License) -> LicensedUse:
     host = urlsplit(lic.publication_url or "").hostname or ""
-    return LicensedUse(audience=lic.audience, start=lic.start_date, end=lic.end_date, status=lic.status,
+    allowed = current_app.config["SETTINGS"].usage_allowed_domain_set()
+    allowed |= {a.domain for a in accepted_domains(session, lic.id)}
+    return LicensedUse(audience=covered_audience(session, lic), start=lic.start_date, end=lic.end_date,
+                       status=lic.status,
                        status_date=lic.status_changed_at.date() if lic.status_changed_at else None,
-                       licensed_domain=registrable_domain(host) if host else "")
+                       licensed_domain=registrable_domain(host) if host else "", allowed_domains=frozenset(allowed))
 
 
 def daily_views(rows: list[UsageDaily]) -> list[DailyViews]:
@@ -42,9 +60,10 @@ class Usage:
     by_day: list[tuple[date, int, int]]  # day, views, bot views
     by_domain: list[tuple[str, int]]
     flags: list[UsageFlag]
-    licensed_audience: int
+    licensed_audience: int  # raised by a paid true-up
     measured_audience: int  # the busiest 30 days' views
     true_ups: list[TrueUpQuote]
+    accepted_domains: list[AcceptedDomain]
 
 
 def usage_of(session: Session, lic: License) -> Usage:
@@ -57,6 +76,7 @@ def usage_of(session: Session, lic: License) -> Usage:
         day[1] += r.bot_views
         per_domain[r.referrer_domain] = per_domain.get(r.referrer_domain, 0) + r.views
     views = daily_views(rows)
+    use = licensed_use(session, lic)
     extra = true_up(LicensedUse(0, lic.start_date, None, "active", None, ""), views)
     quotes = list(session.scalars(select(TrueUpQuote).where(TrueUpQuote.license_id == lic.id)
                                   .order_by(TrueUpQuote.id)))
@@ -64,8 +84,9 @@ def usage_of(session: Session, lic: License) -> Usage:
         total_views=sum(r.views for r in rows), bot_views=sum(r.bot_views for r in rows),
         by_day=[(d, v[0], v[1]) for d, v in sorted(per_day.items())],
         by_domain=sorted(per_domain.items(), key=lambda item: (-item[1], item[0])),
-        flags=usage_flags(licensed_use(lic), views), licensed_audience=lic.audience,
+        flags=usage_flags(use, views), licensed_audience=use.audience,
         measured_audience=extra.measured_audience if extra else 0, true_ups=quotes,
+        accepted_domains=accepted_domains(session, lic.id),
     )
 
 

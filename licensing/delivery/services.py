@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from invoices.billing.models import CreditNote
 from invoices.billing.services import Buyer, LineInput, issue_invoice, pay_url
-from invoices.billing.signals import invoice_paid
+from invoices.billing.signals import invoice_paid, invoice_voided
 from licensing.catalog.models import Article
 from licensing.catalog.rules import ArticleData, AssetData, FeedError, normalise_url
 from licensing.catalog.services import ImportResult, upsert_articles
@@ -28,6 +29,7 @@ from licensing.core.mail import queue_mail
 from licensing.core.security import external_url
 from licensing.delivery.folding import pixel_url
 from licensing.delivery.models import (
+    AcceptedDomain,
     ArticleCorrection,
     CorrectionNotice,
     TrueUpQuote,
@@ -134,10 +136,12 @@ def _price(session: Session, lic: License, audience: int) -> tuple[int, str, int
     return quote.amount, quote.currency, card.id
 
 
-def true_ups_of_request(session: Session, request_id: int) -> list[TrueUpQuote]:
-    """The true-ups of a request's license, shown with the license on the tracking page."""
-    return list(session.scalars(select(TrueUpQuote).join(License, License.id == TrueUpQuote.license_id)
-                                .where(License.request_id == request_id).order_by(TrueUpQuote.id)))
+def true_ups_of_request(session: Session, request_id: int) -> list[tuple[TrueUpQuote, str | None]]:
+    """The true-ups of a request's license, shown with the license on the tracking page, each with
+    its pay link while its invoice is unpaid."""
+    quotes = session.scalars(select(TrueUpQuote).join(License, License.id == TrueUpQuote.license_id)
+                             .where(License.request_id == request_id).order_by(TrueUpQuote.id))
+    return [(q, pay_url(q.invoice_number) if q.status == "accepted" else None) for q in quotes]
 
 
 def hash_quote_token(token: str) -> str:
@@ -153,8 +157,15 @@ def send_true_up(session: Session, number: str, actor_id: int | None) -> TrueUpQ
     """Price the use beyond the licensed audience by the current rate card (the price at the measured
     audience less the price at the licensed one) and send the quote to the licensee."""
     begin_write(session)
-    lic = _license(session, number)
-    extra = true_up(licensed_use(lic), daily_views(usage_rows(session, lic.id)))
+    lic = _license(session, number, for_update=True)  # two sends at once: the second sees the first's quote
+    still_open = session.scalars(select(TrueUpQuote).where(TrueUpQuote.license_id == lic.id,
+                                                           TrueUpQuote.status.in_(("sent", "accepted")))).first()
+    if still_open is not None:
+        session.rollback()
+        raise ActionRefused(f"A true-up quote sent on {still_open.created_at:%d %B %Y} is still "
+                            f"{'unpaid' if still_open.status == 'accepted' else 'open'}; "
+                            "a new one can be sent once it is paid or void.")
+    extra = true_up(licensed_use(session, lic), daily_views(usage_rows(session, lic.id)))
     if extra is None:
         session.rollback()
         raise ActionRefused("The measured use is within the licensed audience: there is nothing to true up.")
@@ -164,7 +175,6 @@ def send_true_up(session: Session, number: str, actor_id: int | None) -> TrueUpQ
     if amount <= 0:
         session.rollback()
         raise ActionRefused("The current rate card prices the measured audience no higher than the licensed one.")
-    _record_action(session, lic, "over_audience", "true_up", actor_id)
     token = secrets.token_urlsafe(24)
     quote = TrueUpQuote(license_id=lic.id, status="sent", licensed_audience=extra.licensed_audience,
                         measured_audience=extra.measured_audience, window_start=extra.window_start,
@@ -182,19 +192,36 @@ def send_reminder(session: Session, number: str, flag: str, actor_id: int | None
     """Remind the licensee of the terms a flag shows being left (once per flag and day)."""
     begin_write(session)
     lic = _license(session, number)
-    flags = {f.kind: f for f in usage_flags(licensed_use(lic), daily_views(usage_rows(session, lic.id)))}
+    flags = _raised_flags(session, lic)
     if flag not in flags:
         session.rollback()
         raise ActionRefused("That flag is not raised on this license.")
-    _record_action(session, lic, flag, "reminder", actor_id)
+    _record_reminder(session, lic, flag, actor_id)
     queue_mail(session, lic.licensee_email, f"The terms of license {lic.number}", "usage_reminder",
                tag=f"usage-reminder:{lic.number}:{flag}", license=lic, flag=flags[flag],
                flag_label=FLAG_LABELS[flag], tracking_url=tracking_url_of(lic.request))
     session.commit()
 
 
-def _record_action(session: Session, lic: License, flag: str, action: str, actor_id: int | None) -> None:
-    session.add(UsageFlagAction(license_id=lic.id, flag=flag, action=action, day=utcnow().date(),
+def _raised_flags(session: Session, lic: License) -> dict:
+    return {f.kind: f for f in usage_flags(licensed_use(session, lic), daily_views(usage_rows(session, lic.id)))}
+
+
+def accept_domain(session: Session, number: str, domain: str, actor_id: int | None) -> None:
+    """Staff accept a flagged referrer domain for this license (the licensee's other site, say):
+    its views stop raising the "other domain" flag. Only a domain the flag names can be accepted."""
+    begin_write(session)
+    lic = _license(session, number)
+    flag = _raised_flags(session, lic).get("other_domain")
+    if flag is None or domain not in flag.domains:
+        session.rollback()
+        raise ActionRefused(f"{domain or 'That domain'} is not among the flagged domains of this license.")
+    session.add(AcceptedDomain(license_id=lic.id, domain=domain, accepted_by=actor_id))
+    session.commit()
+
+
+def _record_reminder(session: Session, lic: License, flag: str, actor_id: int | None) -> None:
+    session.add(UsageFlagAction(license_id=lic.id, flag=flag, action="reminder", day=utcnow().date(),
                                 actor_id=actor_id, note=""))
     try:
         session.flush()
@@ -203,8 +230,9 @@ def _record_action(session: Session, lic: License, flag: str, action: str, actor
         raise ActionRefused("This was already sent today.") from exc
 
 
-def _license(session: Session, number: str) -> License:
-    lic = session.scalars(select(License).where(License.number == number.upper())).first()
+def _license(session: Session, number: str, for_update: bool = False) -> License:
+    query = select(License).where(License.number == number.upper())
+    lic = session.scalars(query.with_for_update() if for_update else query).first()
     if lic is None:
         session.rollback()
         raise ActionRefused("No such license.")
@@ -252,6 +280,22 @@ def true_up_paid(_sender, session: Session, invoice, **_kw) -> None:
     quote = session.scalars(select(TrueUpQuote).where(TrueUpQuote.invoice_number == invoice.number)).first()
     if quote is not None and quote.status == "accepted":
         quote.status, quote.paid_at = "paid", utcnow()
+
+
+@invoice_voided.connect
+def true_up_voided(_sender, session: Session, invoice, **_kw) -> None:
+    """Finance voids a true-up's invoice: the quote is void (staff may send a new one) and the
+    licensee is told, with the credit note (same transaction as the void)."""
+    quote = session.scalars(select(TrueUpQuote).where(TrueUpQuote.invoice_number == invoice.number)).first()
+    if quote is None or quote.status != "accepted":
+        return
+    quote.status = "void"
+    lic = session.get(License, quote.license_id)
+    note = session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)
+                           .order_by(CreditNote.id.desc())).first()
+    queue_mail(session, lic.licensee_email, f"True-up invoice {invoice.number} is cancelled", "true_up_voided",
+               tag=f"true-up-void:{quote.id}", license=lic, quote=quote, invoice=invoice, note=note,
+               tracking_url=tracking_url_of(lic.request))
 
 
 # ---------------------------------------------------------------- corrections

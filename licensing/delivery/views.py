@@ -18,6 +18,7 @@ from licensing.delivery.services import (
     FLAG_LABELS,
     GONE_REASONS,
     ActionRefused,
+    accept_domain,
     accept_true_up,
     find_true_up,
     gif_bytes,
@@ -177,6 +178,19 @@ def staff_true_up(number: str):
         flash(f"Not sent: {exc}", "error")
     else:
         flash(f"True-up quote sent to the licensee ({format_money(quote.amount, quote.currency)}).", "success")
+    return redirect(url_for("delivery.staff_usage", number=number))
+
+
+@bp.post("/staff/licenses/<number>/usage/accept-domain")
+@role_required("staff")
+def staff_accept_domain(number: str):
+    domain = request.form.get("domain", "").strip().lower()
+    try:
+        accept_domain(get_session(), number, domain, current_user.id)
+    except ActionRefused as exc:
+        flash(f"Not accepted: {exc}", "error")
+    else:
+        flash(f"{domain} is accepted for this license: its views no longer raise a flag.", "success")
     return redirect(url_for("delivery.staff_usage", number=number))
 
 

@@ -12,16 +12,15 @@ from licensing.core.db import get_session, utcnow
 from licensing.core.documents import einvoice_xml, find_document
 from licensing.core.models import Document
 from licensing.intake.services import find_by_token
-from licensing.licenses.services import credit_note_numbers, license_for_request
+from licensing.licenses.services import documents_of_license, license_for_request
 
 bp = Blueprint("downloads", __name__)
 STALE = timedelta(minutes=2)
 
 
 def documents_of_request(request_id: int) -> list[str]:
-    """The license, its invoice and the invoice's credit notes: what the publisher may download."""
     lic = license_for_request(get_session(), request_id)
-    return [lic.number, lic.invoice_number, *credit_note_numbers(get_session(), lic.invoice_number)] if lic else []
+    return documents_of_license(get_session(), lic) if lic else []
 
 
 def _send(document: Document | None) -> Response:

@@ -251,6 +251,14 @@ def credit_note_numbers(session: Session, invoice_number: str) -> list[str]:
     return [note.number for note in credit_notes_of(session, invoice_number)]
 
 
+def documents_of_license(session: Session, lic: License) -> list[str]:
+    """The license, every invoice that bills it (its own, then any true-up's) and their credit notes:
+    what its licensee may download."""
+    invoices = session.scalars(select(Invoice.number).where(Invoice.reference == lic.number)
+                               .order_by(Invoice.number != lic.invoice_number, Invoice.id))
+    return [lic.number, *(n for number in invoices for n in (number, *credit_note_numbers(session, number)))]
+
+
 def license_panel(session: Session, request_id: int) -> dict | None:
     """A request's license, its documents (ready or being prepared), its credit notes and its payment link."""
     lic = license_for_request(session, request_id)

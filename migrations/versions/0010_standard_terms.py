@@ -7,7 +7,7 @@ cannot know those. Requests and licenses from before keep no version (NULL): the
 accepted were not kept.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04 23:00:00
 """
 import sqlalchemy as sa

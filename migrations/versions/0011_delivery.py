@@ -6,7 +6,7 @@ cookie), each folded batch recorded once; staff's actions on usage flags, true-u
 corrections sent to licensees.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04 23:00:00
 """
 import sqlalchemy as sa

@@ -4,7 +4,7 @@ Existing accounts are taken as signed up (false): before this column, invited an
 could not be told apart, and marking them all invited would offer to invite real users again.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-04 23:00:00
 """
 import sqlalchemy as sa

@@ -78,7 +78,7 @@ class LicenseFacts:
     included: tuple[Asset, ...] = ()  # the publisher's own media the licensee asked for
     excluded: tuple[Asset, ...] = ()  # everything else, each with its reason
     terms_url: str = ""  # the version of the standard terms the licensee accepted
-    tracking_pixel: bool = False  # a later issue: the licensee keeps the desk's pixel on the page
+    tracking_pixel: bool = False  # the licensee keeps the desk's pixel on the page (the package's terms)
 
 
 def decimal_amount(minor: int, digits: int) -> str:

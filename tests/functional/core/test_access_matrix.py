@@ -117,6 +117,7 @@ EXPECTED: dict[str, object] = {
     "delivery.staff_usage": ANY_STAFF,
     "delivery.staff_true_up": STAFF,
     "delivery.staff_reminder": STAFF,
+    "delivery.staff_accept_domain": STAFF,
 }
 ROLES = ("staff", "finance", "admin")
 

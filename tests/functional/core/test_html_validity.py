@@ -318,6 +318,10 @@ def terms_and_delivery_pages(pages: Pages, app, staff, anonymous, made: dict, pa
         quote = [m for m in s.scalars(select(OutboxMessage)) if (m.tag or "").startswith("true-up")][-1]
     path = "/true-up/" + quote.body_text.split("/true-up/", 1)[1].split()[0]
     pages.get("licensee: true-up", app.test_client(), path)
+    moved(app.test_client().post(path))
+    pages.get("public: tracking with a true-up to pay", anonymous, f"/track/{token}")
+    moved(staff.client.post(f"/staff/licenses/{number}/usage/accept-domain", data={"domain": "copycat.example"}))
+    pages.get("staff: usage with an accepted domain and a true-up", staff.client, f"/staff/licenses/{number}/usage")
 
 
 def test_every_page_passes_the_nu_html_checker(seeded, client, monkeypatch, tmp_path):

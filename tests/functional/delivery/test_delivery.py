@@ -7,91 +7,23 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from tests.conftest import EXAMPLE_URL
-from tests.documents_helpers import no_rendering
+from tests.delivery_helpers import (
+    PHOTO_NOT,
+    PHOTO_OK,
+    active_license,
+    add_usage,
+    import_body,
+    pay,
+    token_of,
+)
 from tests.finance_helpers import approved
 from tests.functional.conftest import parse
-from tests.staff_fixtures import add_user, login
 
 SCHEMA = Path(__file__).resolve().parents[2] / "validators" / "reference" / "ninjs" / "ninjs-schema_2.1.json"
-PHOTO_OK = "https://www.middleeasteye.net/sites/default/files/ok-photo.jpg"
-PHOTO_NOT = "https://www.middleeasteye.net/sites/default/files/agency-photo.jpg"
-XSS_BODY = f"""
-<p>First paragraph of the story.<script>alert('x')</script></p>
-<p onclick="steal()">Second <a href="javascript:alert(1)">link</a> <img src="x" onerror="alert(2)"></p>
-<style>body{{display:none}}</style><svg><script>alert(3)</script></svg>
-<iframe src="javascript:alert(4)"></iframe>
-<figure><img src="{PHOTO_OK}" alt="Our photo"><figcaption>Our photo</figcaption></figure>
-<figure><img src="{PHOTO_NOT}" alt="Agency photo"><figcaption>Agency photo</figcaption></figure>
-<p>Closing paragraph.</p>
-"""
-
-
-def feed(body: str, title: str = "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary") -> bytes:
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
-     xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:sd="https://syndication-desk.org/ns/1.0"><channel>
-<item><title>{title}</title><link>{EXAMPLE_URL}</link><description>Washington is alarmed</description>
-<dc:creator>MEE and agencies</dc:creator>
-<content:encoded><![CDATA[{body}]]></content:encoded>
-<media:content url="{PHOTO_OK}" medium="image" sd:licensable="true">
-  <media:credit>Photograph: MEE</media:credit></media:content>
-<media:content url="{PHOTO_NOT}" medium="image" sd:licensable="false">
-  <media:credit>Photograph: AFP</media:credit></media:content>
-</item></channel></rss>""".encode()
-
-
-def import_body(app, tmp_path, body: str) -> int:  # noqa: ANN001
-    from licensing.catalog.services import import_feed
-    from licensing.core.db import new_session
-
-    path = tmp_path / f"feed-{abs(hash(body))}.xml"
-    path.write_bytes(feed(body))
-    with app.test_request_context("/"), new_session() as s:
-        return import_feed(s, str(path)).corrected
-
-
-@pytest.fixture
-def quiet(monkeypatch):
-    """Documents stay pending: these tests are about the package, not the PDFs."""
-    return no_rendering(monkeypatch)
-
-
-@pytest.fixture
-def staff(seeded):
-    uid = add_user(seeded, "sam@desk.test", "Sam Staff", ["staff"])
-    client = seeded.test_client()
-    login(client, uid)
-    return uid, client
-
-
-def pay(app, invoice_number: str) -> None:  # noqa: ANN001
-    from invoices.finance.services import mark_paid
-    from licensing.core.db import new_session
-
-    with app.test_request_context("/"), new_session() as s:
-        mark_paid(s, invoice_number, "test", "BANK-1", date.today().isoformat())
-
-
-def active_license(app, tmp_path, staff_id: int, body: str = XSS_BODY):  # noqa: ANN001, ANN201
-    import_body(app, tmp_path, body)
-    made = approved(app, staff_id, media_wanted=True)
-    pay(app, made.invoice_number)
-    return made
-
-
-def token_of(app, reference: str) -> str:  # noqa: ANN001
-    from licensing.core.db import new_session
-    from licensing.intake.models import RepublishRequest
-    from licensing.intake.services import derive_tracking_token
-
-    with app.app_context(), new_session() as s:
-        req = s.scalars(select(RepublishRequest).where(RepublishRequest.reference == reference)).one()
-        return derive_tracking_token(req.reference, req.tracking_nonce)
 
 
 def test_package_is_sanitised_filtered_and_credited(seeded, staff, tmp_path, quiet):
@@ -190,18 +122,6 @@ def test_pixel_counts_views_apart_from_bots_and_refuses_another_license(seeded, 
     api = client.get(f"/api/v1/requests/{first.reference}", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert api["usage"]["views"] == 3 and api["usage"]["bot_views"] == 1
     assert api["package"]["available"] is True and api["package"]["ninjs"].endswith("/package.json")
-
-
-def add_usage(app, number: str, rows: list[tuple[date, str, int]]) -> None:  # noqa: ANN001
-    from licensing.core.db import new_session
-    from licensing.delivery.models import UsageDaily
-    from licensing.licenses.models import License
-
-    with app.app_context(), new_session() as s:
-        lic = s.scalars(select(License).where(License.number == number)).one()
-        s.add_all(UsageDaily(license_id=lic.id, day=day, referrer_domain=domain, views=views, bot_views=0)
-                  for day, domain, views in rows)
-        s.commit()
 
 
 def test_flags_true_up_accepted_and_paid_shows_on_the_license(seeded, staff, tmp_path, quiet):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.functional.delivery.test_delivery import EXAMPLE_URL, PHOTO_NOT, PHOTO_OK, import_body
+from tests.conftest import EXAMPLE_URL
+from tests.delivery_helpers import PHOTO_NOT, PHOTO_OK, import_body
 
 BODY = (f'<p onclick="x()">Hello<script>alert(1)</script></p><img src="{PHOTO_OK}">'
         f'<figure><img src="{PHOTO_NOT}"><figcaption>AFP</figcaption></figure>'
