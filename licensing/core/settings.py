@@ -1,6 +1,7 @@
 """Settings from the environment (and an optional .env), each with a default that runs on one laptop."""
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
+LOGO_MAX_BYTES = 256 * 1024  # a logo is carried in every license's frozen inputs
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -91,8 +93,8 @@ class Settings:
     vies_check: bool = False  # ask the EU's VIES service whether a buyer's VAT id is registered
     vies_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number"
     # The licensor on licenses and the standard terms: its English ("licence" in en-GB, "license" in
-    # en-US), its logo (a file in licensing/core/static; empty: the name alone), the law and courts
-    # of the agreement, and the address for questions about the terms
+    # en-US), its logo (a PNG, JPEG or SVG file: absolute, or relative to the instance folder; empty:
+    # the name alone), the law and courts of the agreement, and the address for questions about the terms
     seller_english: str = "en-GB"
     seller_logo: str = ""
     governing_law: str = "England and Wales"  # "governed by the law of …"
@@ -123,6 +125,7 @@ class Settings:
     # every license: the AMP caches (Google's and Bing's) serve a licensee's AMP page from their hosts
     usage_allowed_domains: str = "ampproject.org,bing-amp.com"
     testing: bool = False
+    instance_path: Path = INSTANCE  # where relative file settings (SELLER_LOGO) are looked up
     extra: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never print secrets
@@ -155,6 +158,26 @@ class Settings:
         """The domain of every Message-ID: the seller's own (the setting, else PUBLIC_BASE_URL's host)."""
         return self.mail_message_id_domain or urlsplit(self.public_base_url).hostname or "localhost"
 
+    def seller_logo_data_uri(self) -> str:
+        """SELLER_LOGO as a data: URI ("" when unset). A license carries its logo in its frozen inputs,
+        so a logo replaced later never changes an issued document's bytes. Refuses a missing file, a
+        file that is not a PNG, JPEG or SVG (by its first bytes, not its name), or one over 256 KB."""
+        if not self.seller_logo:
+            return ""
+        path = Path(self.seller_logo).expanduser()
+        path = path if path.is_absolute() else self.instance_path / path
+        if not path.is_file():
+            raise ValueError(f"SELLER_LOGO: no such file {str(path)!r}")
+        data = path.read_bytes()
+        if len(data) > LOGO_MAX_BYTES:
+            raise ValueError(f"SELLER_LOGO: {path.name} is {len(data):,} bytes; at most {LOGO_MAX_BYTES:,}")
+        head = data[:512].lstrip()
+        mime = ("image/png" if data.startswith(b"\x89PNG\r\n\x1a\n") else "image/jpeg" if data.startswith(b"\xff\xd8\xff")
+                else "image/svg+xml" if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096] else "")
+        if not mime:
+            raise ValueError(f"SELLER_LOGO: {path.name} is not a PNG, JPEG or SVG image")
+        return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
     def usage_allowed_domain_set(self) -> frozenset[str]:
         """USAGE_ALLOWED_DOMAINS ("ampproject.org,bing-amp.com") as lower-case domains."""
         return frozenset(d.strip().lower().strip(".") for d in self.usage_allowed_domains.split(",") if d.strip())
@@ -182,6 +205,7 @@ class Settings:
         self.reminder_days()  # a typo in the reminder days fails at start, not at the first daily run
         if self.seller_english not in ("en-GB", "en-US"):
             raise ValueError("SELLER_ENGLISH must be en-GB or en-US")
+        self.seller_logo_data_uri()  # a wrong logo fails at start, not at the first approval
         if not 0 <= self.license_expiry_reminder_days <= 365:
             raise ValueError("LICENSE_EXPIRY_REMINDER_DAYS must be between 0 and 365")
         key = self.stripe_secret_key or ""
@@ -193,6 +217,7 @@ class Settings:
         load_dotenv(ROOT / ".env", override=False)
         instance.mkdir(parents=True, exist_ok=True)
         values = dict(
+            instance_path=instance,
             database_url=_env("DATABASE_URL", f"sqlite:///{instance / 'syndication.db'}"),
             secret_key=overrides.pop("secret_key", None) or _secret_key(instance),
             redis_url=_env("REDIS_URL"),

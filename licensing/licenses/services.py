@@ -175,7 +175,7 @@ def license_context(lic: License, invoice) -> dict:
         "number": lic.number, "issued_on": lic.issued_at.date().isoformat(), "english": english,
         "words": wording(english),
         "seller": {"name": who.name, "address": who.address, "vat_number": who.vat_number,
-                   "logo": settings.seller_logo},
+                   "logo": settings.seller_logo_data_uri()},
         "licensee": {"name": lic.licensee_name, "contact": lic.licensee_contact, "email": lic.licensee_email,
                      "address": invoice.buyer_address,
                      "country": countries().get(lic.licensee_country, lic.licensee_country)},
