@@ -1,7 +1,11 @@
 """Licenses: issued on approval together with their invoice, in the approval's transaction."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from flask import current_app
+from rdflib import RDF, RDFS, SKOS, Graph, Namespace, URIRef
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -25,7 +29,7 @@ from licensing.core.numbering import next_number
 from licensing.core.places import countries, languages, territory_label
 from licensing.intake.models import RepublishRequest
 from licensing.licenses.models import LICENSE_STATUS_LABELS, License
-from licensing.licenses.rules.rightsml import Asset, LicenseFacts, Party, license_policy
+from licensing.licenses.rules.rightsml import DESK_NS, Asset, LicenseFacts, Party, license_policy
 from licensing.licenses.rules.terms import credit_line, end_date
 from licensing.pricing.rules import MEDIUM_LABELS, TERM_LABELS
 from licensing.terms.rules import licence_word, publish_by, respell, term_meaning, wording
@@ -288,3 +292,34 @@ def public_view(lic: License) -> dict:
         "exclusive": lic.exclusive,
         "exclusions": [e["label"] for e in asset_entries(lic.exclusions, lic.article_url, "third_party")],
     }
+
+
+# ---------------------------------------------------------------- the desk's rights vocabulary
+
+VOCABULARY_TTL = Path(__file__).resolve().parent / "rules" / "vocabulary.ttl"
+
+
+@lru_cache(maxsize=1)
+def vocabulary_turtle() -> str:
+    """The desk's rights vocabulary as declared (Turtle), served at its namespace's path."""
+    return VOCABULARY_TTL.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def vocabulary_terms() -> tuple[dict, ...]:
+    """Each term of the vocabulary for people: its name after the "#", label, explanation and kinds,
+    read from the Turtle by rdflib (so the page cannot say other than the file)."""
+    graph = Graph().parse(data=vocabulary_turtle(), format="turtle")
+    desk = Namespace(DESK_NS)
+    terms = []
+    for term in sorted(set(graph.subjects(RDFS.isDefinedBy, URIRef(DESK_NS)))):
+        kinds = sorted(graph.namespace_manager.normalizeUri(kind) for kind in graph.objects(term, RDF.type))
+        text = graph.value(term, SKOS.definition) or graph.value(term, RDFS.comment) or ""
+        terms.append({"name": str(term).removeprefix(str(desk)), "iri": str(term),
+                      "label": str(graph.value(term, RDFS.label) or ""), "explanation": str(text), "kinds": kinds})
+    return tuple(terms)
+
+
+def vocabulary_jsonld() -> str:
+    return Graph().parse(data=vocabulary_turtle(), format="turtle").serialize(format="json-ld", indent=2)
+

@@ -9,8 +9,15 @@ from licensing.core.db import get_session
 from licensing.core.limits import VERIFY, limiter
 from licensing.core.text import strip_bidi_deep
 from licensing.licenses.models import LICENSE_STATUS_LABELS
-from licensing.licenses.rules.rightsml import to_json
-from licensing.licenses.services import find_license, public_view, rightsml_of
+from licensing.licenses.rules.rightsml import DESK_NS, to_json
+from licensing.licenses.services import (
+    find_license,
+    public_view,
+    rightsml_of,
+    vocabulary_jsonld,
+    vocabulary_terms,
+    vocabulary_turtle,
+)
 
 bp = Blueprint("verify", __name__)
 NUMBER = re.compile(r"^LIC-\d{4}-\d{5,}$")
@@ -59,3 +66,24 @@ def license_api(number: str):
     if lic is None:
         return jsonify({"error": "No license with this number."}), 404
     return jsonify(public_view(lic))
+
+
+VOCABULARY_FORMATS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html"}
+
+
+@bp.get("/ns/rights/1.0")
+def vocabulary():
+    """The desk's rights vocabulary at its namespace's path: a page for people, Turtle or JSON-LD for
+    software (by Accept, or ?format=ttl|jsonld), so a deployment at the namespace's host resolves it."""
+    asked = VOCABULARY_FORMATS.get(request.args.get("format", ""))
+    best = asked or request.accept_mimetypes.best_match(["text/html", "text/turtle", "application/ld+json"],
+                                                        default="text/html")
+    if best == "text/turtle":
+        response = Response(vocabulary_turtle(), mimetype="text/turtle")
+    elif best == "application/ld+json":
+        response = Response(vocabulary_jsonld(), mimetype="application/ld+json")
+    else:
+        response = Response(render_template("public/vocabulary.html", terms=vocabulary_terms(), namespace=DESK_NS))
+    response.vary.add("Accept")
+    return response
+

@@ -79,7 +79,8 @@ class Scene:
                 ("republish", "/republish"), ("republish-article", f"/republish?article={EXAMPLE_URL}"),
                 ("track-submitted", track["submitted"]), ("track-needs-info", track["needs_info"]),
                 ("track-approved", track["approved"]), ("pay", self.pay), ("verify", "/verify"),
-                ("verify-license", f"/verify/{self.license}"), ("sign-in", "/login"), ("not-found", "/no-such-page"),
+                ("verify-license", f"/verify/{self.license}"), ("vocabulary", "/ns/rights/1.0"), ("sign-in", "/login"),
+                ("not-found", "/no-such-page"),
             ],
             "staff": [
                 ("queue", "/staff/requests"), ("queue-all", "/staff/requests?status=all"),

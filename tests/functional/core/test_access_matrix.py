@@ -41,6 +41,7 @@ EXPECTED: dict[str, object] = {
     "verify.verify_form": PUBLIC,
     "verify.verify_page": PUBLIC,
     "verify.license_jsonld": PUBLIC,
+    "verify.vocabulary": PUBLIC,
     "terms.current": PUBLIC,
     "terms.version": PUBLIC,
     "verify.license_api": PUBLIC,

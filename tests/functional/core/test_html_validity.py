@@ -114,6 +114,7 @@ def public_pages(pages: Pages, app, anonymous) -> None:  # noqa: ANN001
     pages.post("public: confirmation", anonymous, "/republish",
                {**valid_form(), "action": "submit", "confirmed_amount": "67500"})
     pages.get("public: verify", anonymous, "/verify")
+    pages.get("public: rights vocabulary", anonymous, "/ns/rights/1.0")
     pages.get("public: verify, unknown", anonymous, "/verify?number=LIC-2026-00000", 404,
               follow_redirects=True)
     pages.get("public: not found", anonymous, "/no-such-page", 404)
