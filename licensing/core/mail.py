@@ -65,7 +65,8 @@ def failed_count(session: Session) -> int:
 
 def queue_mail(session: Session, to: str, subject: str, template: str, tag: str = "", **context) -> OutboxMessage:
     """Add a message to the outbox (the caller commits); deliver it after commit when SMTP is set."""
-    body = render_template(f"email/{template}.txt", **context)
+    spell = current_app.extensions.get("spelling") or (lambda text: text)  # the seller's English (terms)
+    subject, body = spell(subject), spell(render_template(f"email/{template}.txt", **context))
     smtp = bool(current_app.config["SETTINGS"].mail_url)
     message = OutboxMessage(to_address=to, subject=subject, body_text=body, tag=tag,
                             status="queued" if smtp else "kept")

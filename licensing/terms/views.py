@@ -2,7 +2,9 @@
 page that previews and publishes a new version."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -11,9 +13,26 @@ from wtforms import TextAreaField
 from licensing.core.auth import role_required
 from licensing.core.db import get_session, utcnow
 from licensing.terms import services
-from licensing.terms.rules import to_html
+from licensing.terms.rules import respell, to_html
 
 bp = Blueprint("terms", __name__)
+
+
+# Pages and e-mails are written in British English, where "licence" is always the noun (the verb is
+# "license"), so an American seller's copy is a mechanical respelling of the finished text: no
+# template has to choose a word, and none can forget to.
+@bp.record_once
+def _spell_mail_in_the_sellers_english(state) -> None:  # noqa: ANN001 - Flask's BlueprintSetupState
+    state.app.extensions["spelling"] = partial(respell, english=state.app.config["SETTINGS"].seller_english)
+
+
+@bp.after_app_request
+def _spell_pages_in_the_sellers_english(response: Response) -> Response:
+    english = current_app.config["SETTINGS"].seller_english
+    if english != "en-GB" and response.mimetype == "text/html" and not response.direct_passthrough \
+            and not response.is_streamed:
+        response.set_data(respell(response.get_data(as_text=True), english))
+    return response
 
 
 class PublishForm(FlaskForm):
