@@ -2,6 +2,8 @@
 in `intake` and are shared with the JSON API."""
 from __future__ import annotations
 
+import json
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -13,6 +15,11 @@ from licensing.pricing.rules import MEDIA, MEDIUM_LABELS, TERM_LABELS, TERMS
 
 AUDIENCE_HELP = ("Monthly unique visitors for a website or app, subscribers for a newsletter, copies "
                  "printed for print, average audience for broadcast, followers for social media.")
+
+# The territory picker (static/js/territory.js) offers each region as a group of countries: picking
+# one chooses its countries in this select, which the form and the pricing already understand.
+REGION_GROUPS = json.dumps([{"key": key, "name": name, "countries": list(codes)} for key, (name, codes) in REGIONS.items()],
+                           separators=(",", ":"))
 
 
 class RequestForm(FlaskForm):
@@ -46,6 +53,7 @@ class RequestForm(FlaskForm):
                          validate_choice=False)
     territory_countries = SelectMultipleField("Countries", choices=[], validators=[Optional()], validate_choice=False,
                                               widget=CachedOptionsSelect(multiple=True),
+                                              render_kw={"data-regions": REGION_GROUPS},
                                               description="Choose one or more countries "
                                                           "(on a computer, hold Ctrl or Cmd to choose several).")
     language = SelectField("Language of publication", choices=[], validate_choice=False,

@@ -85,6 +85,17 @@ def fill_who_and_where(page: Page, email: str = "editor@leeds-post.example",
     type_into(page, "Audience size", "5000")
 
 
+def choose_countries(page: Page, *names: str) -> None:
+    """In the territory picker: type each country's name and take the match it shows first (Enter)."""
+    picker = page.get_by_role("combobox", name="Countries", exact=True)
+    picker.focus()
+    for name in names:
+        picker.press_sequentially(name)
+        expect(page.locator("#territory_countries-listbox [role=option].active")).to_have_text(name)
+        picker.press("Enter")
+        expect(page.get_by_role("button", name=f"Remove {name}", exact=True)).to_be_visible()
+
+
 def fill_use(page: Page, start: date) -> None:
     label(page, "Language of publication").select_option(label="English")
     label(page, "Term").select_option(label="1 year")
