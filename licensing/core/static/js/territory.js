@@ -16,11 +16,20 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  // What people type for a country whose list name is another: "UK", "USA", "Turkey", "Russia".
+  var OTHER_NAMES = {
+    GB: ["uk", "great britain", "britain", "england", "scotland", "wales", "northern ireland"],
+    US: ["usa", "america", "united states of america"], AE: ["uae", "emirates"], RU: ["russia"],
+    CZ: ["czech republic"], NL: ["holland"], TR: ["turkey"], CI: ["ivory coast"], VA: ["vatican"],
+    CD: ["drc", "democratic republic of the congo"], SZ: ["swaziland"], CV: ["cape verde"], MM: ["burma"],
+    MK: ["macedonia"], PS: ["palestine"], KR: ["korea"], BN: ["brunei"]
+  };
+
   var countries = [];
   var byCode = {};
   Array.prototype.forEach.call(select.options, function (option) {
     var country = { kind: "country", code: option.value, name: option.text, folded: fold(option.text),
-      option: option, id: id + "-option-" + option.value };
+      otherNames: OTHER_NAMES[option.value] || [], option: option, id: id + "-option-" + option.value };
     countries.push(country);
     byCode[country.code] = country;
   });
@@ -95,9 +104,11 @@
 
   // ------------------------------------------------------------ what matches
 
-  // 0: the code itself, 1: the name starts with it, 2: a word of the name does, 3: anywhere in it.
+  // 0: the code or another name itself, 1: a name starts with it, 2: a word of the name does, 3: anywhere in it.
   function rank(item, query) {
-    if (item.code && item.code.toLowerCase() === query) { return 0; }
+    var others = item.otherNames || [];
+    if ((item.code && item.code.toLowerCase() === query) || others.indexOf(query) >= 0) { return 0; }
+    if (others.some(function (other) { return other.indexOf(query) === 0; })) { return 1; }
     var at = item.folded.indexOf(query);
     if (at < 0) { return -1; }
     if (at === 0) { return 1; }
