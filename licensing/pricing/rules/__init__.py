@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from licensing.pricing.rules.steps import BASE, BP, FACTOR, FEE, MINIMUM, factor_label, price_steps
+from licensing.pricing.rules.steps import BASE, BP, FACTOR, FEE, MINIMUM, PriceStep, factor_label, price_steps
 
 MEDIA = ("website", "print", "newsletter", "broadcast", "social", "syndication_feed")
 MEDIUM_LABELS = {
@@ -162,13 +162,16 @@ class Quote:
     lines: tuple[QuoteLine, ...]
     rate_card_version: int
 
+    @property
+    def steps(self) -> tuple[PriceStep, ...]:
+        return price_steps([line.to_dict() for line in self.lines], self.currency)
+
     def to_dict(self) -> dict:
-        breakdown = [line.to_dict() for line in self.lines]
         return {
             "amount": self.amount,
             "currency": self.currency,
-            "breakdown": breakdown,
-            "steps": [step.to_dict() for step in price_steps(breakdown, self.currency)],
+            "breakdown": [line.to_dict() for line in self.lines],
+            "steps": [step.to_dict() for step in self.steps],
             "rate_card_version": self.rate_card_version,
         }
 
