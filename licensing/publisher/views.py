@@ -23,6 +23,7 @@ from licensing.intake.rules.validation import validate_request
 from licensing.intake.services import (
     answer_info,
     find_by_token,
+    lowest_price,
     open_question,
     publisher_timeline,
     quotable,
@@ -66,8 +67,8 @@ def article(article_id: int):
     if found is None:
         abort(404)
     # schema.org JSON-LD: a data block the browser never runs, so the CSP (script-src 'self') holds
-    return render_template("public/article.html", article=found, markup=Markup(script_tag(article_markup(  # noqa: S704
-        _article_page(found)))))
+    return render_template("public/article.html", article=found, lowest=lowest_price(get_session()),
+                           markup=Markup(script_tag(article_markup(_article_page(found)))))  # noqa: S704
 
 
 def _article_page(found: Article) -> ArticlePage:
