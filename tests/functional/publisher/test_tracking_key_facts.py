@@ -27,8 +27,9 @@ def _page(client, token: str):  # noqa: ANN001, ANN202
 
 
 def _facts(doc) -> dict[str, str]:  # noqa: ANN001
-    facts = doc.by_id("key-facts").find("dl")
-    return dict(zip([dt.text for dt in facts.find_all("dt")], [dd.text for dd in facts.find_all("dd")], strict=True))
+    section = doc.by_id("key-facts")
+    return dict(zip([dt.text for dt in section.find_all("dt")], [dd.text for dd in section.find_all("dd")],
+                    strict=True))
 
 
 def _order(doc) -> list[str]:  # noqa: ANN001
@@ -96,6 +97,9 @@ def test_an_approved_request_shows_the_amount_due_with_vat_the_pay_button_the_do
     assert pay.attrs["href"] == \
         f"http://desk.test/pay/{lic.invoice_number}/{payment_token(seeded.config['SECRET_KEY'], lic.invoice_number)}"
     assert pay.parent.parent.attrs["id"] == "key-facts"
+    # the button right after the amount it pays, before the documents
+    assert [n.tag for n in pay.parent.parent.children if not isinstance(n, str)] == [
+        "h2", "dl", "p", "dl"]
     extra = doc.by_id("extra-terms")
     assert extra.children == ["Credit the photographer by name.\nNo use behind a paywall."]
     assert extra.attrs["class"] == "pre"  # the lines staff wrote stay lines
