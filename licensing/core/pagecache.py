@@ -5,8 +5,9 @@ and `Cache-Control: public, max-age=...` so that a browser or a proxy can keep i
 
 Not cached: anything but a GET, a signed-in visitor (staff see their own navigation), a visitor
 with a message waiting to be shown (a flash), a page that made a CSRF token (it is the visitor's
-own), and any answer but a 200. Pages change only when the catalogue is imported again, so a
-visitor sees such a change within the lifetime of an entry."""
+own), and any answer but a 200. Pages change only when the catalogue is imported again or a new
+rate card changes an article's "from" price, so a visitor sees such a change within the lifetime
+of an entry."""
 from __future__ import annotations
 
 import hashlib

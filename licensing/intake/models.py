@@ -24,6 +24,7 @@ from licensing.core.db import Base, utcnow
 from licensing.core.models import User
 from licensing.intake.rules.workflow import STATUSES
 from licensing.pricing.models import RateCard
+from licensing.pricing.rules.steps import PriceStep, price_steps
 from licensing.terms.models import StandardTerms  # noqa: F401  (the table terms_version refers to)
 
 _status_list = ", ".join(f"'{s}'" for s in STATUSES)
@@ -112,6 +113,11 @@ class RepublishRequest(Base):
     @property
     def territory_codes(self) -> list[str]:
         return [] if self.territory == "worldwide" else [c for c in self.territory.split(",") if c]
+
+    @property
+    def quote_steps(self) -> tuple[PriceStep, ...]:
+        """The stored breakdown as a person reads it (requests stored before lines had kinds: by label)."""
+        return price_steps(self.quote_breakdown, self.currency)
 
 
 class RequestEvent(Base):

@@ -27,9 +27,10 @@ from licensing.core.money import format_money
 from licensing.core.security import external_url
 from licensing.intake.models import RepublishRequest, RequestEvent
 from licensing.intake.rules import workflow
-from licensing.intake.rules.validation import QuoteInput, RequestInput
+from licensing.intake.rules.validation import MIN_AUDIENCE, QuoteInput, RequestInput
 from licensing.pricing.models import RateCard
 from licensing.pricing.rules import Quote, RequestedUse, quote_for
+from licensing.pricing.rules.lowest import lowest_quote
 from licensing.pricing.services import NoRateCard, current_rate_card, rate_card_terms, terms_of
 from licensing.terms.services import current as current_terms
 
@@ -66,7 +67,8 @@ class PricingFacts:
 _LICENSABLE = (select(func.count(ArticleAsset.id))
                .where(ArticleAsset.article_id == Article.id, ArticleAsset.licensable.is_(True))
                .correlate(Article).scalar_subquery())
-_CURRENT_CARD = select(RateCard.id).order_by(RateCard.version.desc()).limit(1).scalar_subquery()
+_CURRENT_CARD_ID = select(RateCard.id).order_by(RateCard.version.desc()).limit(1)
+_CURRENT_CARD = _CURRENT_CARD_ID.scalar_subquery()
 _PRICING_FACTS = (select(Article.id, Article.language, _LICENSABLE, _CURRENT_CARD)
                   .where(Article.canonical_url.in_(bindparam("urls", expanding=True)))
                   .order_by(Article.id).limit(1))
@@ -100,6 +102,16 @@ def quote(session: Session, given: QuoteInput | RequestInput) -> Quote:
         raise NoRateCard()
     return quote_for(rate_card_terms(session, facts.rate_card_id),
                      use_of(facts.language, facts.licensable_assets, given))
+
+
+def lowest_price(session: Session) -> Quote | None:
+    """The lowest quote a request can get under the current rate card: the article page's "from"
+    price. It is the same for every article (translation and photos are each optional); None
+    before there is a rate card."""
+    card_id = session.scalar(_CURRENT_CARD_ID)
+    if card_id is None:
+        return None
+    return lowest_quote(rate_card_terms(session, card_id), MIN_AUDIENCE)
 
 
 def hash_token(token: str) -> str:

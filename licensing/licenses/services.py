@@ -264,14 +264,17 @@ def documents_of_license(session: Session, lic: License) -> list[str]:
 
 
 def license_panel(session: Session, request_id: int) -> dict | None:
-    """A request's license, its documents (ready or being prepared), its credit notes and its payment link."""
+    """A request's license, its invoice (what is due, with the name of its tax), its documents (ready or
+    being prepared), its credit notes and its payment link."""
     lic = license_for_request(session, request_id)
     if lic is None:
         return None
     notes = credit_notes_of(session, lic.invoice_number)
     docs = {d.number: d for d in session.scalars(
         select(Document).where(Document.number.in_([lic.number, lic.invoice_number, *(n.number for n in notes)])))}
-    return {"license": lic, "documents": docs, "pay_url": pay_url(lic.invoice_number), "credit_notes": notes}
+    invoice = session.scalars(select(Invoice).where(Invoice.number == lic.invoice_number)).first()
+    return {"license": lic, "invoice": invoice, "tax_name": tax_name_of(session, invoice.buyer_country) if invoice
+            else "VAT", "documents": docs, "pay_url": pay_url(lic.invoice_number), "credit_notes": notes}
 
 
 def _iso_or_none(value) -> str | None:  # noqa: ANN001

@@ -101,7 +101,7 @@ def _request_json(req: RepublishRequest, token: str) -> dict:
         "status": req.status,
         "article_url": req.article.canonical_url,
         "quote": {"amount": req.quote_amount, "currency": req.currency, "breakdown": req.quote_breakdown,
-                  "rate_card_version": req.rate_card.version},
+                  "steps": [step.to_dict() for step in req.quote_steps], "rate_card_version": req.rate_card.version},
         "submitted_at": req.submitted_at.isoformat(timespec="seconds") + "Z",
         "timeline": [
             {"at": e.at.isoformat(timespec="seconds") + "Z", "action": e.action, "status": e.after_status,

@@ -138,13 +138,28 @@ def too_many(limit: str) -> dict:
 def openapi_document() -> dict:
     quote = {
         "type": "object",
-        "required": ["amount", "currency", "breakdown", "rate_card_version"],
+        "required": ["amount", "currency", "breakdown", "steps", "rate_card_version"],
         "properties": {
             "amount": {"type": "integer", "description": "Minor units of the currency (pence for GBP)."},
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-            "breakdown": {"type": "array", "items": {
+            "breakdown": {"type": "array", "description": "The lines of the quote; their amounts add up to `amount`.",
+                          "items": {
                 "type": "object", "required": ["label", "amount"],
-                "properties": {"label": {"type": "string"}, "amount": {"type": "integer"}}}},
+                "properties": {
+                    "label": {"type": "string"}, "amount": {"type": "integer"},
+                    "kind": {"type": "string", "enum": ["base", "factor", "fee", "minimum", ""],
+                             "description": "Empty on requests priced before lines had kinds."},
+                    "factor_bp": {"type": ["integer", "null"], "description": "A factor's multiplier in basis "
+                                  "points (15000 is × 1.5); null on other lines."},
+                    "reason": {"type": "string", "description": "What the line is for, in words."}}}},
+            "steps": {"type": "array", "description": (
+                "The breakdown as a person reads it, in the order it is computed: the base fee, each "
+                "multiplier (\"× 1.5 — two countries\") and each sum, with the price after it (`subtotal`); "
+                "steps that change nothing are left out. The last subtotal is `amount`."), "items": {
+                "type": "object", "required": ["text", "kind", "factor_bp", "change", "subtotal"],
+                "properties": {"text": {"type": "string"}, "kind": {"type": "string"},
+                               "factor_bp": {"type": ["integer", "null"]}, "change": {"type": "integer"},
+                               "subtotal": {"type": "integer"}}}},
             "rate_card_version": {"type": "integer"},
         },
     }

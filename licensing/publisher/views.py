@@ -23,6 +23,7 @@ from licensing.intake.rules.validation import validate_request
 from licensing.intake.services import (
     answer_info,
     find_by_token,
+    lowest_price,
     open_question,
     publisher_timeline,
     quotable,
@@ -36,6 +37,7 @@ from licensing.intake.services import (
 from licensing.licenses.rules.schema_org import ArticlePage, Media, Organization, article_markup, script_tag
 from licensing.licenses.services import license_panel
 from licensing.publisher.forms import ArticleSearchForm, MessageForm, RequestForm, WithdrawForm
+from licensing.publisher.rules import next_step, payable_online
 from licensing.terms.rules import TERM_MEANINGS
 from licensing.terms.services import current as current_terms
 
@@ -66,8 +68,8 @@ def article(article_id: int):
     if found is None:
         abort(404)
     # schema.org JSON-LD: a data block the browser never runs, so the CSP (script-src 'self') holds
-    return render_template("public/article.html", article=found, markup=Markup(script_tag(article_markup(  # noqa: S704
-        _article_page(found)))))
+    return render_template("public/article.html", article=found, lowest=lowest_price(get_session()),
+                           markup=Markup(script_tag(article_markup(_article_page(found)))))  # noqa: S704
 
 
 def _article_page(found: Article) -> ArticlePage:
@@ -151,12 +153,17 @@ def confirmation(token: str):
 
 def _track_page(tracked, token: str, answer_form: MessageForm | None = None, status: int = 200):
     allowed = workflow.allowed_actions(tracked.status, workflow.PUBLISHER)
+    panel = license_panel(get_session(), tracked.id)
+    license_status = panel["license"].status if panel else None
+    invoice_status = panel["invoice"].status if panel and panel["invoice"] else None
     return render_template(
         "public/track.html", req=tracked, token=token, timeline=publisher_timeline(tracked),
         can_withdraw="withdraw" in allowed, can_answer="answer_info" in allowed,
         answer_form=answer_form or MessageForm(), withdraw_form=WithdrawForm(), labels=workflow.STATUS_LABELS,
-        license_panel=license_panel(get_session(), tracked.id), true_ups=true_ups_of_request(get_session(), tracked.id),
+        license_panel=panel, true_ups=true_ups_of_request(get_session(), tracked.id),
         question=open_question(tracked, current_app.config["SETTINGS"].needs_info_expiry_days),
+        next_step=next_step(tracked.status, license_status, invoice_status),
+        payable=payable_online(license_status, invoice_status),
     ), status
 
 

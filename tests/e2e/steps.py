@@ -22,6 +22,7 @@ DEMO_TERMS = RateCardTerms.from_dict(1, DEMO_RATE_CARD)  # `flask demo load` sav
 DESKTOP = {"width": 1280, "height": 900}
 STAFF = ("staff@syndication-desk.org", "staff-demo-2026")  # licensing/demo.py
 MONEY = r"£[\d,]+\.\d\d"
+LOWEST_PRICE = "£75.00"  # the demo card's cheapest use: social media, one reader, one country, one-off
 # An approval issues the license and invoice; in development mode (jobs inline) the same request
 # renders their PDFs, which takes seconds on a busy machine.
 APPROVAL_TIMEOUT_MS = 30_000
@@ -56,7 +57,7 @@ def type_into(page: Page, text: str, value: str) -> None:
 
 
 def open_form_from_article(page: Page) -> None:
-    """Home page -> search by words -> the article page -> its footer link to the form."""
+    """Home page -> search by words -> the article page -> its button to the form."""
     page.goto("/")
     search = page.get_by_role("searchbox", name="Find an article")
     search.click()
@@ -65,11 +66,9 @@ def open_form_from_article(page: Page) -> None:
     expect(page.get_by_role("heading", name=re.compile(r"^1 result for"))).to_be_visible()
     page.get_by_role("link", name=EXAMPLE_TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(EXAMPLE_TITLE)
-    afp = page.locator("ul.assets li", has_text="Photograph: AFP")
-    expect(afp).to_contain_text("third party: not licensable here")
-    footer = page.locator("article footer")
-    expect(footer).to_contain_text("To learn more about republishing this content and the associated fees")
-    footer.get_by_role("link", name="fill out this form").click()
+    expect(page.locator("#licensable li")).to_have_text(["The article text (about 812 words)"])
+    expect(page.locator("#not-licensable li")).to_have_text(["Photograph: AFP (third party)"])
+    page.get_by_role("link", name=f"Republish this article, from {LOWEST_PRICE}").click()
     expect(page).to_have_url(re.compile(r"/republish\?article="))
 
 

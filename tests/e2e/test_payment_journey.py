@@ -35,13 +35,14 @@ from .steps import (
 pytestmark = pytest.mark.e2e
 
 WEBHOOK_OK = r"POST /stripe/webhook 200"
+PHONE = {"width": 390, "height": 844}
 DECLINE_MESSAGE = "Your bank declined the payment."  # plain words for Stripe's card_declined (card 4000 0000 0000 0341)
 
 
 def documents_ready(page: Page) -> bool:
     """Both PDFs linked on the tracking page (the workers have rendered them); until then each
     says it is being prepared."""
-    items = page.locator("#license-panel ul.documents li")
+    items = page.locator("#documents li")
     expect(items).to_have_count(2)
     texts = items.all_inner_texts()
     for text in texts:
@@ -51,7 +52,7 @@ def documents_ready(page: Page) -> bool:
 
 
 def check_documents(page: Page) -> None:
-    links = page.locator("#license-panel").get_by_role("link", name=re.compile(r"\(PDF\)$"))
+    links = page.locator("#documents").get_by_role("link", name=re.compile(r"\(PDF\)$"))
     expect(links).to_have_count(2)
     expect(links.first).to_have_text(re.compile(r"^License agreement LIC-\d{4}-\d{5} \(PDF\)$"))
     for i in range(2):
@@ -59,6 +60,21 @@ def check_documents(page: Page) -> None:
         assert response.status == 200, response.status
         assert response.headers["content-type"].startswith("application/pdf")
         assert response.body().startswith(b"%PDF-")
+
+
+def check_key_facts_on_a_phone(page: Page, quoted: str) -> None:
+    """What is due, with VAT, and the pay button, on the first screen of a phone."""
+    expect(page.locator("#key-status")).to_have_text("Approved · license pending payment")
+    expect(page.locator("#next-step")).to_have_text(
+        "Pay the invoice. Your license takes effect as soon as we receive the payment.")
+    expect(page.locator("#amount-due")).to_contain_text(re.compile(
+        rf"^{MONEY} including UK VAT \({re.escape(quoted)} \+ {MONEY} UK VAT\), by \d{{1,2}} [A-Z][a-z]+ \d{{4}}$"))
+    page.set_viewport_size(PHONE)
+    page.evaluate("window.scrollTo(0, 0)")
+    pay = page.locator("#key-facts").get_by_role("link", name=re.compile(r"^Pay invoice INV-")).bounding_box()
+    assert pay is not None and pay["y"] + pay["height"] <= PHONE["height"], pay
+    page.screenshot(path="/tmp/e2e-track-approved-phone.png")
+    page.set_viewport_size(DESKTOP)
 
 
 def choose_card(page: Page, name: str) -> None:
@@ -96,6 +112,7 @@ def test_from_the_form_to_an_active_license(new_page, live_server) -> None:  # n
     expect(publisher.locator("#license-status")).to_have_text("Pending payment")
     reload_until(publisher, lambda: documents_ready(publisher), timeout=60, what="rendering the license and invoice PDFs")
     check_documents(publisher)
+    check_key_facts_on_a_phone(publisher, quoted)
     pay = publisher.get_by_role("link", name=re.compile(r"^Pay invoice INV-"))
     invoice = pay.inner_text().removeprefix("Pay invoice ")
     pay_url = pay.get_attribute("href")

@@ -1,6 +1,7 @@
 """The publisher's journey in a real browser against the real app: find the article, follow its
-footer link, fill the request form as a person would, watch the live quote, submit and follow
-the request on its private tracking page. Also without JavaScript, and with a validation error."""
+"Republish this article, from £…" button, fill the request form as a person would, watch the live
+quote build up step by step, submit and follow the request on its private tracking page (its key
+facts first, on a phone too). Also without JavaScript, and with a validation error."""
 from __future__ import annotations
 
 import re
@@ -44,7 +45,8 @@ def test_publisher_requests_with_live_quote_and_follows_it(page: Page, live_serv
     label(page, "Chosen countries").check()
     choose_countries(page, "United Kingdom")
     expect(total).to_have_text(expected_total(5000, ("GB",)))
-    expect(quote).to_contain_text("Base fee: Website")
+    steps = quote.locator("tbody th")
+    expect(steps).to_have_text(["Base fee: Website", "× 2 — 1 year"])  # a small audience and one country: × 1 each
 
     type_into(page, "Audience size", "500000")
     expect(total).to_have_text(expected_total(500_000, ("GB",)))
@@ -53,7 +55,9 @@ def test_publisher_requests_with_live_quote_and_follows_it(page: Page, live_serv
     choose_countries(page, "Ireland")
     final = expected_total(500_000, ("GB", "IE"))
     expect(total).to_have_text(final)
-    expect(quote).to_contain_text("Territory: 2 to 5 countries")
+    expect(steps).to_have_text(["Base fee: Website", "× 2.5 — audience 100,001 to 1,000,000", "× 1.5 — two countries",
+                                "× 2 — 1 year"])
+    expect(quote.locator("tbody td")).to_have_text(["£150.00", "£375.00", "£562.50", final])
     expect(page.locator("#territory_countries-chosen")).to_have_text("2 countries chosen:")
     expect(page.locator("#territory_countries-chips .chip-name")).to_have_text(["Ireland", "United Kingdom"])
     expect(page.locator(".quote-summary")).to_be_hidden()  # the price panel is in sight beside the form
@@ -77,9 +81,21 @@ def test_publisher_requests_with_live_quote_and_follows_it(page: Page, live_serv
     expect(page).to_have_url(tracking_url)
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(page.locator("h1 .status")).to_have_text("Submitted")
+    expect(page.locator("#key-status")).to_have_text("Submitted")
+    expect(page.locator("#next-step")).to_have_text(
+        "We have your request. Our licensing team will review it and e-mail you when they decide, or if they "
+        "need to know more.")
+    expect(page.locator("#amount-due")).to_have_text(f"Nothing yet: the quoted price is {final} before VAT.")
     expect(page.locator("td.total")).to_have_text(final)
     expect(page.get_by_text("United Kingdom, Ireland")).to_be_visible()
     expect(page.locator(".warning")).to_contain_text("Photograph: AFP")
+
+    # On a phone the key facts are what the page opens with.
+    page.set_viewport_size(PHONE["viewport"])
+    page.evaluate("window.scrollTo(0, 0)")
+    key_facts = page.locator("#key-facts").bounding_box()
+    assert key_facts is not None and key_facts["y"] + key_facts["height"] <= PHONE["viewport"]["height"], key_facts
+    page.screenshot(path="/tmp/e2e-track-submitted-phone.png")
 
     wrong = page.goto(tracking_url[: -len(token)] + secrets.token_urlsafe(32))
     assert wrong is not None and wrong.status == 404
@@ -105,7 +121,7 @@ def test_form_works_without_javascript(page_without_js: Page) -> None:
 
     expected = expected_total(5000, "worldwide")
     expect(page.locator("#quote td.total")).to_have_text(expected)
-    expect(page.locator("#quote")).to_contain_text("Territory: Worldwide")
+    expect(page.locator("#quote tbody th")).to_have_text(["Base fee: Website", "× 3 — worldwide", "× 2 — 1 year"])
     expect(label(page, "Organisation")).to_have_value("Leeds Evening Post Ltd")
     expect(label(page, "I accept the standard republishing terms (version 1)")).to_be_checked()
 

@@ -290,6 +290,20 @@ def admin_pages(pages: Pages, app) -> None:  # noqa: ANN001
     pages.post("set password, too short", invitee, link, {"password": "short", "confirm": "other"}, 422)
 
 
+def invoice_states_on_the_tracking_page(pages: Pages, app, staff, anonymous, paid_token: str) -> None:  # noqa: ANN001
+    """The key facts of a paid and partly refunded invoice (its credit note among the documents) and of a voided one."""
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
+    from tests.documents_helpers import license_of
+
+    pages.get("public: track, paid and partly refunded", anonymous, f"/track/{paid_token}")
+    voided = submit(app, organisation="Void Courier")
+    approve(app, voided.reference, staff.user_id)
+    with app.test_request_context("/"):
+        finance.void(get_session(), license_of(app, voided.reference).invoice_number, "fay@desk.test", "Sent twice.")
+    pages.get("public: track, invoice voided", anonymous, f"/track/{voided.token}")
+
+
 def terms_and_delivery_pages(pages: Pages, app, staff, anonymous, made: dict, paid_reference: str) -> None:  # noqa: ANN001
     """The standard terms (public and admin), and the republication package, usage and true-up pages."""
     from sqlalchemy import select
@@ -304,6 +318,7 @@ def terms_and_delivery_pages(pages: Pages, app, staff, anonymous, made: dict, pa
     admin = signed_in(app, "tia@desk.test", "Tia Terms", ["admin"])
     pages.get("admin: terms", admin.client, "/admin/terms")
     token = tracking_token(app, paid_reference)
+    invoice_states_on_the_tracking_page(pages, app, staff, anonymous, token)
     pages.get("public: package", anonymous, f"/track/{token}/package")
     pages.get("public: usage", anonymous, f"/track/{token}/usage")
     pages.get("public: package, not active", anonymous, f"/track/{made['approved'].token}/package", 410)

@@ -50,8 +50,8 @@ def test_the_publisher_downloads_both_pdfs_from_the_tracking_page(seeded, client
     made, _other, lic = approved
     page = client.get(f"/track/{made.token}")
     assert page.status_code == 200
-    panel = parse(page.data).by_id("license-panel")
-    links = {a.text: a.attrs["href"] for a in panel.find("ul", cls="documents").find_all("a")}
+    documents = parse(page.data).by_id("documents")  # among the key facts at the top
+    links = {a.text: a.attrs["href"] for a in documents.find_all("a")}
     assert links == {
         f"License agreement {lic.number} (PDF)": f"/track/{made.token}/documents/{lic.number}.pdf",
         f"Invoice {lic.invoice_number} (PDF)": f"/track/{made.token}/documents/{lic.invoice_number}.pdf",
@@ -72,11 +72,12 @@ def test_the_tracking_page_shows_the_license_panel_with_status_and_pay_link(seed
     from invoices.billing.services import payment_token
 
     made, _other, lic = approved
-    panel = parse(client.get(f"/track/{made.token}").data).by_id("license-panel")
+    page = parse(client.get(f"/track/{made.token}").data)
+    panel = page.by_id("license-panel")
     assert f"Your license {lic.number}" in panel.text
     assert panel.by_id("license-status").text == "Pending payment"
     assert f"It takes effect once invoice {lic.invoice_number} is paid." in panel.text
-    pay = panel.find("a", cls="button")
+    pay = page.by_id("key-facts").find("a", cls="button")  # the pay button is among the key facts at the top
     assert pay.text == f"Pay invoice {lic.invoice_number}"
     base = seeded.config["SETTINGS"].public_base_url.rstrip("/")
     assert pay.attrs["href"] == \
@@ -147,10 +148,10 @@ def test_a_document_not_yet_rendered_is_being_prepared(seeded, client, staff, mo
     login(client, finance)
     assert client.get(f"/staff/documents/{lic.invoice_number}.pdf").status_code == 202
 
-    panel = parse(client.get(f"/track/{made.token}").data).by_id("license-panel")
-    assert panel.find("ul", cls="documents").find_all("a") == []
-    assert f"License agreement {lic.number}: being prepared" in panel.text
-    assert f"Invoice {lic.invoice_number}: being prepared" in panel.text
+    documents = parse(client.get(f"/track/{made.token}").data).by_id("documents")
+    assert documents.find_all("a") == []
+    assert f"License agreement {lic.number}: being prepared" in documents.text
+    assert f"Invoice {lic.invoice_number}: being prepared" in documents.text
 
     body = client.get(f"/api/v1/requests/{made.reference}", headers=bearer(made.token)).get_json()
     assert (body["license"]["document_url"], body["invoice"]["document_url"]) == (None, None)

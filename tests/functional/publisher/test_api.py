@@ -17,10 +17,19 @@ QUOTE = {
     "amount": 67500,
     "currency": "GBP",
     "breakdown": [
-        {"label": "Base fee: Website", "amount": 15000},
-        {"label": "Audience 10,001 to 100,000 (x1.5)", "amount": 7500},
-        {"label": "Territory: 2 to 5 countries (x1.5)", "amount": 11250},
-        {"label": "Term: 1 year (x2)", "amount": 33750},
+        {"label": "Base fee: Website", "amount": 15000, "kind": "base", "factor_bp": None, "reason": ""},
+        {"label": "Audience 10,001 to 100,000 (x1.5)", "amount": 7500, "kind": "factor", "factor_bp": 15000,
+         "reason": "audience 10,001 to 100,000"},
+        {"label": "Territory: 2 to 5 countries (x1.5)", "amount": 11250, "kind": "factor", "factor_bp": 15000,
+         "reason": "two countries"},
+        {"label": "Term: 1 year (x2)", "amount": 33750, "kind": "factor", "factor_bp": 20000, "reason": "1 year"},
+    ],
+    "steps": [
+        {"text": "Base fee: Website", "kind": "base", "factor_bp": None, "change": 15000, "subtotal": 15000},
+        {"text": "× 1.5 — audience 10,001 to 100,000", "kind": "factor", "factor_bp": 15000, "change": 7500,
+         "subtotal": 22500},
+        {"text": "× 1.5 — two countries", "kind": "factor", "factor_bp": 15000, "change": 11250, "subtotal": 33750},
+        {"text": "× 2 — 1 year", "kind": "factor", "factor_bp": 20000, "change": 33750, "subtotal": 67500},
     ],
     "rate_card_version": 1,
 }
@@ -111,6 +120,10 @@ def test_quote_needs_only_the_pricing_fields(seeded, client):
         "Base fee: Print", "Audience 0 to 10,000 (x1)", "Territory: Worldwide (x3)",
         "Term: Perpetual archive (x3.5)", "Translation (x1.25)", "Exclusivity (x3)"]
     assert sum(line["amount"] for line in quote["breakdown"]) == quote["amount"]
+    # The steps leave out the audience's × 1 and end on the amount.
+    assert [(step["text"], step["subtotal"]) for step in quote["steps"]] == [
+        ("Base fee: Print", 20000), ("× 3 — worldwide", 60000), ("× 3.5 — perpetual archive", 210000),
+        ("× 1.25 — translation", 262500), ("× 3 — exclusivity", 787500)]
     assert _count(seeded, RepublishRequest) == 0
 
 

@@ -240,7 +240,7 @@ def test_the_schemas_are_strict_enough_to_fail(document):
     assert list(_validator(document, quote).iter_errors({"currency": "GBP", "breakdown": [], "rate_card_version": 1}))
     created = {"$ref": "#/components/schemas/Created"}
     bad = {"reference": "R-1", "status": "submitted", "tracking_url": "http://x/t", "tracking_token": "t",
-           "quote": {"amount": 1, "currency": "GBP", "breakdown": [], "rate_card_version": 1}}
+           "quote": {"amount": 1, "currency": "GBP", "breakdown": [], "steps": [], "rate_card_version": 1}}
     assert list(_validator(document, created).iter_errors(bad))
     relative = {**bad, "reference": "REQ-7K3F9Q", "tracking_url": "/track/t"}
     assert [e.validator for e in _validator(document, created).iter_errors(relative)] == ["format"]

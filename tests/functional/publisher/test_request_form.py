@@ -109,12 +109,13 @@ def test_preview_shows_the_quote_breakdown_and_keeps_every_field(seeded, client)
     assert response.status_code == 200
     doc = parse(response.data)
     rows = [(tr.find("th").text, tr.find("td").text) for tr in doc.by_id("quote").find("tbody").find_all("tr")]
+    # Multipliers as multipliers, in the order the pricing applies them, each with the price so far.
     assert rows == [
         ("Base fee: Website", "£150.00"),
-        ("Audience 10,001 to 100,000 (x1.5)", "£75.00"),
-        ("Territory: 2 to 5 countries (x1.5)", "£112.50"),
-        ("Term: 1 year (x2)", "£337.50"),
-        ("Exclusivity (x3)", "£1,350.00"),
+        ("× 1.5 — audience 10,001 to 100,000", "£225.00"),
+        ("× 1.5 — two countries", "£337.50"),
+        ("× 2 — 1 year", "£675.00"),
+        ("× 3 — exclusivity", "£2,025.00"),
     ]  # the example article's only photo is AFP's, so "media wanted" adds nothing
     assert doc.by_id("quote").find("td", cls="total").text == "£2,025.00"
     values = form_values(doc.by_id("request-form"))
@@ -124,6 +125,17 @@ def test_preview_shows_the_quote_breakdown_and_keeps_every_field(seeded, client)
     expected = {k: v if isinstance(v, list) else [v] for k, v in posted.items()}
     assert {k: sorted(v) for k, v in values.items()} == {k: sorted(v) for k, v in expected.items()}
     assert _count(seeded, RepublishRequest) == 0
+
+
+def test_preview_leaves_out_the_steps_that_change_nothing(seeded, client):
+    posted = valid_form(audience="5000", territory_countries=["GB"], term="one_off")
+    doc = parse(client.post("/republish", data={**posted, "action": "preview"}).data)
+
+    quote = doc.by_id("quote")
+    assert [th.text for th in quote.find("thead").find_all("th")] == ["Step", "Price so far"]
+    rows = [(tr.find("th").text, tr.find("td").text) for tr in quote.find("tbody").find_all("tr")]
+    assert rows == [("Base fee: Website", "£150.00")]  # audience, one country and one-off are each × 1
+    assert quote.find("td", cls="total").text == "£150.00"
 
 
 def test_submit_without_confirmed_amount_shows_the_preview_instead(seeded, client):

@@ -63,8 +63,8 @@ def test_tracking_page_shows_status_quote_and_timeline(seeded, client, make_requ
     assert heading.text == f"{reference} Submitted"
     assert heading.find("span", cls="status").attrs["class"] == "status status-submitted"
     rows = [(tr.find("th").text, tr.find("td").text) for tr in doc.find("table", cls="quote").find("tbody").find_all("tr")]
-    assert rows == [("Base fee: Website", "£150.00"), ("Audience 10,001 to 100,000 (x1.5)", "£75.00"),
-                    ("Territory: 2 to 5 countries (x1.5)", "£112.50"), ("Term: 1 year (x2)", "£337.50")]
+    assert rows == [("Base fee: Website", "£150.00"), ("× 1.5 — audience 10,001 to 100,000", "£225.00"),
+                    ("× 1.5 — two countries", "£337.50"), ("× 2 — 1 year", "£675.00")]
     assert doc.find("td", cls="total").text == "£675.00"
     timeline = doc.find("ol", cls="timeline").find_all("li")
     assert len(timeline) == 1
@@ -76,6 +76,25 @@ def test_tracking_page_shows_status_quote_and_timeline(seeded, client, make_requ
     # Before a decision the publisher may withdraw; there is no question to answer.
     assert doc.find("details", cls="withdraw") is not None
     assert doc.find(id="answer-h") is None
+
+
+def test_a_quote_stored_before_lines_had_kinds_reads_by_its_labels_without_the_lines_that_add_nothing(
+        seeded, client, make_request):
+    from licensing.core.db import new_session
+
+    token, _reference, request_id = make_request()
+    with seeded.app_context(), new_session() as s:
+        s.get(RepublishRequest, request_id).quote_breakdown = [
+            {"label": "Base fee: Website", "amount": 15000}, {"label": "Audience 0 to 10,000 (x1)", "amount": 0},
+            {"label": "Territory: Worldwide (x3)", "amount": 30000}, {"label": "Term: One-off use (x1)", "amount": 0},
+            {"label": "Minimum fee adjustment", "amount": 5000}]
+        s.commit()
+
+    doc = parse(client.get(f"/track/{token}").data)
+
+    rows = [(tr.find("th").text, tr.find("td").text) for tr in doc.find("table", cls="quote").find("tbody").find_all("tr")]
+    assert rows == [("Base fee: Website", "£150.00"), ("Territory: Worldwide (x3)", "£450.00"),
+                    ("Minimum fee adjustment", "£500.00")]
 
 
 def test_a_wrong_token_is_404_and_never_shows_another_request(seeded, client, make_request):

@@ -42,11 +42,16 @@ def test_submit_stores_the_quote_its_rate_card_version_and_an_event(seeded, sess
     assert REFERENCE.match(stored.reference)
     assert (stored.quote_amount, stored.currency) == (67500, "GBP")
     assert stored.quote_breakdown == [
-        {"label": "Base fee: Website", "amount": 15000},
-        {"label": "Audience 10,001 to 100,000 (x1.5)", "amount": 7500},
-        {"label": "Territory: 2 to 5 countries (x1.5)", "amount": 11250},
-        {"label": "Term: 1 year (x2)", "amount": 33750},
+        {"label": "Base fee: Website", "amount": 15000, "kind": "base", "factor_bp": None, "reason": ""},
+        {"label": "Audience 10,001 to 100,000 (x1.5)", "amount": 7500, "kind": "factor", "factor_bp": 15000,
+         "reason": "audience 10,001 to 100,000"},
+        {"label": "Territory: 2 to 5 countries (x1.5)", "amount": 11250, "kind": "factor", "factor_bp": 15000,
+         "reason": "two countries"},
+        {"label": "Term: 1 year (x2)", "amount": 33750, "kind": "factor", "factor_bp": 20000, "reason": "1 year"},
     ]
+    assert [(step.text, step.subtotal) for step in stored.quote_steps] == [
+        ("Base fee: Website", 15000), ("× 1.5 — audience 10,001 to 100,000", 22500), ("× 1.5 — two countries", 33750),
+        ("× 2 — 1 year", 67500)]
     assert stored.rate_card.version == 1
     assert (stored.territory, stored.audience, stored.start_date) == (
         "FR,GB", 25000, date.today() + timedelta(days=7))
@@ -120,7 +125,8 @@ def test_a_new_rate_card_version_changes_new_quotes_but_not_stored_ones(seeded, 
                            .order_by(RepublishRequest.id)).all()
     assert [tuple(r) for r in rows] == [(67500, 1), (135000, 2)]
     old = session.scalars(select(RepublishRequest).where(RepublishRequest.id == before.request.id)).one()
-    assert old.quote_breakdown[0] == {"label": "Base fee: Website", "amount": 15000}
+    assert old.quote_breakdown[0] == {"label": "Base fee: Website", "amount": 15000, "kind": "base", "factor_bp": None,
+                                      "reason": ""}
     assert session.scalars(select(RateCard).where(RateCard.version == 1)).one().data["base_fees"]["website"] == 15000
 
 

@@ -21,9 +21,11 @@ from licensing.pricing.rules import (
     QuoteLine,
     RateCardTerms,
     RequestedUse,
-    _factor_label,
     quote_for,
     territory_scope,
+)
+from licensing.pricing.rules.steps import (
+    factor_label,
 )
 
 CARD = RateCardTerms.from_dict(7, DEMO_RATE_CARD)
@@ -94,7 +96,7 @@ def test_every_medium_scope_and_term_matches_the_oracle(medium, scope, term):
     assert quote.currency == "GBP"
     assert quote.rate_card_version == 7
     assert sum(line.amount for line in quote.lines) == quote.amount
-    assert quote.lines[0] == QuoteLine(f"Base fee: {LABEL[medium]}", BASE[medium])
+    assert quote.lines[0] == QuoteLine(f"Base fee: {LABEL[medium]}", BASE[medium], "base")
     assert [line.label.split(":")[0].split(" (")[0] for line in quote.lines[1:4]] == [
         "Audience 10,001 to 100,000", "Territory", "Term"]
 
@@ -128,11 +130,11 @@ def test_hand_computed_totals(medium, scope, term, amount):
 def test_the_worldwide_website_example_has_a_readable_breakdown():
     quote = quote_for(CARD, use("website", 25_000, "worldwide", "1_year", translation=True))
     assert quote.lines == (
-        QuoteLine("Base fee: Website", 15000),
-        QuoteLine("Audience 10,001 to 100,000 (x1.5)", 7500),
-        QuoteLine("Territory: Worldwide (x3)", 45000),
-        QuoteLine("Term: 1 year (x2)", 67500),
-        QuoteLine("Translation (x1.25)", 33750),
+        QuoteLine("Base fee: Website", 15000, "base"),
+        QuoteLine("Audience 10,001 to 100,000 (x1.5)", 7500, "factor", 15000, "audience 10,001 to 100,000"),
+        QuoteLine("Territory: Worldwide (x3)", 45000, "factor", 30000, "worldwide"),
+        QuoteLine("Term: 1 year (x2)", 67500, "factor", 20000, "1 year"),
+        QuoteLine("Translation (x1.25)", 33750, "factor", 12500, "translation"),
     )
     assert quote.amount == 168750
 
@@ -277,13 +279,13 @@ def test_territory_scope(territory, scope):
 
 def test_translation_line():
     quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", translation=True))
-    assert quote.lines[-1] == QuoteLine("Translation (x1.25)", 3750)
+    assert quote.lines[-1] == QuoteLine("Translation (x1.25)", 3750, "factor", 12500, "translation")
     assert quote.amount == 18750
 
 
 def test_exclusivity_line():
     quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", exclusive=True))
-    assert quote.lines[-1] == QuoteLine("Exclusivity (x3)", 30000)
+    assert quote.lines[-1] == QuoteLine("Exclusivity (x3)", 30000, "factor", 30000, "exclusivity")
     assert quote.amount == 45000
 
 
@@ -294,10 +296,12 @@ def test_translation_comes_before_exclusivity_and_both_compound():
     assert quote.amount == 56250
 
 
-@pytest.mark.parametrize("assets", [1, 2, 5])
-def test_media_line_is_a_flat_fee_per_licensable_item(assets):
+@pytest.mark.parametrize(("assets", "items"), [(1, "one licensable item"), (2, "two licensable items"),
+                                               (5, "five licensable items")])
+def test_media_line_is_a_flat_fee_per_licensable_item(assets, items):
     quote = quote_for(CARD, use("website", 5000, ("GB",), "one_off", media_assets=assets))
-    assert quote.lines[-1] == QuoteLine(f"Photos and media: {assets} licensable item(s)", 7500 * assets)
+    assert quote.lines[-1] == QuoteLine(f"Photos and media: {assets} licensable item(s)", 7500 * assets, "fee",
+                                        None, f"photos and media: {items}")
     assert quote.amount == 15000 + 7500 * assets
 
 
@@ -315,7 +319,7 @@ def test_media_is_added_after_the_factors_so_exclusivity_does_not_multiply_it():
 def test_minimum_fee_adjustment_line():
     card = RateCardTerms.from_dict(2, card_with(minimum_fee=100_000))
     quote = quote_for(card, use("website", 5000, ("GB",), "one_off"))
-    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 85000)
+    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 85000, "minimum", None, "up to the minimum fee")
     assert quote.amount == 100_000
     assert sum(line.amount for line in quote.lines) == 100_000
 
@@ -323,7 +327,7 @@ def test_minimum_fee_adjustment_line():
 def test_one_unit_under_the_minimum_is_adjusted():
     card = RateCardTerms.from_dict(2, card_with(minimum_fee=15001))
     quote = quote_for(card, use("website", 5000, ("GB",), "one_off"))
-    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 1)
+    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 1, "minimum", None, "up to the minimum fee")
     assert quote.amount == 15001
 
 
@@ -345,8 +349,8 @@ def test_minimum_fee_on_a_zero_factor_card():
     card = RateCardTerms.from_dict(2, card_with(term_factors={"one_off": 0, "30_days": 1, "1_year": 1,
                                                               "perpetual": 1}))
     quote = quote_for(card, use("website", 5000, ("GB",), "one_off"))
-    assert quote.lines[3] == QuoteLine("Term: One-off use (x0)", -15000)
-    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 5000)
+    assert quote.lines[3] == QuoteLine("Term: One-off use (x0)", -15000, "factor", 0, "one-off use")
+    assert quote.lines[-1] == QuoteLine("Minimum fee adjustment", 5000, "minimum", None, "up to the minimum fee")
     assert quote.amount == 5000
 
 
@@ -394,7 +398,7 @@ def test_rounding_happens_at_each_step_not_once_at_the_end():
     (60000, "x6"),
 ])
 def test_factor_labels(factor_bp, label):
-    assert _factor_label(factor_bp) == label
+    assert factor_label(factor_bp) == label
 
 
 # ---------------------------------------------------------------- rate card
@@ -420,7 +424,8 @@ def test_media_fee_defaults_to_zero():
     del data["media_fee"]
     card = RateCardTerms.from_dict(1, data)
     assert card.media_fee == 0
-    assert quote_for(card, use(media_assets=3)).lines[-1] == QuoteLine("Photos and media: 3 licensable item(s)", 0)
+    assert quote_for(card, use(media_assets=3)).lines[-1] == QuoteLine(
+        "Photos and media: 3 licensable item(s)", 0, "fee", None, "photos and media: three licensable items")
 
 
 @pytest.mark.parametrize("key", [k for k in DEMO_RATE_CARD if k != "media_fee"])
@@ -525,11 +530,24 @@ def test_quote_to_dict_shape():
         "amount": 75000,
         "currency": "GBP",
         "breakdown": [
-            {"label": "Base fee: Website", "amount": 15000},
-            {"label": "Audience 10,001 to 100,000 (x1.5)", "amount": 7500},
-            {"label": "Territory: Worldwide (x3)", "amount": 45000},
-            {"label": "Term: One-off use (x1)", "amount": 0},
-            {"label": "Photos and media: 1 licensable item(s)", "amount": 7500},
+            {"label": "Base fee: Website", "amount": 15000, "kind": "base", "factor_bp": None, "reason": ""},
+            {"label": "Audience 10,001 to 100,000 (x1.5)", "amount": 7500, "kind": "factor", "factor_bp": 15000,
+             "reason": "audience 10,001 to 100,000"},
+            {"label": "Territory: Worldwide (x3)", "amount": 45000, "kind": "factor", "factor_bp": 30000,
+             "reason": "worldwide"},
+            {"label": "Term: One-off use (x1)", "amount": 0, "kind": "factor", "factor_bp": 10000,
+             "reason": "one-off use"},
+            {"label": "Photos and media: 1 licensable item(s)", "amount": 7500, "kind": "fee", "factor_bp": None,
+             "reason": "photos and media: one licensable item"},
+        ],
+        # added beside the breakdown: as a person reads it, the × 1 term left out
+        "steps": [
+            {"text": "Base fee: Website", "kind": "base", "factor_bp": None, "change": 15000, "subtotal": 15000},
+            {"text": "× 1.5 — audience 10,001 to 100,000", "kind": "factor", "factor_bp": 15000, "change": 7500,
+             "subtotal": 22500},
+            {"text": "× 3 — worldwide", "kind": "factor", "factor_bp": 30000, "change": 45000, "subtotal": 67500},
+            {"text": "+ £75.00 — photos and media: one licensable item", "kind": "fee", "factor_bp": None,
+             "change": 7500, "subtotal": 75000},
         ],
         "rate_card_version": 7,
     }

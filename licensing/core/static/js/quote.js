@@ -87,14 +87,21 @@
     return node;
   }
 
+  // The quote's steps as the pricing computes them ("× 1.5 — two countries"), each with the price
+  // so far: the same table as the page's own (templates/_macros.html quote_table).
   function render(quote) {
     var table = el("table", undefined, "quote");
+    var caption = el("caption", "Price breakdown", "sr-only");
+    var head = el("thead"); var titles = el("tr");
+    var step = el("th", "Step"); step.scope = "col";
+    var sofar = el("th", "Price so far", "num"); sofar.scope = "col";
+    titles.appendChild(step); titles.appendChild(sofar); head.appendChild(titles);
     var body = el("tbody");
-    quote.breakdown.forEach(function (line) {
+    quote.steps.forEach(function (line) {
       var row = el("tr");
-      var label = el("th", line.label); label.scope = "row";
+      var label = el("th", line.text); label.scope = "row";
       row.appendChild(label);
-      row.appendChild(el("td", money(line.amount, quote.currency), "num"));
+      row.appendChild(el("td", money(line.subtotal, quote.currency), "num"));
       body.appendChild(row);
     });
     var foot = el("tfoot"); var total = el("tr");
@@ -102,7 +109,7 @@
     total.appendChild(tl);
     total.appendChild(el("td", money(quote.amount, quote.currency), "num total"));
     foot.appendChild(total);
-    table.appendChild(body); table.appendChild(foot);
+    table.appendChild(caption); table.appendChild(head); table.appendChild(body); table.appendChild(foot);
     panel.replaceChildren(table, el("p", "Rate card version " + quote.rate_card_version + ".", "muted small"));
     if (confirmed) { confirmed.value = String(quote.amount); }
     showSummary("Price:", quote.amount, quote.currency);

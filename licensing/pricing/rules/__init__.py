@@ -2,12 +2,15 @@
 
 Money is integer minor units; factors are integer basis points (10000 = x1.00), so no float
 ever touches an amount. Every step of the breakdown is rounded half up, and the lines add up
-exactly to the total.
+exactly to the total. How a person reads the breakdown is in `steps`; the lowest price a rate
+card gives, in `lowest`.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from licensing.pricing.rules.steps import BASE, BP, FACTOR, FEE, MINIMUM, PriceStep, factor_label, price_steps
 
 MEDIA = ("website", "print", "newsletter", "broadcast", "social", "syndication_feed")
 MEDIUM_LABELS = {
@@ -33,7 +36,6 @@ TERRITORY_LABELS = {
     "worldwide": "Worldwide",
 }
 MAX_AUDIENCE = 10_000_000_000  # more people than there are
-BP = 10_000  # basis points in x1.00
 
 
 class PricingError(ValueError):
@@ -139,8 +141,18 @@ class RequestedUse:
 
 @dataclass(frozen=True)
 class QuoteLine:
+    """One step of a quote: `amount` is what it adds (a factor's line: the running amount times
+    the factor, less the running amount), so the lines add up to the quote."""
+
     label: str
     amount: int
+    kind: str = ""  # BASE, FACTOR, FEE or MINIMUM; "" on lines stored before kinds were
+    factor_bp: int | None = None  # a FACTOR line's factor
+    reason: str = ""  # what the step is for, in words ("two countries")
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "amount": self.amount, "kind": self.kind, "factor_bp": self.factor_bp,
+                "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -150,11 +162,16 @@ class Quote:
     lines: tuple[QuoteLine, ...]
     rate_card_version: int
 
+    @property
+    def steps(self) -> tuple[PriceStep, ...]:
+        return price_steps([line.to_dict() for line in self.lines], self.currency)
+
     def to_dict(self) -> dict:
         return {
             "amount": self.amount,
             "currency": self.currency,
-            "breakdown": [{"label": line.label, "amount": line.amount} for line in self.lines],
+            "breakdown": [line.to_dict() for line in self.lines],
+            "steps": [step.to_dict() for step in self.steps],
             "rate_card_version": self.rate_card_version,
         }
 
@@ -174,11 +191,6 @@ def territory_scope(territory: str | tuple[str, ...]) -> str:
 def _apply(amount: int, factor_bp: int) -> int:
     """amount x factor, rounded half up; amounts here are never negative."""
     return (amount * factor_bp + BP // 2) // BP
-
-
-def _factor_label(factor_bp: int) -> str:
-    whole, frac = divmod(factor_bp, BP)
-    return f"x{whole}.{frac:04d}".rstrip("0").rstrip(".") if frac else f"x{whole}"
 
 
 def _audience_tier(terms: RateCardTerms, audience: int) -> tuple[AudienceTier, int]:
@@ -217,34 +229,53 @@ def quote_for(terms: RateCardTerms, use: RequestedUse) -> Quote:
     check_use(use)
     lines: list[QuoteLine] = []
     running = terms.base_fees[use.medium]
-    lines.append(QuoteLine(f"Base fee: {MEDIUM_LABELS[use.medium]}", running))
+    lines.append(QuoteLine(f"Base fee: {MEDIUM_LABELS[use.medium]}", running, BASE))
 
     tier, lower = _audience_tier(terms, use.audience)
     scope = territory_scope(use.territory)
+    term_label = TERM_LABELS[use.term]
     factors = [
-        (f"{_audience_label(tier, lower)} ({_factor_label(tier.factor_bp)})", tier.factor_bp),
-        (f"Territory: {TERRITORY_LABELS[scope]} ({_factor_label(terms.territory_factors[scope])})",
-         terms.territory_factors[scope]),
-        (f"Term: {TERM_LABELS[use.term]} ({_factor_label(terms.term_factors[use.term])})",
-         terms.term_factors[use.term]),
+        (_audience_label(tier, lower), tier.factor_bp, _audience_reason(tier, lower)),
+        (f"Territory: {TERRITORY_LABELS[scope]}", terms.territory_factors[scope], _territory_reason(use.territory)),
+        (f"Term: {term_label}", terms.term_factors[use.term], term_label[0].lower() + term_label[1:]),
     ]
     if use.translation:
-        factors.append((f"Translation ({_factor_label(terms.translation_factor_bp)})", terms.translation_factor_bp))
+        factors.append(("Translation", terms.translation_factor_bp, "translation"))
     if use.exclusive:
-        factors.append((f"Exclusivity ({_factor_label(terms.exclusivity_factor_bp)})", terms.exclusivity_factor_bp))
-    for label, factor_bp in factors:
+        factors.append(("Exclusivity", terms.exclusivity_factor_bp, "exclusivity"))
+    for label, factor_bp, reason in factors:
         after = _apply(running, factor_bp)
-        lines.append(QuoteLine(label, after - running))
+        lines.append(QuoteLine(f"{label} ({factor_label(factor_bp)})", after - running, FACTOR, factor_bp, reason))
         running = after
 
     if use.media_assets:
         media = terms.media_fee * use.media_assets
-        lines.append(QuoteLine(f"Photos and media: {use.media_assets} licensable item(s)", media))
+        items = _count(use.media_assets, "licensable item", "licensable items")
+        lines.append(QuoteLine(f"Photos and media: {use.media_assets} licensable item(s)", media, FEE,
+                               reason=f"photos and media: {items}"))
         running += media
     if running < terms.minimum_fee:
-        lines.append(QuoteLine("Minimum fee adjustment", terms.minimum_fee - running))
+        lines.append(QuoteLine("Minimum fee adjustment", terms.minimum_fee - running, MINIMUM,
+                               reason="up to the minimum fee"))
         running = terms.minimum_fee
     return Quote(amount=running, currency=terms.currency, lines=tuple(lines), rate_card_version=terms.version)
+
+
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{_NUMBER_WORDS.get(n, f'{n:,}')} {one if n == 1 else many}"
+
+
+def _territory_reason(territory: str | tuple[str, ...]) -> str:
+    return "worldwide" if territory == "worldwide" else _count(len(set(territory)), "country", "countries")
+
+
+def _audience_reason(tier: AudienceTier, lower: int) -> str:
+    if tier.up_to is None and not lower:
+        return "any audience size"
+    return "audience " + _audience_label(tier, lower).removeprefix("Audience ")
 
 
 DEMO_RATE_CARD = {
