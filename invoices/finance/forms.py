@@ -18,13 +18,13 @@ class MarkPaidForm(FlaskForm):
     paid_on = StringField("Date the money arrived", render_kw={"type": "date"},
                           description="YYYY-MM-DD; not in the future.")
     note = TextAreaField("Note (optional)", render_kw={"rows": 2, "maxlength": 2000})
-    confirm = BooleanField("Yes, the full amount has arrived: mark the invoice paid and activate the license")
+    confirm = BooleanField("Yes, the full amount has arrived: mark the invoice paid and activate the licence")
 
 
 class VoidForm(FlaskForm):
     reason = TextAreaField("Why void it?", render_kw={"rows": 2, "maxlength": 2000},
                            description="Printed on the credit note and recorded on the audit trail.")
-    confirm = BooleanField("Yes, void this invoice, issue a credit note and cancel the license")
+    confirm = BooleanField("Yes, void this invoice, issue a credit note and cancel the licence")
 
 
 class RefundForm(FlaskForm):
@@ -34,7 +34,7 @@ class RefundForm(FlaskForm):
                          description="In the invoice's currency, e.g. 125.50.")
     reason = TextAreaField("Why refund?", render_kw={"rows": 2, "maxlength": 2000},
                            description="Printed on the credit note and recorded on the audit trail.")
-    confirm = BooleanField("Yes, refund the customer and issue a credit note (a full refund revokes the license)")
+    confirm = BooleanField("Yes, refund the customer and issue a credit note (a full refund revokes the licence)")
 
 
 class UncollectibleForm(FlaskForm):

@@ -46,20 +46,21 @@ from licensing.licenses.models import License
 from licensing.licenses.services import CONDITIONS, asset_entries, invoice_context, seller, verify_url
 from licensing.pricing.rules import MAX_AUDIENCE, RequestedUse, quote_for
 from licensing.pricing.services import current_rate_card, terms_of
+from licensing.terms.rules import respell
 
 log = logging.getLogger(__name__)
 
 GONE_REASONS = {
     "pending_payment": "The package is ready once the invoice is paid.",
-    "expired": "The license's term has ended, so the package is no longer available.",
-    "revoked": "The license was revoked, so the package is no longer available.",
-    "cancelled": "The license was cancelled, so the package is no longer available.",
+    "expired": "The licence's term has ended, so the package is no longer available.",
+    "revoked": "The licence was revoked, so the package is no longer available.",
+    "cancelled": "The licence was cancelled, so the package is no longer available.",
 }
 FLAG_LABELS = {
     "over_audience": "Use beyond the licensed audience",
     "before_term": "Use before the term began",
     "after_term": "Use after the term ended",
-    "after_revocation": "Use after the license was revoked",
+    "after_revocation": "Use after the licence was revoked",
     "other_domain": "Use on a domain other than the licensed publication's",
 }
 
@@ -182,7 +183,7 @@ def send_true_up(session: Session, number: str, actor_id: int | None) -> TrueUpQ
                         token_sha256=hash_quote_token(token), created_by=actor_id)
     session.add(quote)
     session.flush()
-    queue_mail(session, lic.licensee_email, f"True-up quote for license {lic.number}", "true_up_quote",
+    queue_mail(session, lic.licensee_email, f"True-up quote for licence {lic.number}", "true_up_quote",
                tag=f"true-up:{quote.id}", license=lic, quote=quote, accept_url=true_up_url(token))
     session.commit()
     return quote
@@ -195,9 +196,9 @@ def send_reminder(session: Session, number: str, flag: str, actor_id: int | None
     flags = _raised_flags(session, lic)
     if flag not in flags:
         session.rollback()
-        raise ActionRefused("That flag is not raised on this license.")
+        raise ActionRefused("That flag is not raised on this licence.")
     _record_reminder(session, lic, flag, actor_id)
-    queue_mail(session, lic.licensee_email, f"The terms of license {lic.number}", "usage_reminder",
+    queue_mail(session, lic.licensee_email, f"The terms of licence {lic.number}", "usage_reminder",
                tag=f"usage-reminder:{lic.number}:{flag}", license=lic, flag=flags[flag],
                flag_label=FLAG_LABELS[flag], tracking_url=tracking_url_of(lic.request))
     session.commit()
@@ -215,7 +216,7 @@ def accept_domain(session: Session, number: str, domain: str, actor_id: int | No
     flag = _raised_flags(session, lic).get("other_domain")
     if flag is None or domain not in flag.domains:
         session.rollback()
-        raise ActionRefused(f"{domain or 'That domain'} is not among the flagged domains of this license.")
+        raise ActionRefused(f"{domain or 'That domain'} is not among the flagged domains of this licence.")
     session.add(AcceptedDomain(license_id=lic.id, domain=domain, accepted_by=actor_id))
     session.commit()
 
@@ -235,7 +236,7 @@ def _license(session: Session, number: str, for_update: bool = False) -> License
     lic = session.scalars(query.with_for_update() if for_update else query).first()
     if lic is None:
         session.rollback()
-        raise ActionRefused("No such license.")
+        raise ActionRefused("No such licence.")
     return lic
 
 
@@ -263,9 +264,10 @@ def accept_true_up(session: Session, token: str) -> str:
     invoice = issue_invoice(
         session, reference=lic.number, seller=seller(),
         buyer=Buyer(req.organisation, req.contact_name, req.email, req.billing_address, req.country, req.vat_id),
-        lines=[LineInput(f"True-up of license {lic.number}: audience {quote.measured_audience:,} measured over "
-                         f"{quote.window_start.isoformat()} to {quote.window_end.isoformat()}, licensed "
-                         f"{quote.licensed_audience:,}", quote.amount)],
+        lines=[LineInput(respell(f"True-up of licence {lic.number}: audience {quote.measured_audience:,} measured "
+                                 f"over {quote.window_start.isoformat()} to {quote.window_end.isoformat()}, licensed "
+                                 f"{quote.licensed_audience:,}", current_app.config["SETTINGS"].seller_english),
+                         quote.amount)],  # frozen into the invoice: in the seller's English now
         currency=quote.currency, issue_date=utcnow().date(),
         payment_terms_days=current_app.config["SETTINGS"].payment_terms_days)
     quote.status, quote.accepted_at, quote.invoice_number = "accepted", utcnow(), invoice.number
@@ -317,7 +319,7 @@ def send_corrections(_sender, session: Session, article: Article, old_html: str,
     for lic in active:
         package = package_of(lic, lic.request, article)
         session.add(CorrectionNotice(correction_id=correction.id, license_id=lic.id, sent_to=lic.licensee_email))
-        queue_mail(session, lic.licensee_email, f"Correction to “{article.title}” (license {lic.number})",
+        queue_mail(session, lic.licensee_email, f"Correction to “{article.title}” (licence {lic.number})",
                    "correction", tag=f"correction:{correction.id}:{lic.number}", license=lic, article=article,
                    diff=readable, package_text=package.text, package_html=package.html,
                    package_urls=package_urls(lic.request))

@@ -190,7 +190,7 @@ def staff_accept_domain(number: str):
     except ActionRefused as exc:
         flash(f"Not accepted: {exc}", "error")
     else:
-        flash(f"{domain} is accepted for this license: its views no longer raise a flag.", "success")
+        flash(f"{domain} is accepted for this licence: its views no longer raise a flag.", "success")
     return redirect(url_for("delivery.staff_usage", number=number))
 
 

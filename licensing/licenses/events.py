@@ -17,9 +17,9 @@ from licensing.intake.services import derive_tracking_token, tracking_url_of
 from licensing.licenses.models import License
 
 STATUS_MESSAGES = {
-    "active": "Payment received: license {number} is active.",
-    "revoked": "License {number} is revoked after a full refund.",
-    "cancelled": "License {number} is cancelled: its invoice was voided.",
+    "active": "Payment received: licence {number} is active.",
+    "revoked": "Licence {number} is revoked after a full refund.",
+    "cancelled": "Licence {number} is cancelled: its invoice was voided.",
 }
 
 
@@ -45,7 +45,7 @@ def activate(_sender, session: Session, invoice, **_kw) -> None:
     lic = _license_of(session, invoice)
     if lic is None or not _move(session, lic, "active", ("pending_payment",)):
         return
-    queue_mail(session, lic.licensee_email, f"Receipt for invoice {invoice.number}: license {lic.number} is active",
+    queue_mail(session, lic.licensee_email, f"Receipt for invoice {invoice.number}: licence {lic.number} is active",
                "payment_receipt", tag=f"receipt:{invoice.number}", license=lic, invoice=invoice,
                tracking_url=tracking_url_of(lic.request),
                verify_url=f"{current_app.config['SETTINGS'].public_base_url.rstrip('/')}/verify/{lic.number}")
@@ -70,7 +70,7 @@ def revoke(_sender, session: Session, invoice, full: bool, refund=None, **_kw) -
     queue_mail(session, lic.licensee_email, f"Refund on invoice {invoice.number}: credit note {note.number}",
                "credit_note_issued", tag=f"credit_note:{note.number}", **context)
     if revoked:
-        queue_mail(session, lic.licensee_email, f"License {lic.number} is revoked after a full refund",
+        queue_mail(session, lic.licensee_email, f"Licence {lic.number} is revoked after a full refund",
                    "license_revoked", tag=f"revoked:{lic.number}", **context)
 
 

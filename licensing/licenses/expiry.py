@@ -54,7 +54,7 @@ def send_expiry_reminders(session: Session, today: date, days_before: int | None
                    tracking_url=tracking_url_of(request))
         session.add(RequestEvent(request_id=lic.request_id, actor_kind=workflow.SYSTEM,
                                  action="license_expiry_reminder",
-                                 message=f"Reminder sent: license {lic.number} ends on {lic.end_date.isoformat()}.",
+                                 message=f"Reminder sent: licence {lic.number} ends on {lic.end_date.isoformat()}.",
                                  public=True, data={"license": lic.number, "days_left": days_left}))
         session.commit()
         sent.append(lic.number)
@@ -79,7 +79,7 @@ def expire_licenses(session: Session, today: date) -> list[str]:
             continue
         lic = session.get(License, license_id, populate_existing=True)
         session.add(RequestEvent(request_id=lic.request_id, actor_kind=workflow.SYSTEM, action="license_expired",
-                                 message=f"License {lic.number} has expired: its term ended on "
+                                 message=f"Licence {lic.number} has expired: its term ended on "
                                          f"{lic.end_date.isoformat()}.",
                                  public=True, data={"license": lic.number}))
         session.commit()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -96,6 +96,7 @@ def _license_json(req: RepublishRequest, token: str) -> tuple[dict | None, dict 
 
 def _request_json(req: RepublishRequest, token: str) -> dict:
     license_, invoice, credit_notes = _license_json(req, token)
+    spell = current_app.extensions["spelling"]  # the timeline is written in en-GB, like the pages
     return {
         "reference": req.reference,
         "status": req.status,
@@ -105,7 +106,7 @@ def _request_json(req: RepublishRequest, token: str) -> dict:
         "submitted_at": req.submitted_at.isoformat(timespec="seconds") + "Z",
         "timeline": [
             {"at": e.at.isoformat(timespec="seconds") + "Z", "action": e.action, "status": e.after_status,
-             "message": e.message}
+             "message": spell(e.message)}
             for e in publisher_timeline(req)
         ],
         "license": license_,

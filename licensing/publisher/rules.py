@@ -17,20 +17,20 @@ _WHILE_OPEN = {
                       "You are welcome to send a new request.",
 }
 _ONCE_LICENSED = {
-    "active": "Your license is active: get the republication package below and publish the article with its "
+    "active": "Your licence is active: get the republication package below and publish the article with its "
               "credit line.",
-    "expired": "Your license has ended. To republish the article again, send a new request.",
-    "revoked": "Your license has been revoked: the article may no longer be used. Take down your copy.",
-    "cancelled": "Your license was cancelled and its invoice voided: nothing is due. You are welcome to send "
+    "expired": "Your licence has ended. To republish the article again, send a new request.",
+    "revoked": "Your licence has been revoked: the article may no longer be used. Take down your copy.",
+    "cancelled": "Your licence was cancelled and its invoice voided: nothing is due. You are welcome to send "
                  "a new request.",
 }
 _AWAITING_PAYMENT = {
-    "open": "Pay the invoice. Your license takes effect as soon as we receive the payment.",
+    "open": "Pay the invoice. Your licence takes effect as soon as we receive the payment.",
     "uncollectible": "Your invoice is with our finance team and can no longer be paid online: please contact "
-                     "us to settle it. Your license takes effect once it is paid.",
-    "paid": "We have your payment: your license takes effect in a moment. Reload this page shortly.",
+                     "us to settle it. Your licence takes effect once it is paid.",
+    "paid": "We have your payment: your licence takes effect in a moment. Reload this page shortly.",
 }
-_BEING_ISSUED = "Your license and invoice are being issued. Reload this page in a moment."
+_BEING_ISSUED = "Your licence and invoice are being issued. Reload this page in a moment."
 
 
 def next_step(request_status: str, license_status: str | None = None, invoice_status: str | None = None) -> str:

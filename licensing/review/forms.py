@@ -15,7 +15,7 @@ class ApproveForm(FlaskForm):
     override_reason = TextAreaField("Reason for the new fee", **NUL, render_kw={"rows": 2},
                                     description="Required when the fee differs from the quote.")
     extra_terms = TextAreaField("Extra terms (optional)", **NUL, render_kw={"rows": 3},
-                                description="Printed on the license agreement.")
+                                description="Printed on the licence agreement.")
     credit_line = StringField("Credit line (optional)", **NUL, render_kw={"maxlength": 500},
                               description="Leave empty for the usual one (the byline and the licensor).")
 

@@ -209,9 +209,9 @@ def test_the_licensee_downloads_the_xml_and_the_credit_note_by_the_tracking_link
     # money moving back is told: the credit note's link, and plainly that the license is revoked
     subjects = [m.subject for m in mails(seeded, PUBLISHER_EMAIL)]
     assert f"Refund on invoice {lic.invoice_number}: credit note {note.number}" in subjects
-    assert f"License {lic.number} is revoked after a full refund" in subjects
+    assert f"Licence {lic.number} is revoked after a full refund" in subjects
     [revoked] = [m for m in mails(seeded, PUBLISHER_EMAIL) if "revoked" in m.subject]
-    assert f"License {lic.number} is revoked: invoice {lic.invoice_number} was refunded in full" in revoked.body_text
+    assert f"Licence {lic.number} is revoked: invoice {lic.invoice_number} was refunded in full" in revoked.body_text
 
     # the Factur-X invoice and credit note re-render byte for byte (their dates are their own)
     result = seeded.test_cli_runner().invoke(args=["documents", "verify"])

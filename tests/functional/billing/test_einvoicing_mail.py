@@ -41,7 +41,7 @@ class TestRefundMailOverSmtp:
         received = {message_from_bytes(e.content, policy=policy.default)["Subject"]: e for e in inbox.envelopes
                     if PUBLISHER_EMAIL in e.rcpt_tos}
         credit = received[f"Refund on invoice {lic.invoice_number}: credit note {note.number}"]
-        revoked = received[f"License {lic.license_number} is revoked after a full refund"]
+        revoked = received[f"Licence {lic.license_number} is revoked after a full refund"]
         for envelope in (credit, revoked):
             assert header_problems(envelope.content, "licensing.middleeasteye.example") == []
             parsed = message_from_bytes(envelope.content, policy=policy.default)
@@ -50,9 +50,9 @@ class TestRefundMailOverSmtp:
             assert parsed.get_content_type() == "text/plain"
         text = message_from_bytes(credit.content, policy=policy.default).get_body(("plain",)).get_content()
         assert "/documents/" + note.number + ".pdf" in text
-        assert "license " + lic.license_number + " is revoked" in text
+        assert "licence " + lic.license_number + " is revoked" in text
         gone = message_from_bytes(revoked.content, policy=policy.default).get_body(("plain",)).get_content()
-        assert f"License {lic.license_number} is revoked: invoice {lic.invoice_number} was refunded in full" in gone
+        assert f"Licence {lic.license_number} is revoked: invoice {lic.invoice_number} was refunded in full" in gone
         ids = [message_from_bytes(e.content, policy=policy.default)["Message-ID"] for e in inbox.envelopes]
         assert len(set(ids)) == len(ids)  # each message its own id
 

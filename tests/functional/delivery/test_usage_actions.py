@@ -53,13 +53,13 @@ def test_a_domain_staff_accept_no_longer_raises_the_flag(seeded, staff, tmp_path
 
     refused = desk.post(f"/staff/licenses/{made.license_number}/usage/accept-domain",
                         data={"domain": "elsewhere.example"}, follow_redirects=True)
-    assert "Not accepted: elsewhere.example is not among the flagged domains of this license." in \
+    assert "Not accepted: elsewhere.example is not among the flagged domains of this licence." in \
         refused.get_data(as_text=True)
 
     accepted = desk.post(f"/staff/licenses/{made.license_number}/usage/accept-domain",
                          data={"domain": "second-site.example"}, follow_redirects=True)
     page = parse(accepted.data)
-    assert "second-site.example is accepted for this license" in page.text
+    assert "second-site.example is accepted for this licence" in page.text
     assert "second-site.example" not in page.by_id("usage-flags").text
     assert "copycat.example" in page.by_id("usage-flags").text
     assert page.by_id("accepted-domains").text.startswith("second-site.example, accepted")
@@ -106,7 +106,7 @@ def test_one_true_up_open_at_a_time_and_a_void_invoice_voids_it(seeded, staff, t
     [voided] = [m for tag, m in mails.items() if tag.startswith("true-up-void:")]
     assert voided.subject == f"True-up invoice {invoice_number} is cancelled"
     assert re.search(r"Credit note CN-\d{4}-\d{5} records the cancellation \(£\d[\d,]*\.\d{2}\)", voided.body_text)
-    assert f"License {made.license_number} stays as it was." in voided.body_text
+    assert f"Licence {made.license_number} stays as it was." in voided.body_text
 
     track = parse(licensee.get(f"/track/{token}").data)
     assert "Void" in track.find(cls="true-up").text

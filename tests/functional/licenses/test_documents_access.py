@@ -53,7 +53,7 @@ def test_the_publisher_downloads_both_pdfs_from_the_tracking_page(seeded, client
     documents = parse(page.data).by_id("documents")  # among the key facts at the top
     links = {a.text: a.attrs["href"] for a in documents.find_all("a")}
     assert links == {
-        f"License agreement {lic.number} (PDF)": f"/track/{made.token}/documents/{lic.number}.pdf",
+        f"Licence agreement {lic.number} (PDF)": f"/track/{made.token}/documents/{lic.number}.pdf",
         f"Invoice {lic.invoice_number} (PDF)": f"/track/{made.token}/documents/{lic.invoice_number}.pdf",
     }
     for number in (lic.number, lic.invoice_number):
@@ -74,7 +74,7 @@ def test_the_tracking_page_shows_the_license_panel_with_status_and_pay_link(seed
     made, _other, lic = approved
     page = parse(client.get(f"/track/{made.token}").data)
     panel = page.by_id("license-panel")
-    assert f"Your license {lic.number}" in panel.text
+    assert f"Your licence {lic.number}" in panel.text
     assert panel.by_id("license-status").text == "Pending payment"
     assert f"It takes effect once invoice {lic.invoice_number} is paid." in panel.text
     pay = page.by_id("key-facts").find("a", cls="button")  # the pay button is among the key facts at the top
@@ -150,7 +150,7 @@ def test_a_document_not_yet_rendered_is_being_prepared(seeded, client, staff, mo
 
     documents = parse(client.get(f"/track/{made.token}").data).by_id("documents")
     assert documents.find_all("a") == []
-    assert f"License agreement {lic.number}: being prepared" in documents.text
+    assert f"Licence agreement {lic.number}: being prepared" in documents.text
     assert f"Invoice {lic.invoice_number}: being prepared" in documents.text
 
     body = client.get(f"/api/v1/requests/{made.reference}", headers=bearer(made.token)).get_json()
@@ -220,7 +220,7 @@ def test_the_verify_form_redirects_to_the_number(client):
     for malformed in ("a/b", "LIC-2026-00042/x", "hello"):
         response = client.get("/verify", query_string={"number": malformed})
         assert response.status_code == 404, malformed
-        assert f"{malformed.upper()} is not a license number: they look like LIC-2026-00042." in \
+        assert f"{malformed.upper()} is not a licence number: they look like LIC-2026-00042." in \
             parse(response.data).text
 
 
@@ -231,7 +231,7 @@ def test_the_verification_page_shows_the_public_facts_only(seeded, client, appro
     html = response.get_data(as_text=True)
     page = parse(response.data)
     assert page.by_id("license-status").text == "Pending payment"
-    assert "This license is genuine but does not take effect until it is paid." in page.text
+    assert "This licence is genuine but does not take effect until it is paid." in page.text
     start = lic.start_date
     assert _facts(response.data) == {
         "Licensee": "Leeds Evening Post Ltd",
@@ -259,20 +259,20 @@ def test_the_verification_page_follows_the_status(seeded, client, approved):
         s.commit()
     page = parse(client.get(f"/verify/{lic.number}").data)
     assert page.by_id("license-status").text == "Active"
-    assert "This license is genuine and in force." in page.text
+    assert "This licence is genuine and in force." in page.text
 
 
 def test_an_unknown_number_says_so_and_a_malformed_one_says_what_numbers_look_like(client, seeded):
     response = client.get("/verify/LIC-2026-09999")
     assert response.status_code == 404
     text = parse(response.data).text
-    assert "No such license" in text
-    assert "There is no license with the number LIC-2026-09999" in text
+    assert "No such licence" in text
+    assert "There is no licence with the number LIC-2026-09999" in text
 
     response = client.get("/verify/hello-world")
     assert response.status_code == 404
     text = parse(response.data).text
-    assert "HELLO-WORLD is not a license number: they look like LIC-2026-00042." in text
+    assert "HELLO-WORLD is not a licence number: they look like LIC-2026-00042." in text
     for bad in ("INV-2026-00001", "LIC-26-1", "%3Cscript%3E"):
         body = client.get(f"/verify/{bad}").get_data(as_text=True)
         assert "they look like LIC-2026-00042" in body and "<script>" not in body

@@ -65,7 +65,7 @@ def _assert_paid(app, issued, intent_id: str, source: str, stripe_client) -> Non
             payment.charge_id) == (invoice.id, "stripe", 81000, "GBP", intent_id, charge_id)
     assert _license(app, issued).status == "active"
     [receipt] = mails(app, to=LICENSEE, tag_contains="receipt:")
-    assert receipt.subject == f"Receipt for invoice {issued.invoice_number}: license {issued.license_number} is active"
+    assert receipt.subject == f"Receipt for invoice {issued.invoice_number}: licence {issued.license_number} is active"
     assert f"/verify/{issued.license_number}" in receipt.body_text and "£810.00" in receipt.body_text
     assert [m for k, m in timeline(app, issued.invoice_number) if k == "paid"] == [
         f"Paid by card through Stripe ({source})."]

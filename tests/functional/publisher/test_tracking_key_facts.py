@@ -86,10 +86,10 @@ def test_an_approved_request_shows_the_amount_due_with_vat_the_pay_button_the_do
 
     assert _order(doc) == ["key-facts", "request-details", "license-panel", "quote-h", "timeline-h"]
     assert _facts(doc) == {
-        "Status": "Approved · license pending payment",
-        "What happens next": "Pay the invoice. Your license takes effect as soon as we receive the payment.",
+        "Status": "Approved · licence pending payment",
+        "What happens next": "Pay the invoice. Your licence takes effect as soon as we receive the payment.",
         "Amount due": f"£1,140.00 including UK VAT (£950.00 + £190.00 UK VAT), by {_long_date(due)}",
-        "Documents": f"License agreement {lic.number}: being prepared… Invoice {lic.invoice_number}: being prepared…",
+        "Documents": f"Licence agreement {lic.number}: being prepared… Invoice {lic.invoice_number}: being prepared…",
         "Extra terms, added on approval": "Credit the photographer by name. No use behind a paywall.",
     }
     [pay] = doc.find_all("a", cls="button")
@@ -119,8 +119,8 @@ def test_a_paid_invoice_is_said_paid_and_offers_no_pay_button(seeded, client, st
     doc = _page(client, made.token)
 
     facts = _facts(doc)
-    assert facts["Status"] == "Approved · license active"
-    assert facts["What happens next"].startswith("Your license is active: get the republication package below")
+    assert facts["Status"] == "Approved · licence active"
+    assert facts["What happens next"].startswith("Your licence is active: get the republication package below")
     assert facts["Amount due"] == f"Nothing: you paid £810.00 including UK VAT on {_long_date(date.today())}."
     assert "Extra terms, added on approval" not in facts
     assert not [a for a in doc.find_all("a") if a.text.startswith("Pay invoice")]
@@ -137,11 +137,11 @@ def test_a_withdrawn_request_owes_nothing(seeded, client):
 
 
 @pytest.mark.parametrize(("action", "status", "amount_due", "next_words"), [
-    ("void", "Approved · license cancelled", "Nothing: the invoice was voided.",
-     "Your license was cancelled and its invoice voided: nothing is due. You are welcome to send a new request."),
-    ("mark_uncollectible", "Approved · license pending payment", None,
+    ("void", "Approved · licence cancelled", "Nothing: the invoice was voided.",
+     "Your licence was cancelled and its invoice voided: nothing is due. You are welcome to send a new request."),
+    ("mark_uncollectible", "Approved · licence pending payment", None,
      "Your invoice is with our finance team and can no longer be paid online: please contact us to settle it. "
-     "Your license takes effect once it is paid."),
+     "Your licence takes effect once it is paid."),
 ])
 def test_an_invoice_finance_closed_is_never_offered_for_payment(seeded, client, staff, monkeypatch, action, status,
                                                                 amount_due, next_words):

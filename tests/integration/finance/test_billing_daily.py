@@ -205,7 +205,7 @@ def test_licenses_past_their_end_become_expired_once(seeded, db_kind, clock, lic
                       forever.license_number: "active"}
     expired_events = [e for e in events_of(seeded, ended.reference) if e.action == "license_expired"]
     assert len(expired_events) == 1 and expired_events[0].public
-    assert expired_events[0].message == f"License {ended.license_number} has expired: its term ended on " \
+    assert expired_events[0].message == f"Licence {ended.license_number} has expired: its term ended on " \
                                         f"{(today - timedelta(days=1)).isoformat()}."
 
     from licensing.core.db import new_session

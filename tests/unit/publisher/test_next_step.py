@@ -20,21 +20,21 @@ WAIT_FOR_US = ("Our licensing team is reviewing your request. We will e-mail you
     ("withdrawn", None, None, "Nothing more to do: you withdrew this request."),
     ("expired", None, None, "Nothing more to do: this request closed because our question was not answered in "
                             "time. You are welcome to send a new request."),
-    ("approved", None, None, "Your license and invoice are being issued. Reload this page in a moment."),
-    ("approved", "pending_payment", None, "Your license and invoice are being issued. Reload this page in a moment."),
-    ("approved", "pending_payment", "open", "Pay the invoice. Your license takes effect as soon as we receive the "
+    ("approved", None, None, "Your licence and invoice are being issued. Reload this page in a moment."),
+    ("approved", "pending_payment", None, "Your licence and invoice are being issued. Reload this page in a moment."),
+    ("approved", "pending_payment", "open", "Pay the invoice. Your licence takes effect as soon as we receive the "
                                             "payment."),
     ("approved", "pending_payment", "uncollectible", "Your invoice is with our finance team and can no longer be "
-                                                     "paid online: please contact us to settle it. Your license "
+                                                     "paid online: please contact us to settle it. Your licence "
                                                      "takes effect once it is paid."),
-    ("approved", "pending_payment", "paid", "We have your payment: your license takes effect in a moment. Reload "
+    ("approved", "pending_payment", "paid", "We have your payment: your licence takes effect in a moment. Reload "
                                             "this page shortly."),
-    ("approved", "active", "paid", "Your license is active: get the republication package below and publish the "
+    ("approved", "active", "paid", "Your licence is active: get the republication package below and publish the "
                                    "article with its credit line."),
-    ("approved", "expired", "paid", "Your license has ended. To republish the article again, send a new request."),
-    ("approved", "revoked", "paid", "Your license has been revoked: the article may no longer be used. Take down "
+    ("approved", "expired", "paid", "Your licence has ended. To republish the article again, send a new request."),
+    ("approved", "revoked", "paid", "Your licence has been revoked: the article may no longer be used. Take down "
                                     "your copy."),
-    ("approved", "cancelled", "void", "Your license was cancelled and its invoice voided: nothing is due. You are "
+    ("approved", "cancelled", "void", "Your licence was cancelled and its invoice voided: nothing is due. You are "
                                       "welcome to send a new request."),
 ])
 def test_next_step(request_status, license_status, invoice_status, words):
