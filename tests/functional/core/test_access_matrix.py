@@ -82,6 +82,7 @@ EXPECTED: dict[str, object] = {
     "admin.user_edit": ADMIN,
     "admin.invite_again": ADMIN,
     "tax_admin.tax_rates": ADMIN,
+    "rate_card_admin.rate_card": ADMIN,
     # the finance workspace: finance only (staff cannot refund, void or mark paid)
     "finance.home": frozenset({"finance"}),
     "finance.invoices": frozenset({"finance"}),

@@ -282,11 +282,27 @@ def admin_pages(pages: Pages, app) -> None:  # noqa: ANN001
     pages.post("admin: user, cannot lock out", admin.client, f"/admin/users/{admin.user_id}", {"roles": []}, 422)
     pages.get("admin: tax", admin.client, "/admin/tax")
     pages.post("admin: tax, errors", admin.client, "/admin/tax", {"country": "ZZ", "name": "", "rate": "x"}, 422)
+    rate_card_pages(pages, admin.client)
     invitation = mails(app, to="nia@desk.example")[-1]
     link = re.search(r"http://desk\.test(/set-password/\S+)", invitation.body_text).group(1)
     invitee = app.test_client()
     pages.get("set password", invitee, link)
     pages.post("set password, too short", invitee, link, {"password": "short", "confirm": "other"}, 422)
+
+
+def rate_card_pages(pages: Pages, client) -> None:  # noqa: ANN001
+    """The rate card editor: as filled in, with mistakes, previewed, and after a version saved meanwhile."""
+    from tests.functional.conftest import form_values, parse
+
+    pages.get("admin: rate card", client, "/admin/rate-card")
+    form = parse(pages.documents["admin: rate card"]).by_id("rate-card-form")
+    values = {name: v[0] for name, v in form_values(form).items()}
+    pages.post("admin: rate card, errors", client, "/admin/rate-card",
+               values | {"minimum_fee": "fifty", "tier_1_up_to": "5", "term_one_off": "", "action": "preview"}, 422)
+    pages.post("admin: rate card, preview", client, "/admin/rate-card",
+               values | {"base_print": "220", "action": "preview"})
+    pages.post("admin: rate card, saved meanwhile", client, "/admin/rate-card",
+               values | {"base_print": "220", "action": "save", "based_on": "0"}, 409)
 
 
 def terms_and_delivery_pages(pages: Pages, app, staff, anonymous, made: dict, paid_reference: str) -> None:  # noqa: ANN001
