@@ -19,7 +19,17 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from .axe import AccessibilityViolations, AxeWatch, assert_accessible, axe_violations, weak_focus_rings
-from .steps import DESKTOP, EXAMPLE_TITLE, EXAMPLE_URL, approve_in_queue, label, sign_in, submit_by_api, unique
+from .steps import (
+    ADMIN_LANDING,
+    DESKTOP,
+    EXAMPLE_TITLE,
+    EXAMPLE_URL,
+    approve_in_queue,
+    label,
+    sign_in,
+    submit_by_api,
+    unique,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -125,7 +135,7 @@ def scene(servers, browser) -> Scene:  # noqa: ANN001
         page = context.new_page()
         page.goto("/?q=turkey+lasting+defeat")
         made.article = page.get_by_role("link", name=EXAMPLE_TITLE).get_attribute("href")
-        sign_in(page, *ADMIN)
+        sign_in(page, *ADMIN, lands_on=ADMIN_LANDING)
         page.goto(f"/staff/requests/{made.needs_info['reference']}")
         page.locator("summary", has_text="Ask the publisher for information").click()
         label(page, "What do you need to know?").fill("Which page of your site will carry it?")

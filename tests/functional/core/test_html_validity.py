@@ -204,6 +204,7 @@ def finance_pages(pages: Pages, app, staff, made: dict) -> str:  # noqa: ANN001
         pages.get(f"finance: invoices, {status}", client, f"/finance/invoices?tab={status}")
     pages.get("finance: home", client, "/finance/", 302)
     pages.get("finance: staff home", client, "/staff/")
+    pages.get("finance: invoices, flagged", client, "/finance/invoices?tab=all&attention=flagged")
     pages.get("finance: invoices, bad filter", client, "/finance/invoices?tab=all&issued_from=2026-13-01", 400)
     for state, number in numbers.items():
         pages.get(f"finance: invoice, {state}", client, f"/finance/invoices/{number}")
@@ -270,6 +271,7 @@ def tracking_token(app, reference: str) -> str:  # noqa: ANN001
 def admin_pages(pages: Pages, app) -> None:  # noqa: ANN001
     everything = signed_in(app, "all@desk.test", "Al Allroles", ["admin", "staff", "finance"])
     pages.get("all roles: index", everything.client, "/")
+    pages.get("all roles: staff home (queue and invoices needing attention)", everything.client, "/staff/")
     admin = signed_in(app, "ada@desk.test", "Ada Admin", ["admin"])
     pages.get("admin: staff home", admin.client, "/staff/")
     pages.get("admin: users", admin.client, "/admin/users")
