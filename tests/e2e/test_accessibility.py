@@ -103,8 +103,11 @@ class Scene:
                 ("revenue-medium", "/finance/reports/revenue/by-medium"),
                 ("revenue-territory", "/finance/reports/revenue/by-territory"),
                 ("exports", "/finance/exports"), ("reconciliation", "/finance/reconciliation"),
+                ("home", "/staff/"),  # finance land on the invoices needing attention
             ],
-            "admin": [("users", "/admin/users"), ("user", "/admin/users/1"), ("tax", "/admin/tax")],
+            "admin": [("users", "/admin/users"), ("user", "/admin/users/1"), ("tax", "/admin/tax"),
+                      ("rate-card", "/admin/rate-card"),
+                      ("home", "/staff/")],  # the demo admin also reviews and bills: the union of their pages
         }
 
 
