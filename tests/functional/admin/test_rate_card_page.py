@@ -212,3 +212,27 @@ def test_an_admin_who_also_works_the_queue_is_still_refused_nothing(seeded):
     client = seeded.test_client()
     login(client, uid)
     assert client.get(PAGE).status_code == 200
+
+
+def test_the_first_rate_card_can_be_made_on_the_page(app):
+    from licensing.pricing.rules import DEMO_RATE_CARD
+
+    admin = signed_in(app, "ada@desk.test", "Ada Admin", ["admin"])
+    page = parse(admin.client.get(PAGE).data)
+    assert "There is no rate card yet" in page.find("main").text
+    typed = shown_form(admin.client)
+    assert (typed["based_on"], typed["base_print"], typed["tier_0_factor"]) == ("0", "", "")
+    values = typed | {"currency": "GBP", "minimum_fee": "50", "media_fee": "75", "translation": "1.25",
+                      "exclusivity": "3", "base_website": "150", "base_print": "200", "base_newsletter": "100",
+                      "base_broadcast": "300", "base_social": "75", "base_syndication_feed": "400",
+                      "tier_0_up_to": "10,000", "tier_0_factor": "1", "tier_1_up_to": "100,000", "tier_1_factor": "1.5",
+                      "tier_2_up_to": "1,000,000", "tier_2_factor": "2.5", "tier_3_up_to": "10,000,000",
+                      "tier_3_factor": "4", "tier_4_factor": "6", "territory_one_country": "1",
+                      "territory_up_to_5_countries": "1.5", "territory_more_countries": "2", "territory_worldwide": "3",
+                      "term_one_off": "1", "term_30_days": "1.25", "term_1_year": "2", "term_perpetual": "3.5",
+                      "action": "preview"}
+    preview = parse(admin.client.post(PAGE, data=values).data)
+    assert typical_quotes(preview)[1] == ["National print run", "—", "£500.00", "—"]
+    previewed = preview.find("input", name="previewed").attrs["value"]
+    assert admin.client.post(PAGE, data=values | {"action": "save", "previewed": previewed}).status_code == 302
+    assert [(v, by, data) for v, by, _note, data in versions(app)] == [(1, admin.user_id, DEMO_RATE_CARD)]

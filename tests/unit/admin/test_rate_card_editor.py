@@ -196,3 +196,15 @@ def test_the_fingerprint_names_the_values_not_their_spelling():
 def test_with_no_card_before_only_the_new_quotes_are_shown():
     [first, *_] = compare(None, DEMO)
     assert (first.before, first.after.amount, first.difference, first.percent) == (None, 15000, None, None)
+
+
+@pytest.mark.parametrize(("before", "after", "percent"), [
+    (300, 400, "+33.3%"), (800, 900, "+12.5%"), (1600, 1700, "+6.3%"), (1600, 1500, "-6.3%"),
+    (3, 2, "-33.3%"), (100, 100, "0.0%"), (7, 14, "+100.0%"), (0, 500, None),
+])
+def test_the_change_is_a_tenth_of_a_percent_rounded_half_up(before, after, percent):
+    from licensing.admin.rules import Comparison
+    from licensing.pricing.rules import Quote
+
+    change = Comparison(TYPICAL_REQUESTS[0], Quote(before, "GBP", (), 1), Quote(after, "GBP", (), 2))
+    assert (change.difference, change.percent) == (after - before, percent)
