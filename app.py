@@ -15,6 +15,7 @@ from invoices.payments import views as pay
 from invoices.payments import webhooks
 from invoices.payments.gateway import readiness as stripe_readiness
 from licensing import cli
+from licensing.admin import rate_card as rate_card_admin
 from licensing.admin import tax as tax_admin
 from licensing.admin import tools as staff_tools
 from licensing.admin import views as admin
@@ -76,8 +77,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     limits.init_app(app)
     for blueprint in (public.bp, api.bp, auth.bp, staff.bp, staff_tools.bp, admin.bp, staff_api.bp, verify.bp,
-                      downloads.bp, tax_admin.bp, pay.bp, webhooks.bp, health.bp, finance_views.bp, report_views.bp,
-                      revenue.bp, terms.bp, delivery_views.bp, delivery_api.bp):
+                      downloads.bp, tax_admin.bp, rate_card_admin.bp, pay.bp, webhooks.bp, health.bp,
+                      finance_views.bp, report_views.bp, revenue.bp, terms.bp, delivery_views.bp, delivery_api.bp):
         app.register_blueprint(blueprint)
     delivery.init_app(app)  # the pixel's counter (Redis or in process) and its folding
     delivery_views.init_app(app)  # the pixel, answered before Flask's routing

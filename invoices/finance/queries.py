@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from invoices.billing.models import CreditNote, Invoice
+from invoices.billing.models import CreditNote, Invoice, InvoiceEvent
 from licensing.core.bounds import parse_day
 from licensing.core.money import THREE_DECIMAL, ZERO_DECIMAL, minor_bound, parse_major
 
@@ -33,6 +33,10 @@ SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "due_soonest"
                "due_latest": "Due date, latest", "amount_high": "Highest amount", "amount_low": "Lowest amount",
                "customer": "Customer A–Z", "number": "Number, newest"}
 DATE_FIELDS = ("issued_from", "issued_to", "due_from", "due_to")
+# What finance is asked to look at (besides the overdue tab): a payment Stripe reported differently
+# from the invoice (payments.services flags it: another amount, a second payment, a closed invoice),
+# and an open invoice a card payment failed for.
+ATTENTION = {"flagged": "Flagged for checking", "payment_failed": "Card payment failed"}
 NUMBER = re.compile(r"^(INV|LIC|CN)-\d{4}-\d{5,}$")
 COLUMNS = (Invoice.id, Invoice.number, Invoice.status, Invoice.issue_date, Invoice.due_date, Invoice.currency,
            Invoice.total, Invoice.refunded_amount, Invoice.buyer_name, Invoice.buyer_email, Invoice.buyer_country,
@@ -58,6 +62,7 @@ class InvoiceFilters:
     amount_min: str = ""
     amount_max: str = ""
     q: str = ""
+    attention: str = ""  # a key of ATTENTION
     sort: str = "newest"
     page: int = 1
     errors: dict[str, str] = field(default_factory=dict)
@@ -71,10 +76,11 @@ class InvoiceFilters:
             page = max(1, min(int(args.get("page", 1)), 1_000_000))
         except (TypeError, ValueError):
             page = 1
-        tab, sort = text("tab", 20), text("sort", 20)
+        tab, sort, attention = text("tab", 20), text("sort", 20), text("attention", 20)
         filters = cls(tab=tab if tab in TABS else "open", currency=text("currency", 10).upper(),
                       customer=text("customer"), country=text("country", 60).upper(),
                       amount_min=text("amount_min", 30), amount_max=text("amount_max", 30), q=text("q"),
+                      attention=attention if attention in ATTENTION else "",
                       sort=sort if sort in SORTS else "newest", page=page,
                       **{name: text(name, 10) for name in DATE_FIELDS})
         filters.validate()
@@ -106,7 +112,8 @@ class InvoiceFilters:
 
     def as_args(self, **changes) -> dict:
         values = {name: getattr(self, name) for name in (
-            "tab", *DATE_FIELDS, "currency", "customer", "country", "amount_min", "amount_max", "q", "sort", "page")}
+            "tab", *DATE_FIELDS, "currency", "customer", "country", "amount_min", "amount_max", "q", "attention", "sort",
+            "page")}
         values.update(changes)
         return {k: v for k, v in values.items()
                 if v not in ("", None) and not (k == "page" and v == 1) and not (k == "sort" and v == "newest")}
@@ -186,13 +193,23 @@ def conditions(filters: InvoiceFilters, sqlite: bool = False) -> list[ColumnElem
             found.append(_amount_condition(value, lower, filters.currency))
     if filters.q:
         found.append(_search(filters.q, sqlite))
+    if filters.attention:
+        found.append(attention_condition(filters.attention))
     return found
+
+
+def attention_condition(key: str) -> ColumnElement[bool]:
+    """Invoices flagged for checking (whatever their status), or open ones a card payment failed for."""
+    if key == "flagged":
+        return Invoice.flagged.is_(True)
+    return and_(Invoice.status == "open", exists().where(InvoiceEvent.invoice_id == Invoice.id,
+                                                         InvoiceEvent.kind == "payment_failed"))
 
 
 def needs_scan(filters: InvoiceFilters) -> bool:
     """Filters on columns no index orders (customer, country, free text): the rows must be read."""
     return bool(filters.customer or (filters.country and "country" not in filters.errors)
-                or (filters.q and not exact_search(filters.q)))
+                or (filters.q and not exact_search(filters.q)) or filters.attention)
 
 
 def is_sqlite(session: Session) -> bool:
@@ -258,3 +275,34 @@ def invoice_page(session: Session, filters: InvoiceFilters, today: date, page_si
            .order_by(*SORTS[filters.sort]).offset((page - 1) * page_size).limit(page_size).subquery())
     rows = session.execute(select(*COLUMNS).join(ids, ids.c.id == Invoice.id).order_by(*SORTS[filters.sort])).all()
     return InvoicePage(rows, total, page, pages, totals)
+
+
+# ------------------------------------------------------------------------ what needs attention
+
+ATTENTION_SHOWN = 5
+
+
+@dataclass
+class Attention:
+    key: str  # "overdue" or a key of ATTENTION
+    label: str
+    count: int
+    rows: list  # the first ATTENTION_SHOWN: Row(number, buyer_name, currency, total, due_date, flag_reason)
+    args: dict[str, str]  # the invoice list's arguments that show every one
+
+
+def needing_attention(session: Session, today: date, with_rows: bool = True) -> list[Attention]:
+    """Overdue invoices (longest overdue first), those flagged for checking and those a card payment
+    failed for (newest first): each counted, with its first few (none when `with_rows` is false)."""
+    kinds = [("overdue", "Overdue", tab_condition("overdue", today), {"tab": "overdue", "sort": "due_soonest"},
+              SORTS["due_soonest"])]
+    kinds += [(key, label, attention_condition(key), {"tab": "all" if key == "flagged" else "open", "attention": key},
+               SORTS["newest"]) for key, label in ATTENTION.items()]
+    found = []
+    for key, label, where, args, order in kinds:
+        count = session.scalar(select(func.count()).select_from(Invoice).where(where)) or 0
+        rows = session.execute(select(Invoice.number, Invoice.buyer_name, Invoice.currency, Invoice.total,
+                                      Invoice.due_date, Invoice.flag_reason).where(where).order_by(*order)
+                               .limit(ATTENTION_SHOWN)).all() if with_rows and count else []
+        found.append(Attention(key, label, count, rows, args))
+    return found

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,6 +16,7 @@ from invoices.finance.reports import (
     default_period,
     parse_month,
     revenue_by_month,
+    revenue_csv,
 )
 from invoices.finance.rules import BUCKETS, due_range
 from invoices.payments.queries import build_report
@@ -24,6 +26,7 @@ from licensing.core.charts import bar_chart
 from licensing.core.clock import today
 from licensing.core.db import get_session
 from licensing.core.money import format_money
+from licensing.core.streaming import csv_download
 
 bp = Blueprint("finance_reports", __name__, url_prefix="/finance")
 log = logging.getLogger(__name__)
@@ -68,27 +71,41 @@ def _period() -> tuple[str, str, dict[str, str]]:
     return raw_from or f"{first:%Y-%m}", raw_to or f"{last:%Y-%m}", errors
 
 
+def _months() -> tuple[str, str, dict[str, str], date, date]:
+    """The period as typed, what is wrong with it, and the months shown (the last twelve when wrong)."""
+    raw_from, raw_to, errors = _period()
+    if errors:
+        return raw_from, raw_to, errors, *default_period(today())
+    return raw_from, raw_to, errors, parse_month(raw_from), parse_month(raw_to)
+
+
 @bp.get("/reports/revenue")
 @role_required("finance")
 def revenue():
-    raw_from, raw_to, errors = _period()
-    if errors:
-        first, last = default_period(today())
-    else:
-        first, last = parse_month(raw_from), parse_month(raw_to)
+    raw_from, raw_to, errors, first, last = _months()
     table = revenue_by_month(get_session(), first, last)
     charts = {}
     for currency, months in table.items():
         labels = [f"{m.month[5:]}/{m.month[2:4]}" for m in months]
         charts[currency] = Markup(bar_chart(
             f"revenue-{currency.lower()}", f"Revenue by month in {currency}",
-            f"Invoiced, collected and refunded amounts per month from {first:%B %Y} to {last:%B %Y}, in {currency}. "
-            "The table beside the chart lists the same figures.", labels,
+            f"Invoiced, collected and refunded amounts including VAT per month from {first:%B %Y} to {last:%B %Y}, "
+            f"in {currency}. The table lists the same figures, excluding and including VAT.", labels,
             [("Invoiced", [m.issued for m in months]), ("Collected", [m.collected for m in months]),
              ("Refunded", [m.refunded for m in months])],
             lambda v, c=currency: format_money(v, c)))
     return render_template("finance/revenue.html", table=table, charts=charts, raw_from=raw_from, raw_to=raw_to,
                            errors=errors, first=first, last=last), 400 if errors else 200
+
+
+@bp.get("/reports/revenue.csv")
+@role_required("finance")
+def revenue_csv_export():
+    _raw_from, _raw_to, errors, first, last = _months()
+    if errors:
+        return revenue()
+    table = revenue_by_month(get_session(), first, last)  # at most MAX_MONTHS rows a currency
+    return csv_download(lambda _session: revenue_csv(table), f"revenue-by-month-{first:%Y-%m}-{last:%Y-%m}.csv")
 
 
 def _reconciliation_page(form: ReconcileForm, status: int = 200, results: list | None = None):

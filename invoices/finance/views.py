@@ -20,7 +20,7 @@ from invoices.finance.exports import (
     payments_query,
 )
 from invoices.finance.forms import ACTION_FORMS, action_form
-from invoices.finance.queries import SORT_LABELS, TAB_LABELS, TABS, InvoiceFilters
+from invoices.finance.queries import ATTENTION, SORT_LABELS, TAB_LABELS, TABS, InvoiceFilters
 from licensing.core import documents as issued_documents  # shared infrastructure: issued PDFs
 from licensing.core.auth import role_required
 from licensing.core.clock import today
@@ -48,7 +48,7 @@ def invoices():
     filters = InvoiceFilters.from_args(request.args)
     page = finance_list.invoice_page(get_session(), filters, today())
     return render_template("finance/invoices.html", page=page, filters=filters, tabs=TABS, tab_labels=TAB_LABELS,
-                           sorts=SORT_LABELS, today=today()), 400 if filters.errors else 200
+                           sorts=SORT_LABELS, attention=ATTENTION, today=today()), 400 if filters.errors else 200
 
 
 def _csv(produce, stmt, filename: str) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from licensing.core.db import begin_write
@@ -27,15 +28,34 @@ def terms_of(card: RateCard) -> RateCardTerms:
     return RateCardTerms.from_dict(card.version, card.data)
 
 
-def save_rate_card(session: Session, data: dict, note: str = "", user_id: int | None = None) -> RateCard:
-    """Add a new version of the rate card (validated); versions are never edited."""
+class StaleRateCard(RuntimeError):
+    """Another version was saved after the one an edit started from."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"version {current} was saved meanwhile")
+        self.current = current
+
+
+def save_rate_card(session: Session, data: dict, note: str = "", user_id: int | None = None,
+                   based_on: int | None = None) -> RateCard:
+    """Add a new version of the rate card (validated); versions are never edited. With `based_on`
+    (the version an edit started from; 0 for none), refused when another was saved meanwhile."""
     begin_write(session)
     latest = session.scalar(select(RateCard.version).order_by(RateCard.version.desc()).limit(1)) or 0
+    if based_on is not None and latest != based_on:
+        session.rollback()
+        raise StaleRateCard(latest)
     terms = RateCardTerms.from_dict(latest + 1, data)
     card = RateCard(version=latest + 1, currency=terms.currency, data=terms.to_dict(), note=note,
                     created_by_id=user_id)
     session.add(card)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # PostgreSQL: a concurrent save took the same version number
+        session.rollback()
+        if based_on is None:
+            raise
+        raise StaleRateCard(latest + 1) from None
     return card
 
 

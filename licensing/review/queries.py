@@ -311,3 +311,22 @@ def queue_page(session: Session, filters: QueueFilters, user_id: int | None, now
         age = working_days_between(req.submitted_at, now)
         rows.append(QueueRow(req, age, req.status in workflow.OPEN_STATUSES and age > target_days))
     return QueuePage(rows, total, page, pages, counts)
+
+
+@dataclass
+class QueueSummary:
+    """What a landing page says of the queue: counts, each with the queue's filter that lists them."""
+
+    counts: dict[str, int]  # open, a count per open status, overdue, mine
+    args: dict[str, dict[str, str]]
+
+
+def queue_summary(session: Session, user_id: int, now: datetime, target_days: int,
+                  cache: CountsCache | None = None) -> QueueSummary:
+    everything = status_counts(session, QueueFilters(), user_id, now, target_days, cache)
+    counts = {"open": everything["open"], **{s: everything[s] for s in workflow.OPEN_STATUSES},
+              "overdue": status_counts(session, QueueFilters(overdue=True), user_id, now, target_days, cache)["open"],
+              "mine": status_counts(session, QueueFilters(mine=True), user_id, now, target_days, cache)["open"]}
+    args = {"open": {"status": "open"}, **{s: {"status": s} for s in workflow.OPEN_STATUSES},
+            "overdue": {"overdue": "1"}, "mine": {"mine": "1"}}
+    return QueueSummary(counts, args)

@@ -1,4 +1,5 @@
-"""Staff pages: the review queue, the request page and its decisions, and the outbox."""
+"""Staff pages: the landing page of each role, the review queue, the request page and its decisions,
+and the outbox."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -6,9 +7,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from invoices.finance.queries import needing_attention
 from licensing.catalog.models import Article
 from licensing.core.auth import role_required
 from licensing.core.bounds import parse_int
+from licensing.core.clock import today
 from licensing.core.db import get_session, utcnow
 from licensing.core.forms import FieldError, form_action
 from licensing.core.links import NOTE, mask_private_links
@@ -50,9 +53,18 @@ def _reason_choices(session) -> list[tuple[str, str]]:
 @bp.get("/")
 @role_required("staff", "finance", "admin")
 def home():
-    if current_user.has_role("staff"):
+    """Each role lands on what it has to do: staff on the queue itself, finance on the invoices needing
+    attention, admins on both as counts (the queue is staff's to open, invoices finance's); a person
+    with several roles on the union of theirs."""
+    reviews, bills, admin = (current_user.has_role(r) for r in ("staff", "finance", "admin"))
+    if reviews and not (bills or admin):
         return redirect(url_for("staff.queue"))
-    return render_template("staff/home.html")
+    session = get_session()
+    queue = queue_mod.queue_summary(session, current_user.id, utcnow(), _settings().review_target_working_days,
+                                    cache=queue_mod.counts_cache(current_app)) if reviews or admin else None
+    attention = needing_attention(session, today(), with_rows=bills) if bills or admin else None
+    return render_template("staff/home.html", queue=queue, attention=attention, can_review=reviews, can_bill=bills,
+                           target=_settings().review_target_working_days, today=today())
 
 
 @bp.get("/requests")

@@ -21,6 +21,7 @@ EXAMPLE_URL = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-la
 DEMO_TERMS = RateCardTerms.from_dict(1, DEMO_RATE_CARD)  # `flask demo load` saves it as version 1
 DESKTOP = {"width": 1280, "height": 900}
 STAFF = ("staff@syndication-desk.org", "staff-demo-2026")  # licensing/demo.py
+ADMIN_LANDING = "Hello, Ada Admin"  # the demo admin (admin, staff and finance) lands on the union of their pages
 MONEY = r"£[\d,]+\.\d\d"
 LOWEST_PRICE = "£75.00"  # the demo card's cheapest use: social media, one reader, one country, one-off
 # An approval issues the license and invoice; in development mode (jobs inline) the same request
@@ -125,13 +126,15 @@ def submit_by_api(base_url: str, organisation: str, medium: str = "website", aud
 
 # ---------------------------------------------------------------- staff
 
-def sign_in(page: Page, email: str = STAFF[0], password: str = STAFF[1]) -> None:
+def sign_in(page: Page, email: str = STAFF[0], password: str = STAFF[1], lands_on: str = "Review queue") -> None:
+    """Sign in and land on the role's page: the queue for staff; someone with more roles than staff
+    lands on their page of things to do ("Hello, <name>")."""
     page.goto("/login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign-in")
     label(page, "E-mail").fill(email)
     label(page, "Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
+    expect(page.get_by_role("heading", level=1)).to_have_text(lands_on)
     expect(page.get_by_role("button", name=re.compile(r"^Sign out \("))).to_be_visible()
 
 

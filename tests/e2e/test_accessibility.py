@@ -19,7 +19,17 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from .axe import AccessibilityViolations, AxeWatch, assert_accessible, axe_violations, weak_focus_rings
-from .steps import DESKTOP, EXAMPLE_TITLE, EXAMPLE_URL, approve_in_queue, label, sign_in, submit_by_api, unique
+from .steps import (
+    ADMIN_LANDING,
+    DESKTOP,
+    EXAMPLE_TITLE,
+    EXAMPLE_URL,
+    approve_in_queue,
+    label,
+    sign_in,
+    submit_by_api,
+    unique,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -94,8 +104,11 @@ class Scene:
                 ("revenue-medium", "/finance/reports/revenue/by-medium"),
                 ("revenue-territory", "/finance/reports/revenue/by-territory"),
                 ("exports", "/finance/exports"), ("reconciliation", "/finance/reconciliation"),
+                ("home", "/staff/"),  # finance land on the invoices needing attention
             ],
-            "admin": [("users", "/admin/users"), ("user", "/admin/users/1"), ("tax", "/admin/tax")],
+            "admin": [("users", "/admin/users"), ("user", "/admin/users/1"), ("tax", "/admin/tax"),
+                      ("rate-card", "/admin/rate-card"),
+                      ("home", "/staff/")],  # the demo admin also reviews and bills: the union of their pages
         }
 
 
@@ -126,7 +139,7 @@ def scene(servers, browser) -> Scene:  # noqa: ANN001
         page = context.new_page()
         page.goto("/?q=turkey+lasting+defeat")
         made.article = page.get_by_role("link", name=EXAMPLE_TITLE).get_attribute("href")
-        sign_in(page, *ADMIN)
+        sign_in(page, *ADMIN, lands_on=ADMIN_LANDING)
         page.goto(f"/staff/requests/{made.needs_info['reference']}")
         page.locator("summary", has_text="Ask the publisher for information").click()
         label(page, "What do you need to know?").fill("Which page of your site will carry it?")

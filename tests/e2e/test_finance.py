@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
-from .steps import APPROVAL_TIMEOUT_MS, DESKTOP, approve_in_queue, sign_in, submit_by_api, unique
+from .steps import ADMIN_LANDING, APPROVAL_TIMEOUT_MS, DESKTOP, approve_in_queue, sign_in, submit_by_api, unique
 
 pytestmark = pytest.mark.e2e
 ADMIN = ("admin@syndication-desk.org", "admin-demo-2026")  # staff and finance (licensing/demo.py)
@@ -38,7 +38,7 @@ def _backdate(database_url: str, number: str, days: int) -> None:
 def test_finance_filters_overdue_exports_and_refunds_in_part(new_page, live_server) -> None:  # noqa: ANN001
     group = unique("Osprey")
     page = new_page(viewport=DESKTOP)
-    sign_in(page, *ADMIN)
+    sign_in(page, *ADMIN, lands_on=ADMIN_LANDING)
     _ref, overdue = _approved_invoice(page, live_server.url, f"{group} Gazette")
     _ref, paid = _approved_invoice(page, live_server.url, f"{group} Herald")
     _backdate(live_server.database_url, overdue, days=40)

@@ -83,6 +83,7 @@ EXPECTED: dict[str, object] = {
     "admin.user_edit": ADMIN,
     "admin.invite_again": ADMIN,
     "tax_admin.tax_rates": ADMIN,
+    "rate_card_admin.rate_card": ADMIN,
     # the finance workspace: finance only (staff cannot refund, void or mark paid)
     "finance.home": frozenset({"finance"}),
     "finance.invoices": frozenset({"finance"}),
@@ -99,10 +100,13 @@ EXPECTED: dict[str, object] = {
     "finance.credit_notes_csv_export": frozenset({"finance"}),
     "finance_reports.ageing": frozenset({"finance"}),
     "finance_reports.revenue": frozenset({"finance"}),
+    "finance_reports.revenue_csv_export": frozenset({"finance"}),
     "finance_reports.reconciliation": frozenset({"finance"}),
     "finance_reports.run_reconciliation": frozenset({"finance"}),
     "finance_revenue.by_medium": frozenset({"finance"}),
     "finance_revenue.by_territory": frozenset({"finance"}),
+    "finance_revenue.by_medium_csv": frozenset({"finance"}),
+    "finance_revenue.by_territory_csv": frozenset({"finance"}),
     # the staff API
     "staff_api.list_requests": TOKEN_STAFF,
     "staff_api.approve": TOKEN_STAFF,

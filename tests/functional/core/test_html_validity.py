@@ -205,6 +205,7 @@ def finance_pages(pages: Pages, app, staff, made: dict) -> str:  # noqa: ANN001
         pages.get(f"finance: invoices, {status}", client, f"/finance/invoices?tab={status}")
     pages.get("finance: home", client, "/finance/", 302)
     pages.get("finance: staff home", client, "/staff/")
+    pages.get("finance: invoices, flagged", client, "/finance/invoices?tab=all&attention=flagged")
     pages.get("finance: invoices, bad filter", client, "/finance/invoices?tab=all&issued_from=2026-13-01", 400)
     for state, number in numbers.items():
         pages.get(f"finance: invoice, {state}", client, f"/finance/invoices/{number}")
@@ -271,6 +272,7 @@ def tracking_token(app, reference: str) -> str:  # noqa: ANN001
 def admin_pages(pages: Pages, app) -> None:  # noqa: ANN001
     everything = signed_in(app, "all@desk.test", "Al Allroles", ["admin", "staff", "finance"])
     pages.get("all roles: index", everything.client, "/")
+    pages.get("all roles: staff home (queue and invoices needing attention)", everything.client, "/staff/")
     admin = signed_in(app, "ada@desk.test", "Ada Admin", ["admin"])
     pages.get("admin: staff home", admin.client, "/staff/")
     pages.get("admin: users", admin.client, "/admin/users")
@@ -283,6 +285,7 @@ def admin_pages(pages: Pages, app) -> None:  # noqa: ANN001
     pages.post("admin: user, cannot lock out", admin.client, f"/admin/users/{admin.user_id}", {"roles": []}, 422)
     pages.get("admin: tax", admin.client, "/admin/tax")
     pages.post("admin: tax, errors", admin.client, "/admin/tax", {"country": "ZZ", "name": "", "rate": "x"}, 422)
+    rate_card_pages(pages, admin.client)
     invitation = mails(app, to="nia@desk.example")[-1]
     link = re.search(r"http://desk\.test(/set-password/\S+)", invitation.body_text).group(1)
     invitee = app.test_client()
@@ -302,6 +305,21 @@ def invoice_states_on_the_tracking_page(pages: Pages, app, staff, anonymous, pai
     with app.test_request_context("/"):
         finance.void(get_session(), license_of(app, voided.reference).invoice_number, "fay@desk.test", "Sent twice.")
     pages.get("public: track, invoice voided", anonymous, f"/track/{voided.token}")
+
+
+def rate_card_pages(pages: Pages, client) -> None:  # noqa: ANN001
+    """The rate card editor: as filled in, with mistakes, previewed, and after a version saved meanwhile."""
+    from tests.functional.conftest import form_values, parse
+
+    pages.get("admin: rate card", client, "/admin/rate-card")
+    form = parse(pages.documents["admin: rate card"]).by_id("rate-card-form")
+    values = {name: v[0] for name, v in form_values(form).items()}
+    pages.post("admin: rate card, errors", client, "/admin/rate-card",
+               values | {"minimum_fee": "fifty", "tier_1_up_to": "5", "term_one_off": "", "action": "preview"}, 422)
+    pages.post("admin: rate card, preview", client, "/admin/rate-card",
+               values | {"base_print": "220", "action": "preview"})
+    pages.post("admin: rate card, saved meanwhile", client, "/admin/rate-card",
+               values | {"base_print": "220", "action": "save", "based_on": "0"}, 409)
 
 
 def terms_and_delivery_pages(pages: Pages, app, staff, anonymous, made: dict, paid_reference: str) -> None:  # noqa: ANN001

@@ -320,3 +320,30 @@ def test_csv_for_excel_starts_with_a_byte_order_mark_so_accents_survive(client):
     assert [b.attrs.get("value") for b in exports.find_all("button") if b.attrs.get("name") == "for"] == [
         "excel", "excel"]
     assert client.get("/finance/payments.csv?for=excel").data.startswith(b"\xef\xbb\xbf")
+
+
+def test_the_needs_attention_filter_lists_flagged_invoices_and_failed_card_payments(app, client, book):
+    from invoices.payments.services import apply_intent
+    from licensing.core.db import new_session
+    from tests.finance_helpers import invoice
+    from tests.stripe_fixtures import make_intent
+
+    set_invoice(app, book["gamma"], flagged=True, flag_reason="Stripe reports £50.00 paid.")
+    alpha = invoice(app, book["alpha"])
+    with app.app_context(), new_session() as s:
+        apply_intent(s, alpha.id, make_intent("pi_alpha", "requires_payment_method", alpha.total,
+                                              error="Your card was declined."), "webhook")
+    assert listed(client, tab="all", attention="flagged") == [book["gamma"]]
+    assert listed(client, tab="open", attention="payment_failed") == [book["alpha"]]
+    assert listed(client, tab="paid", attention="payment_failed") == []
+    assert listed(client, tab="all", attention="nonsense") == [book[n] for n in (
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta")]
+    page = parse(client.get("/finance/invoices", query_string={"tab": "all", "attention": "flagged"}).data)
+    chosen = [o.attrs["value"] for o in page.by_id("f-attention").find_all("option") if "selected" in o.attrs]
+    assert chosen == ["flagged"]
+    assert [o.text for o in page.by_id("f-attention").find_all("option")] == [
+        "Any", "Flagged for checking", "Card payment failed"]
+    open_tab = page.find("nav", cls="tabs").find_all("a")[0].attrs["href"]
+    assert "attention=flagged" in open_tab  # the tabs keep the filter
+    exported = read_csv(client.get("/finance/invoices.csv", query_string={"tab": "all", "attention": "flagged"}).data)
+    assert [r["number"] for r in exported] == [book["gamma"]]

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.documents_helpers import no_rendering
-from tests.finance_helpers import FakeGateway, approved, finance_client, invoice, issue, set_invoice
+from tests.finance_helpers import FakeGateway, approved, finance_client, invoice, issue, read_csv, set_invoice
 from tests.functional.conftest import parse
 from tests.staff_fixtures import add_user
 
@@ -121,25 +121,85 @@ def test_revenue_by_month_table_and_chart(app, client):
 
     gbp, eur = months("GBP"), months("EUR")
     assert list(gbp)[0] == "2026-03" and list(gbp)[-1] == last
-    assert gbp["2026-03"][:2] == ["£100.00", "£0.00"]  # invoiced, collected
-    assert gbp["2026-04"][:2] == ["£50.00", "£100.00"]
-    assert gbp["2026-05"][0] == "£30.00"
-    assert gbp[refund_month][3] == "£30.00"  # voided, in the month of its credit note
-    assert eur["2026-04"][:2] == ["€200.00", "€200.00"]
-    assert eur[refund_month][2] == "€20.00"  # refunded
-    net = sum(int(re.sub(r"[^\d]", "", row[4])) * (-1 if row[4].startswith("-") else 1) for row in eur.values())
+    # each figure excluding, then including VAT (these buyers are outside the UK: no VAT)
+    assert gbp["2026-03"][:4] == ["£100.00", "£100.00", "£0.00", "£0.00"]  # invoiced, collected
+    assert gbp["2026-04"][:4] == ["£50.00", "£50.00", "£100.00", "£100.00"]
+    assert gbp["2026-05"][1] == "£30.00"
+    assert gbp[refund_month][7] == "£30.00"  # voided, in the month of its credit note
+    assert eur["2026-04"][:4] == ["€200.00", "€200.00", "€200.00", "€200.00"]
+    assert eur[refund_month][5] == "€20.00"  # refunded
+    net = sum(int(re.sub(r"[^\d]", "", row[9])) * (-1 if row[9].startswith("-") else 1) for row in eur.values())
     assert net == 18000  # €200 collected less €20 refunded
 
     svg = tree.find("svg", cls="chart")
     assert svg.attrs["role"] == "img"
     title_id, desc_id = svg.attrs["aria-labelledby"].split()
     assert svg.find("title", id=title_id).text.startswith("Revenue by month in")
-    assert "The table beside the chart lists the same figures." in svg.find("desc", id=desc_id).text
+    assert "The table lists the same figures, excluding and including VAT." in svg.find("desc", id=desc_id).text
     bars = [r for r in svg.find_all("rect") if r.find("title") is not None]
     assert len(bars) == 3 * len(gbp)
     # the chart needs no script: the only one is the app's form helper every page has
     scripts = re.findall(r"<script[^>]*>", response.data.decode())
     assert len(scripts) == 1 and re.fullmatch(r'<script src="/static/js/forms\.js\?v=\w+" defer>', scripts[0]), scripts
+
+
+def vat_book(app) -> str:  # noqa: ANN001
+    """April 2026: £100 + 20% UK VAT paid, then £30 of it refunded; £50 to the US (no VAT); £20 + VAT
+    voided. Returns the month of the credit notes (today's: they are dated when issued)."""
+    from invoices.finance import services as finance
+    from licensing.core.db import get_session
+
+    uk = issue(app, date(2026, 4, 10), 10000, "GBP", country="GB")
+    issue(app, date(2026, 4, 20), 5000, "GBP", country="US")
+    voided = issue(app, date(2026, 4, 25), 2000, "GBP", country="GB")
+    with app.test_request_context("/"):
+        s = get_session()
+        finance.mark_paid(s, uk, "fay@desk.test", "BACS-UK", "2026-04-30")
+        finance.refund(s, uk, "fay@desk.test", "partial", "30", "Goodwill")
+        finance.void(s, voided, "fay@desk.test", "Duplicate")
+    assert (invoice(app, uk).total, invoice(app, voided).total) == (12000, 2400)
+    return invoice(app, uk).credit_notes[0].issue_date.strftime("%Y-%m")
+
+
+def test_revenue_by_month_shows_net_of_vat_beside_gross(app, client):
+    notes_month = vat_book(app)
+    response = client.get("/finance/reports/revenue", query_string={"from": "2026-04", "to": max("2026-06", notes_month)})
+    table = parse(response.data).find("table", cls="revenue")
+    head = table.find("thead").find_all("tr")
+    assert [th.text for th in head[0].find_all("th")] == ["Month", "Invoiced", "Collected", "Refunded", "Voided", "Net"]
+    assert [th.text for th in head[1].find_all("th")] == ["excl. VAT", "incl. VAT"] * 5
+    rows = {r.attrs["data-month"]: [td.text for td in r.find_all("td")] for r in table.find("tbody").find_all("tr")}
+    assert rows["2026-04"][:4] == ["£170.00", "£194.00", "£100.00", "£120.00"]  # invoiced, collected
+    assert rows[notes_month][4:8] == ["£25.00", "£30.00", "£20.00", "£24.00"]  # refunded, voided
+    totals = [td.text for td in table.find("tfoot").find_all("td")]
+    assert totals == ["£170.00", "£194.00", "£100.00", "£120.00", "£25.00", "£30.00", "£20.00", "£24.00",
+                      "£75.00", "£90.00"]
+
+
+def test_revenue_by_month_as_csv_with_net_of_vat_beside_gross(app, client):
+    notes_month = vat_book(app)
+    period = {"from": "2026-04", "to": max("2026-06", notes_month)}
+    page = parse(client.get("/finance/reports/revenue", query_string=period).data)
+    link = page.find("a", cls="csv").attrs["href"]
+    assert link.startswith("/finance/reports/revenue.csv?") and "from=2026-04" in link
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="revenue-by-month-2026-04-{period["to"]}.csv"'
+    rows = {(r["currency"], r["month"]): r for r in read_csv(response.data)}
+    assert list(read_csv(response.data)[0]) == [
+        "currency", "month", "invoices", "invoiced_excl_vat", "invoiced_incl_vat", "collected_excl_vat",
+        "collected_incl_vat", "refunded_excl_vat", "refunded_incl_vat", "voided_excl_vat", "voided_incl_vat",
+        "net_excl_vat", "net_incl_vat"]
+    april = rows[("GBP", "2026-04")]
+    assert [april[k] for k in ("invoices", "invoiced_excl_vat", "invoiced_incl_vat", "collected_excl_vat",
+                               "collected_incl_vat")] == ["3", "170.00", "194.00", "100.00", "120.00"]
+    later = rows[("GBP", notes_month)]
+    assert [later[k] for k in ("refunded_excl_vat", "refunded_incl_vat", "voided_excl_vat", "voided_incl_vat",
+                               "net_excl_vat", "net_incl_vat")] == ["25.00", "30.00", "20.00", "24.00", "-25.00", "-30.00"]
+    excel = client.get(link + "&for=excel")
+    assert excel.data.startswith("\ufeff".encode()) and excel.data[3:] == response.data
+    bad = client.get("/finance/reports/revenue.csv", query_string={"from": "2026-13"})
+    assert bad.status_code == 400 and bad.mimetype == "text/html"
 
 
 def test_revenue_period_typed_wrong_is_shown_again(client):
@@ -164,17 +224,37 @@ def test_revenue_by_medium_and_by_territory(seeded, client):
     printed = approved(app, staff_id, medium="print", territory=["FR"], email="print@paper.example")
     with app.test_request_context("/"):
         finance.mark_paid(get_session(), web.invoice_number, "fay@desk.test", "BACS-W", date.today().isoformat())
+        finance.refund(get_session(), web.invoice_number, "fay@desk.test", "partial", "81", "Print only")
     month = date.today().strftime("%Y-%m")
     by_medium = parse(client.get("/finance/reports/revenue/by-medium", query_string={"from": month, "to": month}).data)
     rows = {r.find("th").text: [td.text for td in r.find_all("td")]
             for r in by_medium.find("table", cls="revenue-by").find("tbody").find_all("tr")}
-    money = lambda v: f"£{v // 100:,}.{v % 100:02d}"  # noqa: E731
-    assert rows["Website"] == ["1", money(web.total), money(web.total), "£0.00", money(web.total), "£0.00"]
-    assert rows["Print"] == ["1", money(printed.total), "£0.00", "£0.00", "£0.00", money(printed.total)]
+    # licenses; then invoiced, collected, refunded, net and outstanding, each excluding and including VAT
+    assert (web.total, printed.total) == (81000, 72000)  # £675.00 and £600.00 + 20% UK VAT
+    assert rows["Website"] == ["1", "£675.00", "£810.00", "£675.00", "£810.00", "£67.50", "£81.00", "£607.50",
+                               "£729.00", "£0.00", "£0.00"]
+    assert rows["Print"] == ["1", "£600.00", "£720.00", "£0.00", "£0.00", "£0.00", "£0.00", "£0.00", "£0.00",
+                             "£600.00", "£720.00"]
+    head = by_medium.find("table", cls="revenue-by").find("thead").find_all("tr")
+    assert [th.text for th in head[0].find_all("th")] == [
+        "Medium", "Licenses", "Invoiced", "Collected", "Refunded", "Net", "Outstanding"]
+    assert [th.text for th in head[1].find_all("th")] == ["excl. VAT", "incl. VAT"] * 5
+    csv_link = by_medium.find("a", cls="csv").attrs["href"]
+    exported = {r["medium"]: r for r in read_csv(client.get(csv_link).data)}
+    assert list(exported["website"]) == [
+        "currency", "medium", "label", "licenses", "invoiced_excl_vat", "invoiced_incl_vat", "collected_excl_vat",
+        "collected_incl_vat", "refunded_excl_vat", "refunded_incl_vat", "net_excl_vat", "net_incl_vat",
+        "outstanding_excl_vat", "outstanding_incl_vat"]
+    assert list(exported["website"].values()) == ["GBP", "website", "Website", "1", "675.00", "810.00", "675.00",
+                                                  "810.00", "67.50", "81.00", "607.50", "729.00", "0.00", "0.00"]
+    assert exported["print"]["outstanding_excl_vat"] == "600.00"
     by_territory = parse(client.get("/finance/reports/revenue/by-territory",
                                     query_string={"from": month, "to": month}).data)
     labels = [r.find("th").text for r in by_territory.find("table", cls="revenue-by").find("tbody").find_all("tr")]
     assert sorted(labels) == ["France", "France, United Kingdom"]
+    territory_csv = by_territory.find("a", cls="csv").attrs["href"]
+    assert territory_csv.startswith("/finance/reports/revenue/by-territory.csv?")
+    assert sorted(r["territory"] for r in read_csv(client.get(territory_csv).data)) == ["FR", "FR,GB"]
     assert by_territory.find("svg", cls="chart").attrs["role"] == "img"
     empty = parse(client.get("/finance/reports/revenue/by-medium", query_string={"from": "2020-01", "to": "2020-02"}).data)
     assert "No license was invoiced in this period." in empty.find("main").text

@@ -156,6 +156,9 @@ def test_revenue_by_month(app, db_kind, monkeypatch):
     month = refund_month.strftime("%Y-%m")
     assert gbp[month].refunded == 1000 and gbp[month].voided == 2500
     assert sum(m.net for m in table["GBP"]) == 9000
+    # buyers outside the UK pay no VAT: excluding it, the same figures
+    assert (gbp["2026-01"].issued_ex_vat, gbp["2026-02"].collected_ex_vat) == (10000, 10000)
+    assert (gbp[month].refunded_ex_vat, gbp[month].voided_ex_vat, jpy["2026-03"].collected_ex_vat) == (1000, 2500, 700)
     assert sorted(table) == ["GBP", "JPY"]
 
 
@@ -184,8 +187,13 @@ def test_revenue_by_medium_and_territory(seeded, db_kind, monkeypatch):
     letter = media[("newsletter", "GBP")]
     assert (letter.licenses, letter.invoiced, letter.collected, letter.refunded, letter.net, letter.outstanding) == (
         2, news.total, news.total, 100, news.total - 100, 0)
+    # excluding UK VAT (20%): the invoices' subtotals and the refund credit note's (£1.00 = 83p + 17p VAT)
+    assert (news.total, web.total) == (36000, 81000)
+    assert (letter.invoiced_ex_vat, letter.collected_ex_vat, letter.refunded_ex_vat, letter.net_ex_vat,
+            letter.outstanding_ex_vat) == (30000, 30000, 83, 29917, 0)
     site = media[("website", "GBP")]
     assert (site.label, site.invoiced, site.collected, site.outstanding) == ("Website", web.total, 0, web.total)
+    assert (site.invoiced_ex_vat, site.outstanding_ex_vat) == (67500, 67500)
     assert set(places) == {"FR", "FR,GB"} and places["FR"].label == "France"
 
 
