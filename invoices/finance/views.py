@@ -157,14 +157,14 @@ def send_again(invoice_number: str):
 def mark_paid(invoice_number: str):
     return _act(invoice_number, "mark_paid", lambda s, n, who, f: finance.mark_paid(
         s, n, who, f.reference.data, f.paid_on.data, f.note.data),
-        "Marked paid by bank transfer. The license is active and the licensee has been e-mailed a receipt.")
+        "Marked paid by bank transfer. The licence is active and the licensee has been e-mailed a receipt.")
 
 
 @bp.post("/invoices/<invoice_number>/void")
 @role_required("finance")
 def void(invoice_number: str):
     return _act(invoice_number, "void", lambda s, n, who, f: finance.void(s, n, who, f.reason.data),
-                "Voided. A credit note has been issued and the license is cancelled.")
+                "Voided. A credit note has been issued and the licence is cancelled.")
 
 
 @bp.post("/invoices/<invoice_number>/refund")
