@@ -111,3 +111,48 @@ class TestAmericanEnglish:
         approve(seeded, made.reference, add_user(seeded, "rev@desk.test", "Rae", ["staff"]))
         pdf = pdf_text(document_of(seeded, license_of(seeded, made.reference).number).pdf)
         assert "License number" in pdf and "licence" not in pdf.lower()
+
+
+def pages_and_mail_of_a_license(app, client) -> tuple[str, str, str, str]:  # noqa: ANN001
+    """The verify page, the tracking page, the approval e-mail (subject and body) and the API's
+    timeline of one approved request, as the licensee gets them."""
+    from sqlalchemy import select
+
+    from licensing.core.db import new_session
+    from licensing.core.models import OutboxMessage
+
+    made = submit(app)
+    approve(app, made.reference, add_user(app, "rev@desk.test", "Rae", ["staff"]))
+    number = license_of(app, made.reference).number
+    with app.app_context(), new_session() as s:
+        approved = [m for m in s.scalars(select(OutboxMessage)) if "approved" in m.subject][-1]
+        mail = approved.subject + "\n" + approved.body_text
+    token = made.token
+    api = client.get(f"/api/v1/requests/{made.reference}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    return (parse(client.get(f"/verify/{number}").data).text, parse(client.get(f"/track/{token}").data).text,
+            mail, " ".join(event["message"] for event in api["timeline"]))
+
+
+def test_a_british_seller_says_licence_on_pages_and_in_e_mails(client, seeded):
+    verify, track, mail, _timeline = pages_and_mail_of_a_license(seeded, client)
+    assert "This licence is genuine" in verify and "Verify a licence" in verify
+    assert "Your licence LIC-" in track
+    assert "Download your licence agreement" in mail
+    assert "licensed" in track  # the verb and its forms keep their s
+
+
+class TestAmericanEnglishEverywhere:
+    """The broken counterpart of the test above: the same pages and e-mail for an American seller
+    say "license", without a single "licence" left (pages, e-mails and the API's timeline)."""
+
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {"SELLER_ENGLISH": "en-US"}
+
+    def test_pages_e_mails_and_the_api_say_license(self, client, seeded):
+        verify, track, mail, timeline = pages_and_mail_of_a_license(seeded, client)
+        assert "This license is genuine" in verify and "Verify a license" in verify
+        assert "Your license LIC-" in track
+        assert "Download your license agreement" in mail
+        for text in (verify, track, mail, timeline):
+            assert "licence" not in text.lower()
