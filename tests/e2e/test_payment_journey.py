@@ -46,7 +46,7 @@ def documents_ready(page: Page) -> bool:
     expect(items).to_have_count(2)
     texts = items.all_inner_texts()
     for text in texts:
-        assert re.fullmatch(r"(License agreement|Invoice) (LIC|INV)-\d{4}-\d{5}( \(PDF\)|: being prepared…)",
+        assert re.fullmatch(r"(Licence agreement|Invoice) (LIC|INV)-\d{4}-\d{5}( \(PDF\)|: being prepared…)",
                             text.strip()), texts
     return all(text.strip().endswith("(PDF)") for text in texts)
 
@@ -54,7 +54,7 @@ def documents_ready(page: Page) -> bool:
 def check_documents(page: Page) -> None:
     links = page.locator("#documents").get_by_role("link", name=re.compile(r"\(PDF\)$"))
     expect(links).to_have_count(2)
-    expect(links.first).to_have_text(re.compile(r"^License agreement LIC-\d{4}-\d{5} \(PDF\)$"))
+    expect(links.first).to_have_text(re.compile(r"^Licence agreement LIC-\d{4}-\d{5} \(PDF\)$"))
     for i in range(2):
         response = page.request.get(links.nth(i).get_attribute("href"))
         assert response.status == 200, response.status
@@ -64,9 +64,9 @@ def check_documents(page: Page) -> None:
 
 def check_key_facts_on_a_phone(page: Page, quoted: str) -> None:
     """What is due, with VAT, and the pay button, on the first screen of a phone."""
-    expect(page.locator("#key-status")).to_have_text("Approved · license pending payment")
+    expect(page.locator("#key-status")).to_have_text("Approved · licence pending payment")
     expect(page.locator("#next-step")).to_have_text(
-        "Pay the invoice. Your license takes effect as soon as we receive the payment.")
+        "Pay the invoice. Your licence takes effect as soon as we receive the payment.")
     expect(page.locator("#amount-due")).to_contain_text(re.compile(
         rf"^{MONEY} including UK VAT \({re.escape(quoted)} \+ {MONEY} UK VAT\), by \d{{1,2}} [A-Z][a-z]+ \d{{4}}$"))
     page.set_viewport_size(PHONE)
@@ -141,15 +141,15 @@ def test_from_the_form_to_an_active_license(new_page, live_server) -> None:  # n
     status = publisher.locator("#payment-status")
     expect(status).to_have_attribute("data-status", "paid", timeout=20_000)
     expect(status).to_contain_text(f"We have received {amount}")
-    expect(status).to_contain_text(f"License {license_number} is now active")
+    expect(status).to_contain_text(f"Licence {license_number} is now active")
     live_server.wait_for_log(WEBHOOK_OK, since=mark)  # the stand-in's signed webhook reached the app
 
     # 7. Anyone can verify the license: Active.
-    status.get_by_role("link", name=f"Check license {license_number}").click()
+    status.get_by_role("link", name=f"Check licence {license_number}").click()
     expect(publisher).to_have_url(re.compile(rf"/verify/{license_number}$"))
     expect(publisher.locator("#license-status")).to_have_text("Active")
     verdict = publisher.locator("[role=status]")
-    expect(verdict).to_contain_text("This license is genuine and in force.")
+    expect(verdict).to_contain_text("This licence is genuine and in force.")
     publisher.wait_for_load_state("load")  # a click waits for the new page's commit, not for its stylesheet
     background = "e => getComputedStyle(e).backgroundColor"  # the status badge stands out of its panel
     assert publisher.locator("#license-status").evaluate(background) != verdict.evaluate(background)
@@ -233,7 +233,7 @@ def test_three_d_secure_failed_then_completed_with_the_webhook_alone(new_page, l
 
     publisher.goto(lost[0])  # the licensee comes back to the return page: paid
     expect(status).to_have_attribute("data-status", "paid")
-    expect(status).to_contain_text(f"License {license_number} is now active")
+    expect(status).to_contain_text(f"Licence {license_number} is now active")
     publisher.goto(f"/verify/{license_number}")
     expect(publisher.locator("#license-status")).to_have_text("Active")
     assert_no_refused_webhooks(live_server.log_since(mark))

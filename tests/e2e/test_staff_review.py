@@ -110,7 +110,7 @@ def test_staff_filter_approve_with_new_fee_and_reject_with_a_template(new_page, 
     expect(publisher.locator("ol.timeline")).to_contain_text(f"Approved at £95.50 (quoted {quoted}).")
     expect(publisher.locator("#agreed-fee")).to_contain_text("Agreed fee: £95.50")
     expect(publisher.locator("main")).not_to_contain_text("Charity rate agreed by phone")  # staff only
-    expect(publisher.locator("#license-panel")).to_contain_text(re.compile(r"Your license LIC-\d{4}-\d{5}"))
+    expect(publisher.locator("#license-panel")).to_contain_text(re.compile(r"Your licence LIC-\d{4}-\d{5}"))
     expect(publisher.get_by_role("link", name=re.compile(r"^Pay invoice INV-"))).to_be_visible()
     publisher.screenshot(path="/tmp/e2e-track-approved.png", full_page=True)
     expect(publisher.locator("body")).not_to_contain_text("Sam Staff")  # staff names stay inside

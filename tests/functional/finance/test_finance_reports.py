@@ -237,7 +237,7 @@ def test_revenue_by_medium_and_by_territory(seeded, client):
                              "£600.00", "£720.00"]
     head = by_medium.find("table", cls="revenue-by").find("thead").find_all("tr")
     assert [th.text for th in head[0].find_all("th")] == [
-        "Medium", "Licenses", "Invoiced", "Collected", "Refunded", "Net", "Outstanding"]
+        "Medium", "Licences", "Invoiced", "Collected", "Refunded", "Net", "Outstanding"]
     assert [th.text for th in head[1].find_all("th")] == ["excl. VAT", "incl. VAT"] * 5
     csv_link = by_medium.find("a", cls="csv").attrs["href"]
     exported = {r["medium"]: r for r in read_csv(client.get(csv_link).data)}
@@ -257,7 +257,7 @@ def test_revenue_by_medium_and_by_territory(seeded, client):
     assert sorted(r["territory"] for r in read_csv(client.get(territory_csv).data)) == ["FR", "FR,GB"]
     assert by_territory.find("svg", cls="chart").attrs["role"] == "img"
     empty = parse(client.get("/finance/reports/revenue/by-medium", query_string={"from": "2020-01", "to": "2020-02"}).data)
-    assert "No license was invoiced in this period." in empty.find("main").text
+    assert "No licence was invoiced in this period." in empty.find("main").text
 
 
 # -------------------------------------------------------------------------------- reconciliation
