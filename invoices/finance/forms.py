@@ -47,13 +47,20 @@ class NoteForm(FlaskForm):
     confirm = BooleanField("Yes, add this note to the audit trail (it cannot be edited later)")
 
 
+class ClearFlagForm(FlaskForm):
+    finding = TextAreaField("What you found", render_kw={"rows": 3, "maxlength": 2000},
+                            description="For the audit trail: what you checked and what you did about it.")
+    confirm = BooleanField("Yes, I have checked it: take the flag off this invoice")
+
+
 class ReconcileForm(FlaskForm):
     confirm = BooleanField("Yes, apply Stripe's state to every open invoice that has a payment")
 
 
 ACTION_FORMS = {"send_again": (SendAgainForm, "send"), "mark_paid": (MarkPaidForm, "paid"),
                 "void": (VoidForm, "void"), "refund": (RefundForm, "refund"),
-                "uncollectible": (UncollectibleForm, "uncollectible"), "note": (NoteForm, "note")}
+                "uncollectible": (UncollectibleForm, "uncollectible"), "note": (NoteForm, "note"),
+                "clear_flag": (ClearFlagForm, "checked")}
 
 
 def action_form(action: str, **kwargs) -> FlaskForm:

@@ -35,6 +35,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "refund": frozenset({"paid"}),
     "uncollectible": frozenset({"open"}),
     "note": frozenset({"open", "paid", "void", "uncollectible"}),
+    "clear_flag": frozenset({"open", "paid", "void", "uncollectible"}),  # and flagged: see allowed_actions
 }
 REFUSALS = {
     "send_again": "only an open or paid invoice can be sent again",
@@ -43,6 +44,7 @@ REFUSALS = {
     "refund": "only a paid invoice can be refunded",
     "uncollectible": "only an open invoice can be marked uncollectible",
     "note": "notes cannot be added",
+    "clear_flag": "it is not flagged for checking",
 }
 
 
@@ -58,6 +60,8 @@ def allowed_actions(invoice: Invoice) -> set[str]:
     allowed = {action for action, states in ALLOWED_FROM.items() if invoice.status in states}
     if invoice.refunded_amount >= invoice.total:
         allowed.discard("refund")
+    if not invoice.flagged:
+        allowed.discard("clear_flag")
     return allowed
 
 
@@ -170,6 +174,21 @@ def add_note(session: Session, number: str, actor: str, text: str) -> None:
     invoice = _lock(session, number)
     _check(session, invoice, "note")
     log_event(session, invoice, "note", text, actor=actor)
+    session.commit()
+
+
+def clear_flag(session: Session, number: str, actor: str, finding: str) -> None:
+    """Finance has checked a flagged invoice (a card payment of another amount, a state Stripe and the
+    desk disagree on): what was found goes into the audit trail, and the invoice leaves the lists of
+    things needing attention. The reason it was flagged stays in the trail."""
+    finding = _text(finding, "finding", "What you found")
+    invoice = _lock(session, number)
+    if not invoice.flagged:
+        session.rollback()
+        raise ActionRefused(f"{invoice.number} is not flagged for checking (someone may have cleared it just now).")
+    invoice.flagged = False
+    log_event(session, invoice, "flag_cleared", f"Checked: {finding} (flagged for: {invoice.flag_reason})",
+              actor=actor)
     session.commit()
 
 

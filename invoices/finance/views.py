@@ -30,7 +30,7 @@ from licensing.core.security import csrf_checked_by_the_views
 from licensing.core.streaming import check_size, csv_download
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
-PAYMENT_KINDS = {"payment_started", "payment_failed", "paid", "flagged", "refunded", "refund_completed",
+PAYMENT_KINDS = {"payment_started", "payment_failed", "paid", "flagged", "flag_cleared", "refunded", "refund_completed",
                  "reminder_sent"}
 # The action views check the token themselves: an expired page comes back with what was typed.
 csrf_checked_by_the_views(bp, __name__, ("send_again", "mark_paid", "void", "refund", "uncollectible", "note"))
@@ -181,6 +181,13 @@ def uncollectible(invoice_number: str):
     return _act(invoice_number, "uncollectible",
                 lambda s, n, who, f: finance.mark_uncollectible(s, n, who, f.reason.data),
                 "Marked uncollectible.")
+
+
+@bp.post("/invoices/<invoice_number>/clear-flag")
+@role_required("finance")
+def clear_flag(invoice_number: str):
+    return _act(invoice_number, "clear_flag", lambda s, n, who, f: finance.clear_flag(s, n, who, f.finding.data),
+                "Checked: the flag is off, and what you found is in the audit trail.")
 
 
 @bp.post("/invoices/<invoice_number>/note")

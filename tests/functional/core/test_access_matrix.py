@@ -95,6 +95,7 @@ EXPECTED: dict[str, object] = {
     "finance.refund": frozenset({"finance"}),
     "finance.uncollectible": frozenset({"finance"}),
     "finance.note": frozenset({"finance"}),
+    "finance.clear_flag": frozenset({"finance"}),
     "finance.exports": frozenset({"finance"}),
     "finance.payments_csv_export": frozenset({"finance"}),
     "finance.credit_notes_csv_export": frozenset({"finance"}),

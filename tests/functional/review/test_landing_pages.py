@@ -202,3 +202,47 @@ def test_the_queue_summary_counts_what_is_assigned_to_the_one_looking(queue):
 def test_an_explicit_next_on_the_sign_in_wins_over_the_landing_page(seeded, roles, target):
     _client, answer = sign_in(seeded, roles, f"/login?next={target}")
     assert answer.status_code == 302 and urlsplit(answer.headers["Location"]).path == target
+
+
+def test_a_flag_checked_by_finance_leaves_the_attention_list_with_the_finding_in_the_audit_trail(app, book):
+    client = signed_in(app, "fay@desk.test", "Fay", ["finance"]).client
+    number = book["flagged"]
+    page = parse(client.get(f"/finance/invoices/{number}").data)
+    assert "Stripe reports $30.00 paid." in page.by_id("flag").text
+
+    unexplained = client.post(f"/finance/invoices/{number}/clear-flag",
+                              data={"checked-finding": "", "checked-confirm": "y"})
+    assert unexplained.status_code == 422
+    assert "What you found" in parse(unexplained.data).by_id("flag").text
+    assert invoice(app, number).flagged is True
+
+    unconfirmed = client.post(f"/finance/invoices/{number}/clear-flag",
+                              data={"checked-finding": "Stripe's $30.00 was a test charge, refunded there."})
+    assert unconfirmed.status_code == 422
+    page = parse(unconfirmed.data)
+    assert "Tick this box to confirm." in page.by_id("flag").text
+    assert page.find("textarea", id="checked-finding").text == "Stripe's $30.00 was a test charge, refunded there."
+
+    done = client.post(f"/finance/invoices/{number}/clear-flag", follow_redirects=True,
+                       data={"checked-finding": "Stripe's $30.00 was a test charge, refunded there.",
+                             "checked-confirm": "y"})
+    assert "Checked: the flag is off" in done.get_data(as_text=True)
+    assert invoice(app, number).flagged is False
+    assert parse(done.data).find(id="flag") is None
+    trail = [(e.kind, e.message, e.actor) for e in invoice(app, number).events if e.kind == "flag_cleared"]
+    assert trail == [("flag_cleared", "Checked: Stripe's $30.00 was a test charge, refunded there. "
+                                      "(flagged for: Stripe reports $30.00 paid.)", "fay@desk.test")]
+
+    _path, landing_page = landing(app, ["finance"])
+    assert landing_page.by_id("attention-flagged").find("span", cls="count").text == "0"
+    again = client.post(f"/finance/invoices/{number}/clear-flag", follow_redirects=True,
+                        data={"checked-finding": "Twice", "checked-confirm": "y"})
+    assert f"Not done: {number} is not flagged for checking" in again.get_data(as_text=True)
+
+
+def test_only_finance_clears_a_flag(app, book):
+    staff = signed_in(app, "sam@desk.test", "Sam", ["staff"]).client
+    answer = staff.post(f"/finance/invoices/{book['flagged']}/clear-flag",
+                        data={"checked-finding": "Looks fine", "checked-confirm": "y"})
+    assert answer.status_code == 403
+    assert invoice(app, book["flagged"]).flagged is True
