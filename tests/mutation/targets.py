@@ -27,7 +27,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "licensing/review/rules.py": ("tests/unit/review/test_workdays.py",),
     # licenses and their terms
     "licensing/licenses/rules/__init__.py": (),
-    "licensing/licenses/rules/terms.py": ("tests/unit/billing/test_tax.py",),
+    "licensing/licenses/rules/terms.py": ("tests/unit/licenses/test_terms.py",),
     "licensing/licenses/rules/schema_org.py": ("tests/unit/licenses/test_schema_org.py",),
     "licensing/licenses/rules/rightsml.py": ("tests/unit/licenses/test_rightsml.py",),
     "licensing/terms/rules.py": ("tests/unit/terms/test_terms_rules.py",),
