@@ -182,6 +182,18 @@ def test_the_same_document_gives_the_same_bytes_also_through_its_frozen_json(nam
     assert build_cii(from_context(frozen)) == build_cii(doc) == build_cii(cases.ALL[name]())
 
 
+def test_every_date_comes_back_a_date_from_the_frozen_json() -> None:
+    doc = replace(cases.domestic_invoice(), delivery_date=date(2026, 12, 10))
+    frozen = json.loads(json.dumps(to_context(doc)))
+    assert (frozen["issue_date"], frozen["due_date"], frozen["delivery_date"]) == ("2026-12-07", "2026-12-21",
+                                                                                   "2026-12-10")
+    assert (frozen["lines"][0]["period_start"], frozen["lines"][0]["period_end"]) == ("2026-12-07", "2027-12-06")
+    back = from_context(frozen)
+    assert (back.issue_date, back.due_date, back.delivery_date) == (date(2026, 12, 7), date(2026, 12, 21),
+                                                                    date(2026, 12, 10))
+    assert (back.lines[0].period_start, back.lines[0].period_end) == (date(2026, 12, 7), date(2027, 12, 6))
+
+
 @pytest.mark.parametrize(("amount", "currency", "text"), [
     (0, "GBP", "0.00"), (5, "EUR", "0.05"), (-5, "EUR", "-0.05"), (1234567, "GBP", "12345.67"),
     (100, "USD", "1.00"), (1000, "JPY", "1000"), (7, "KRW", "7"),
