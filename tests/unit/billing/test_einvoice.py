@@ -11,7 +11,18 @@ from datetime import date
 
 import pytest
 
-from invoices.billing.rules.einvoice import EInvoice, Line, build_cii, decimal_amount, rate_percent, totals, vat_breakdown
+from invoices.billing.rules.einvoice import (
+    Address,
+    EInvoice,
+    Line,
+    PaymentMeans,
+    build_cii,
+    check,
+    decimal_amount,
+    rate_percent,
+    totals,
+    vat_breakdown,
+)
 from invoices.billing.rules.einvoice_context import from_context, to_context
 from tests.unit.billing import einvoice_cases as cases
 from tests.validators.en16931 import schematron_failures, xsd_errors
@@ -197,9 +208,28 @@ def test_every_date_comes_back_a_date_from_the_frozen_json() -> None:
 @pytest.mark.parametrize(("amount", "currency", "text"), [
     (0, "GBP", "0.00"), (5, "EUR", "0.05"), (-5, "EUR", "-0.05"), (1234567, "GBP", "12345.67"),
     (100, "USD", "1.00"), (1000, "JPY", "1000"), (7, "KRW", "7"),
+    # the desk's minor units (licensing.core.money, Stripe's): the króna in hundredths, the ariary whole
+    (100000, "ISK", "1000.00"), (1000, "MGA", "1000"),
 ])
 def test_decimal_amount(amount: int, currency: str, text: str) -> None:
     assert decimal_amount(amount, currency) == text
+
+
+# Currencies whose amounts the desk keeps in whole units, and those with thousandths (written out).
+ZERO_DECIMAL = ("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
+                "XOF", "XPF")
+THREE_DECIMAL = ("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND")
+
+
+@pytest.mark.parametrize("currency", ZERO_DECIMAL)
+def test_a_zero_decimal_amount_has_no_decimals(currency: str) -> None:
+    assert (decimal_amount(52000, currency), decimal_amount(-7, currency)) == ("52000", "-7")
+
+
+@pytest.mark.parametrize("currency", THREE_DECIMAL)
+def test_a_three_decimal_currency_cannot_be_invoiced_under_en16931(currency: str) -> None:
+    with pytest.raises(ValueError, match=f"^EN 16931 amounts have at most 2 decimals; {currency} has 3$"):
+        decimal_amount(1, currency)
 
 
 @pytest.mark.parametrize(("rate_bp", "text"), [(2000, "20.00"), (550, "5.50"), (1925, "19.25"), (0, "0.00")])
