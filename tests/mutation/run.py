@@ -10,6 +10,7 @@ or when a rules module has no tests named in targets.py.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import tomllib
@@ -40,8 +41,18 @@ class Score:
 
 def _allowed(kind: str) -> dict[tuple, str]:
     """(module, mutant) -> why. A function's mutant is "function: the changed line" (its number in
-    mutmut changes when the function does); a table's is its description."""
-    return {(e["where"], e["mutant"]): e["why"] for e in tomllib.loads(ALLOW_LIST.read_text()).get(kind, [])}
+    mutmut changes when the function does); a table's is its description. An entry with `matches`
+    instead of `mutant` is a regular expression for several mutants of one kind, with one reason."""
+    return {(e["where"], e["mutant"] if "mutant" in e else ("matches", e["matches"])): e["why"]
+            for e in tomllib.loads(ALLOW_LIST.read_text()).get(kind, [])}
+
+
+def _equivalent(allowed: dict[tuple, str], module: str, mutant: str) -> tuple | None:
+    """The allow-list entry that covers this surviving mutant, if any."""
+    for where, what in allowed:
+        if where == module and (what == mutant if isinstance(what, str) else re.fullmatch(what[1], mutant)):
+            return where, what
+    return None
 
 
 def score_functions(modules: list[str], jobs: int, used: set) -> list[Score]:
@@ -54,12 +65,12 @@ def score_functions(modules: list[str], jobs: int, used: set) -> list[Score]:
         score = Score(module)
         for mutant in results.get(module, []):
             score.total += 1
-            key = (module, f"{mutant.function}: {mutant.change[1]}")
+            entry = None if mutant.killed else _equivalent(allowed, module, f"{mutant.function}: {mutant.change[1]}")
             if mutant.killed:
                 score.killed += 1
-            elif key in allowed:
+            elif entry:
                 score.equivalent += 1
-                used.add(("function", key))
+                used.add(("function", entry))
             else:
                 before, after = mutant.change
                 score.survivors.append(f"{mutant.function} [{mutant.status}] {mutant.name}\n"
@@ -88,9 +99,9 @@ def score_tables(modules: list[str], jobs: int, used: set) -> list[Score]:
         score.total += 1
         if state in ("killed", "timeout"):
             score.killed += 1
-        elif (mutant.module, mutant.key) in allowed:
+        elif entry := _equivalent(allowed, mutant.module, mutant.key):
             score.equivalent += 1
-            used.add(("table", (mutant.module, mutant.key)))
+            used.add(("table", entry))
         else:
             score.survivors.append(f"{mutant.key} [{state}]")
     return [scores[m] for m in modules]
