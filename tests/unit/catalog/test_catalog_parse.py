@@ -208,6 +208,8 @@ def test_atom_language(lang, expected):
     ("2016-10-21T19:42:00+05:30", datetime(2016, 10, 21, 14, 12)),
     ("2016-10-21T14:12:00", datetime(2016, 10, 21, 14, 12)),
     ("2016-10-21", datetime(2016, 10, 21)),
+    ("2016-10-21t14:12:00z", datetime(2016, 10, 21, 14, 12)),  # RFC 3339 allows "t" and "z" in lower case
+    ("2016-10-21T19:42:00+05:30", datetime(2016, 10, 21, 14, 12)),
     ("Sun, 01 Jan 2017 00:30:00 +0100", datetime(2016, 12, 31, 23, 30)),  # across a year end
     ("next Tuesday", None),
     ("Fri, 32 Oct 2016 14:12:00 +0000", None),
