@@ -22,7 +22,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "licensing/catalog/rules/__init__.py": ("tests/unit/catalog/test_catalog_parse.py",
                                             "tests/unit/catalog/test_feed_bodies.py"),
     "licensing/catalog/rules/sanitise.py": ("tests/unit/catalog/test_sanitise.py",),
-    "licensing/catalog/rules/markup.py": ("tests/unit/catalog/test_sanitise.py", "tests/unit/delivery/test_package.py"),
+    "licensing/catalog/rules/markup.py": ("tests/unit/catalog/test_markup.py",),
     # pricing, the request, its workflow
     "licensing/pricing/rules.py": ("tests/unit/pricing/test_pricing.py",),
     "licensing/intake/rules/__init__.py": (),
