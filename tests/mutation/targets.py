@@ -1,6 +1,6 @@
 """What is mutated, and by which tests: every pure rules module, and the pure core modules the rules
-lean on, each with its own unit tests (never the whole suite: a mutant must be caught where the rule
-is tested)."""
+lean on (amounts; the EU's members), each with its own unit tests (never the whole suite: a mutant must
+be caught where the rule is tested). The working-day helpers (_midnight) are in licensing/review/rules.py."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +16,9 @@ NO_SCHEMATRON = ("-k", "not schematron")
 # module -> its unit tests (pytest arguments). A rules module that is not listed here fails the run (a
 # new one must name its tests); a module with no functions and no tables (a package's docstring) lists none.
 TARGETS: dict[str, tuple[str, ...]] = {
-    # core: amounts (bounds and parsing)
+    # core: amounts (bounds and parsing); the EU's members and the regions (the tax rules read them)
     "licensing/core/money.py": ("tests/unit/core/test_money.py",),
+    "licensing/core/places.py": ("tests/unit/core/test_places.py",),
     # catalog
     "licensing/catalog/rules/__init__.py": ("tests/unit/catalog/test_catalog_parse.py",
                                             "tests/unit/catalog/test_feed_bodies.py"),

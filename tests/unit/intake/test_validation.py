@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from licensing.core.places import REGIONS, countries, languages
+from licensing.core.places import countries, languages
 from licensing.intake.rules.validation import (
     LIMITS,
     QUOTE_FIELDS,
@@ -21,6 +21,8 @@ from licensing.intake.rules.validation import (
 from licensing.pricing.rules import MAX_AUDIENCE
 
 TODAY = date(2030, 3, 15)
+EU = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
+      "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")  # the 27 members, by code
 ARTICLE = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-lasting-defeat-us-defence-secretary"
 REQUIRED = "This field is required."
 CONTROL = "Contains characters that are not allowed (control characters or line breaks)."
@@ -400,7 +402,7 @@ def test_medium_and_term_required(field):
     ("gb fr", ("FR", "GB")),
     ("GB,,FR,", ("FR", "GB")),
     ("region:uk_ie", ("GB", "IE")),
-    ("region:EU", tuple(sorted(REGIONS["eu"][1]))),
+    ("region:EU", EU),
     (" region:gulf ", ("AE", "BH", "KW", "OM", "QA", "SA")),
 ])
 def test_good_territories(value, expected):
