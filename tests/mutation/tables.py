@@ -26,7 +26,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from types import CodeType
 
 from tests.mutation.targets import ROOT, dotted
@@ -293,7 +292,7 @@ def run(jobs: list[tuple[TableMutant, tuple[str, ...], float]], workers: int) ->
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
             now = time.monotonic()
-            for late, (mutant, deadline) in list(running.items()):
+            for late, (_, deadline) in list(running.items()):
                 if now > deadline:
                     os.kill(late, signal.SIGKILL)
             time.sleep(0.005)

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from licensing.core.money import decimal_string, format_amount, format_money, minor_bound, minor_digits, parse_major, to_minor
+from licensing.core.money import (
+    decimal_string,
+    format_amount,
+    format_money,
+    minor_bound,
+    minor_digits,
+    parse_major,
+    to_minor,
+)
 
 # Stripe's zero-decimal currencies, and ISO 4217's three-decimal ones: every row, written out here.
 ZERO_DECIMAL = ("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",

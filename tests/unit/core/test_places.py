@@ -13,7 +13,7 @@ EU = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "H
 
 def test_the_eu_members():
     assert sorted(EU_MEMBERS) == list(EU)
-    assert EU_COUNTRIES == frozenset(EU)
+    assert frozenset(EU) == EU_COUNTRIES
 
 
 @pytest.mark.parametrize(("key", "name", "codes"), [
