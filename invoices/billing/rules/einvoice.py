@@ -10,13 +10,16 @@ construction for the rules our data can break:
   seller is identified by its company number (BR-CO-26) and O is never mixed with another category;
 - reverse charge (AE) carries both VAT ids and rate 0 (BR-AE-02..05), with the VATEX reason;
 - a credit note (381) names the invoice it corrects, with its number and issue date (BG-3).
-Amounts are integer minor units, written as decimals by the currency's ISO 4217 exponent.
+Amounts are integer minor units as the desk keeps them (licensing.core.money: the units Stripe
+charges in), written as decimals with that many places.
 """
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date
+
+from licensing.core import money
 
 from .vat_category import CATEGORIES, EXEMPT, OUTSIDE_SCOPE, REVERSE_CHARGE, STANDARD, ZERO_RATED, vat_on
 
@@ -32,10 +35,6 @@ NS = {
 }
 for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)
-# ISO 4217 exponents other than 2 (EN 16931 amounts have at most 2 decimals: BR-DEC-*).
-_ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
-                 "XAF", "XOF", "XPF"}
-_THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
 
 
 @dataclass(frozen=True)
@@ -128,9 +127,13 @@ class Totals:
 
 
 def minor_digits(currency: str) -> int:
-    if currency in _THREE_DECIMAL:
-        raise ValueError(f"EN 16931 amounts have at most 2 decimals; {currency} has 3")
-    return 0 if currency in _ZERO_DECIMAL else 2
+    """The decimals of the desk's minor units (the same as the PDF and the license print), which
+    EN 16931 allows up to 2 of (BR-DEC-*). A table of its own here had the ISO exponents instead,
+    and wrote Icelandic krónur and Malagasy ariary amounts a hundredfold wrong."""
+    digits = money.minor_digits(currency)
+    if digits > 2:
+        raise ValueError(f"EN 16931 amounts have at most 2 decimals; {currency} has {digits}")
+    return digits
 
 
 def decimal_amount(minor: int, currency: str) -> str:

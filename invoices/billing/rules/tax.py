@@ -51,11 +51,6 @@ class TaxDecision:
         return (net_minor * self.rate_bp + 5000) // 10000
 
 
-def _pct(rate_bp: int) -> str:
-    whole, frac = divmod(rate_bp, 100)
-    return f"{whole}%" if not frac else f"{whole}.{frac:02d}".rstrip("0") + "%"
-
-
 def decide_tax(seller_country: str, buyer_country: str, buyer_vat_id: str,
                table: Mapping[str, CountryTax]) -> TaxDecision:
     seller_country, buyer_country = seller_country.upper(), buyer_country.upper()

@@ -127,7 +127,7 @@ def _date(value: str) -> datetime | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value.upper())  # Atom's RFC 3339 allows "t" and "z" in lower case
         except ValueError:
             return None
     if parsed.tzinfo is not None:

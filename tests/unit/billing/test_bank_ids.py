@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from invoices.billing.rules.bank_ids import check_bic, check_iban
+from invoices.billing.rules.bank_ids import BankIdCheck, check_bic, check_iban, iban_country
 
 IBAN_FORM = "is not in the form of an IBAN: two letters for the country, two check digits, then the account."
 BIC_FORM = ("is not in the form of a BIC: 4 letters for the bank, 2 for the country, 2 letters or digits for the "
@@ -30,7 +30,16 @@ def test_valid_ibans(typed: str, value: str) -> None:
     ("12345678", f"12345678 {IBAN_FORM}"),
 ])
 def test_invalid_ibans(typed: str, error: str) -> None:
-    assert (check_iban(typed).error, check_iban(typed).valid) == (error, False)
+    assert check_iban(typed) == BankIdCheck(typed.upper(), error)
+    assert check_iban(typed).valid is False
+
+
+@pytest.mark.parametrize("typed", [
+    "GB88WEST1234569876543",  # check digits right, one character short for the United Kingdom
+    "ZZ33WEST12345698765432",  # check digits right, no such country
+])
+def test_an_iban_with_right_check_digits_but_the_wrong_form(typed: str) -> None:
+    assert check_iban(typed) == BankIdCheck(typed, f"{typed} {IBAN_FORM}")
 
 
 @pytest.mark.parametrize(("typed", "value"), [("NWBKGB2L", "NWBKGB2L"), ("nwbk gb 2l", "NWBKGB2L"),
@@ -41,8 +50,17 @@ def test_valid_bics(typed: str, value: str) -> None:
 
 @pytest.mark.parametrize("typed", ["NWBK1B2L", "NWB", "NWBKGB2LX"])
 def test_invalid_bics(typed: str) -> None:
-    assert (check_bic(typed).error, check_bic(typed).valid) == (f"{typed} {BIC_FORM}", False)
+    assert check_bic(typed) == BankIdCheck(typed, f"{typed} {BIC_FORM}")
+    assert check_bic(typed).valid is False
 
 
-def test_both_are_optional() -> None:
-    assert (check_iban(" ").error, check_iban(" ").valid, check_bic("").error) == ("", False, "")
+@pytest.mark.parametrize("typed", [" ", "", None])
+def test_both_are_optional(typed) -> None:
+    assert check_iban(typed) == BankIdCheck("", "")
+    assert check_bic(typed) == BankIdCheck("", "")
+    assert (check_iban(typed).valid, check_bic(typed).valid) == (False, False)
+
+
+@pytest.mark.parametrize(("iban", "country"), [("GB82WEST12345698765432", "GB"), ("de89370400440532013000", "DE")])
+def test_iban_country(iban: str, country: str) -> None:
+    assert iban_country(iban) == country

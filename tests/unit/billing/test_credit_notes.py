@@ -2,6 +2,7 @@
 term, BG-3 naming the invoice; checked by the EN 16931 schematron like every document."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -24,6 +25,23 @@ def test_a_partial_refund_credits_one_line_of_the_invoices_category_and_term() -
     assert note.corrects == (InvoiceReference("INV-2026-00001", date(2026, 12, 7)),)
     assert (note.type_code, note.payment_terms, note.notes) == ("381", REFUNDED, ("Reason: The article ran late.",))
     assert (totals(note).line_total, totals(note).vat_total, totals(note).grand_total) == (5000, 1000, 6000)
+    # the invoice's references and its delivery (its issue date, as it had none) carry over
+    assert (note.number, note.issue_date, note.currency) == ("CN-2026-00009", date(2026, 12, 20), "GBP")
+    assert (note.buyer_reference, note.purchase_order, note.contract_reference) == ("PO-4471", "PO-4471",
+                                                                                     "L-2026-00001")
+    assert note.delivery_date == date(2026, 12, 7)
+
+
+def test_a_partial_refund_of_a_line_of_several_units_is_one_unit_of_the_refund() -> None:
+    invoice = cases.domestic_invoice()
+    invoice = replace(invoice, lines=(replace(invoice.lines[0], quantity=2, unit_amount=17500),),
+                      delivery_date=date(2026, 12, 10), notes=("Reason: an earlier note's reason.",))
+    note = credit_note_for(invoice, number="CN-2026-00016", issue_date=date(2026, 12, 20),
+                           split=RefundSplit(1, 0), reason="   ")
+    [line] = note.lines
+    assert (line.quantity, line.unit_amount, line.net_amount) == (1, 1, 1)
+    assert note.delivery_date == date(2026, 12, 10)
+    assert note.notes == ()  # neither the invoice's reason nor an empty one
 
 
 def test_a_full_refund_of_a_reverse_charge_invoice_keeps_its_lines_and_wording() -> None:
@@ -32,7 +50,7 @@ def test_a_full_refund_of_a_reverse_charge_invoice_keeps_its_lines_and_wording()
                            split=RefundSplit(48050, 0), reason="Duplicate order.")
     assert note.lines == invoice.lines
     assert note.notes == (cases.REVERSE_CHARGE_NOTE, "Reason: Duplicate order.")
-    assert note.buyer.vat_id == "DE136695976"
+    assert (note.seller, note.buyer) == (cases.SELLER_GB, cases.BUYER_DE)
 
 
 def test_a_void_says_nothing_is_payable() -> None:
@@ -42,14 +60,26 @@ def test_a_void_says_nothing_is_payable() -> None:
 
 
 @pytest.mark.parametrize(("split", "message"), [
-    (RefundSplit(35001, 7000), "at most the invoice"),
-    (RefundSplit(0, 0), "more than nothing"),
-    (RefundSplit(417, 84), "not 20% of 417"),
+    (RefundSplit(35001, 7000), "a credit note credits more than nothing and at most the invoice"),
+    (RefundSplit(0, 0), "a credit note credits more than nothing and at most the invoice"),
+    (RefundSplit(417, 84), "VAT 84 is not 20% of 417, rounded half up"),
+    (RefundSplit(0, 1), "VAT 1 is not 20% of 0, rounded half up"),
 ])
 def test_impossible_credits_are_refused(split: RefundSplit, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
         credit_note_for(cases.domestic_invoice(), number="CN-2026-00012", issue_date=date(2026, 12, 20),
                         split=split, reason="x")
+
+
+def test_a_credit_note_is_for_a_refund_or_a_void_of_one_rate() -> None:
+    with pytest.raises(ValueError, match="^a credit note is for a refund or a void$"):
+        credit_note_for(cases.domestic_invoice(), number="CN-2026-00017", issue_date=date(2026, 12, 20),
+                        split=RefundSplit(5000, 1000), reason="x", kind="discount")
+    invoice = cases.domestic_invoice()
+    two_rates = replace(invoice, lines=(invoice.lines[0], replace(invoice.lines[0], rate_bp=500)))
+    with pytest.raises(ValueError, match="^a credit note is derived from an invoice of one VAT category and rate$"):
+        credit_note_for(two_rates, number="CN-2026-00018", issue_date=date(2026, 12, 20),
+                        split=RefundSplit(5000, 1000), reason="x")
 
 
 def test_derived_credit_notes_pass_the_xsd_and_the_schematron() -> None:

@@ -2,6 +2,7 @@
 exactly (BR-CO-17 without the schematron's tolerance); literal amounts worked out by hand."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -44,6 +45,12 @@ def test_exact_split(gross: int, rate_bp: int, split: tuple[int, int] | None) ->
     assert exact_split(gross, rate_bp) == (RefundSplit(*split) if split else None)
 
 
+@pytest.mark.parametrize(("gross", "rate_bp"), [(-1, 2000), (1, -1), (-1, -1)])
+def test_exact_split_refuses_a_negative_amount_or_rate(gross: int, rate_bp: int) -> None:
+    with pytest.raises(ValueError, match="^amounts and rates are not negative$"):
+        exact_split(gross, rate_bp)
+
+
 INVOICE = {"remaining_net": 35000, "remaining_vat": 7000}  # £420.00 at 20%
 
 
@@ -71,23 +78,60 @@ def test_split_refund(gross: int, remaining: dict, split: tuple[int, int]) -> No
 ])
 def test_unsplittable_refunds_are_refused_with_the_nearest_amounts(gross: int, remaining: dict, lower: int,
                                                                    higher: int) -> None:
-    with pytest.raises(UnsplittableRefund) as refused:
+    message = (f"{gross} (minor units) cannot be split into net and VAT at this rate to the last minor unit; "
+               f"{lower} or {higher} can.")
+    with pytest.raises(UnsplittableRefund, match=f"^{re.escape(message)}$") as refused:
         split_refund(gross, 2000, **remaining)
     assert (refused.value.lower, refused.value.higher) == (lower, higher)
-    assert str(refused.value) == (f"{gross} (minor units) cannot be split into net and VAT at this rate to the "
-                                  f"last minor unit; {lower} or {higher} can.")
 
 
 def test_without_keeping_the_remainder_exact_more_amounts_split() -> None:
     assert split_refund(500, 2000, remaining_net=833, remaining_vat=167, keep_remainder_exact=False) \
         == RefundSplit(417, 83)
+    # 3 has no exact split at 20%; 2 (2 + 0) would leave 831 + 167, and 831 * 20% = 166.2: refused by default
+    with pytest.raises(UnsplittableRefund, match=r"; 2 or 4 can\.$") as refused:
+        split_refund(3, 2000, remaining_net=833, remaining_vat=167, keep_remainder_exact=False)
+    assert (refused.value.lower, refused.value.higher) == (2, 4)
+    assert nearest_splittable(3, 2000, remaining_net=833, remaining_vat=167) == (None, 4)
+    assert nearest_splittable(3, 2000, remaining_net=833, remaining_vat=167, keep_remainder_exact=False) == (2, 4)
 
 
-@pytest.mark.parametrize("gross", [0, -1, 42001, True, 1.5])
-def test_amounts_out_of_range_are_refused(gross: object) -> None:
-    with pytest.raises(ValueError) as refused:
+@pytest.mark.parametrize(("gross", "message"), [
+    (0, "a refund is a positive whole number of minor units"),
+    (-1, "a refund is a positive whole number of minor units"),
+    (True, "a refund is a positive whole number of minor units"),
+    (1.5, "a refund is a positive whole number of minor units"),
+    (42001, r"at most 42000 \(minor units\) is left to refund"),
+])
+def test_amounts_out_of_range_are_refused(gross: object, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$") as refused:
         split_refund(gross, 2000, **INVOICE)
     assert not isinstance(refused.value, UnsplittableRefund)
+
+
+@pytest.mark.parametrize("remaining", [{"remaining_net": -1, "remaining_vat": 7000},
+                                       {"remaining_net": 35000, "remaining_vat": -1}])
+def test_a_negative_remainder_is_refused(remaining: dict) -> None:
+    with pytest.raises(ValueError, match="^the remaining net and VAT are not negative$"):
+        split_refund(1, 2000, **remaining)
+
+
+def test_a_remainder_of_vat_only_is_refunded_as_it_is() -> None:
+    assert split_refund(10, 2500, remaining_net=0, remaining_vat=10) == RefundSplit(0, 10)
+
+
+def test_a_split_may_take_all_the_remaining_net_but_not_more() -> None:
+    # 500 at 20% is 417 + 83: all of the 417 net left (the VAT left, 100, is not exact: no remainder rule)
+    assert split_refund(500, 2000, remaining_net=417, remaining_vat=100) == RefundSplit(417, 83)
+    # 200 at 20% is 167 + 33, more net than the 100 left: 120 (100 + 20) is the most below, 1100 (all) above
+    with pytest.raises(UnsplittableRefund, match=r"; 120 or 1100 can\.$") as refused:
+        split_refund(200, 2000, remaining_net=100, remaining_vat=1000)
+    assert (refused.value.lower, refused.value.higher) == (120, 1100)
+    # 2 at 25% has no exact split; 1 (1 + 0) would take net that is not left: only all of it, 10, is offered
+    with pytest.raises(UnsplittableRefund, match=r"^2 \(minor units\) cannot be split into net and VAT at this "
+                                                 r"rate to the last minor unit; 10 can\.$") as refused:
+        split_refund(2, 2500, remaining_net=0, remaining_vat=10)
+    assert (refused.value.lower, refused.value.higher) == (None, 10)
 
 
 @pytest.mark.parametrize(("rate_bp", "net", "vat"), [(2000, 833, 167), (2300, 4348, 1000), (1900, 8403, 1597),
@@ -124,3 +168,18 @@ def test_a_run_of_partial_refunds_adds_up_to_the_invoice() -> None:
 
 def test_nearest_splittable_reaches_the_remaining_amount() -> None:
     assert nearest_splittable(41999, 2000, **INVOICE) == (41998, 42000)
+
+
+def test_the_nearest_amounts_are_looked_for_10000_minor_units_either_way() -> None:
+    # no VAT left to credit at 20%: only amounts up to 2 (VAT 0) split, and all of what is left;
+    # 10006 left is 10001 above 5, one further than the search goes
+    with pytest.raises(UnsplittableRefund, match=r"^5 \(minor units\) cannot be split into net and VAT at this "
+                                                 r"rate to the last minor unit; 2 can\.$") as refused:
+        split_refund(5, 2000, remaining_net=10006, remaining_vat=0)
+    assert (refused.value.lower, refused.value.higher) == (2, None)
+    assert nearest_splittable(5, 2000, remaining_net=10005, remaining_vat=0) == (2, 10005)  # 10000 above: found
+
+
+def test_nearest_splittable_reaches_one_minor_unit() -> None:
+    # at 25%: 1 is 1 + 0 (0.25 -> 0, leaving 799 + 200: exact); 2 and 3 fail; 4 is 3 + 1 (leaving 797 + 199)
+    assert nearest_splittable(2, 2500, remaining_net=800, remaining_vat=200) == (1, 4)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from invoices.billing.rules.vat_category import (
-    OUTSIDE_SCOPE_NOTE,
-    REVERSE_CHARGE_NOTE,
+    CATEGORIES,
+    VatCategoryDecision,
     category_label,
     decide_vat_category,
     percent,
@@ -15,8 +15,10 @@ from invoices.billing.rules.vat_category import (
 )
 from invoices.billing.rules.vat_ids import check_vat_id
 
-UK_NOTE = OUTSIDE_SCOPE_NOTE.format(tax="UK VAT", country="the United Kingdom")
-IE_NOTE = OUTSIDE_SCOPE_NOTE.format(tax="Irish VAT", country="Ireland")
+REVERSE_CHARGE_NOTE = ("Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive "
+                       "2006/112/EC).")
+UK_NOTE = "Outside the scope of UK VAT: services supplied to a recipient outside the United Kingdom."
+IE_NOTE = "Outside the scope of Irish VAT: services supplied to a recipient outside Ireland."
 UK = {"seller_country": "GB", "seller_rate_bp": 2000, "seller_tax_name": "UK VAT",
       "seller_country_name": "the United Kingdom"}
 IE = {"seller_country": "IE", "seller_rate_bp": 2300, "seller_tax_name": "Irish VAT", "seller_country_name": "Ireland"}
@@ -39,8 +41,11 @@ IE = {"seller_country": "IE", "seller_rate_bp": 2300, "seller_tax_name": "Irish 
     (IE, "GR", False, False, ("S", 2300, "", "", "", "domestic_vat")),
     (IE, "GB", True, True, ("O", 0, "Not subject to VAT", "VATEX-EU-O", IE_NOTE, "outside_scope")),
     (IE, "JP", False, True, ("O", 0, "Not subject to VAT", "VATEX-EU-O", IE_NOTE, "outside_scope")),
-    # a seller country with a zero rate: Z, since S may not be 0% (BR-S-05)
+    # a seller country with a zero rate: Z, since S may not be 0% (BR-S-05); the lowest rate above it is S
     ({"seller_country": "GB", "seller_rate_bp": 0}, "GB", False, True, ("Z", 0, "", "", "", "domestic_vat")),
+    ({"seller_country": "GB", "seller_rate_bp": 1}, "GB", False, True, ("S", 1, "", "", "", "domestic_vat")),
+    ({"seller_country": "GB", "seller_rate_bp": 10000}, "GB", False, True, ("S", 10000, "", "", "", "domestic_vat")),
+    ({"seller_country": " gb ", "seller_rate_bp": 2000}, " GB", False, True, ("S", 2000, "", "", "", "domestic_vat")),
 ])
 def test_decide_vat_category(seller: dict, buyer_country: str, valid_id: bool, business: bool,
                              expected: tuple) -> None:
@@ -99,7 +104,15 @@ def test_an_eu_seller_charges_its_own_vat_without_a_valid_id(country: str, valid
     (-2, 2500, -1),  # a negative amount rounds half away from zero, like its positive
 ])
 def test_vat_on_rounds_half_up(net: int, rate_bp: int, vat: int) -> None:
-    assert vat_on(net, rate_bp) == vat
+    amount = vat_on(net, rate_bp)
+    assert amount == vat
+    assert type(amount) is int
+    decision = VatCategoryDecision("S", rate_bp, "", "", "", "domestic_vat")
+    assert decision.vat_on(net) == vat
+
+
+def test_the_categories_of_en16931_the_desk_knows():
+    assert CATEGORIES == ("S", "Z", "AE", "O", "E")
 
 
 @pytest.mark.parametrize(("category", "rate_bp", "label"), [
@@ -110,14 +123,23 @@ def test_category_label(category: str, rate_bp: int, label: str) -> None:
     assert category_label(category, rate_bp, "UK VAT") == label
 
 
+def test_category_label_without_a_tax_name_says_vat() -> None:
+    assert (category_label("S", 2000), category_label("Z", 0)) == ("VAT 20%", "VAT 0%")
+
+
 @pytest.mark.parametrize(("rate_bp", "text"), [(2000, "20%"), (550, "5.5%"), (1925, "19.25%"), (5, "0.05%")])
 def test_percent(rate_bp: int, text: str) -> None:
     assert percent(rate_bp) == text
 
 
-@pytest.mark.parametrize("bad", [{"seller_country": "GBR"}, {"buyer_country": ""}, {"seller_rate_bp": 10001},
-                                 {"seller_rate_bp": -1}])
-def test_bad_inputs_are_refused(bad: dict) -> None:
+@pytest.mark.parametrize(("bad", "message"), [
+    ({"seller_country": "GBR"}, "countries are ISO 3166 alpha-2 codes"),
+    ({"buyer_country": ""}, "countries are ISO 3166 alpha-2 codes"),
+    ({"buyer_country": "D"}, "countries are ISO 3166 alpha-2 codes"),
+    ({"seller_rate_bp": 10001}, "a VAT rate is between 0 and 10000 basis points"),
+    ({"seller_rate_bp": -1}, "a VAT rate is between 0 and 10000 basis points"),
+])
+def test_bad_inputs_are_refused(bad: dict, message: str) -> None:
     arguments = {**UK, "buyer_country": "DE", "buyer_vat_id_valid": True} | bad
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"^{message}$"):
         decide_vat_category(**arguments)

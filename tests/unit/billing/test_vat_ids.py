@@ -62,7 +62,65 @@ def test_valid_ids_are_normalised(typed: str, country: str, normalised: str) -> 
 ])
 def test_invalid_ids_get_a_sentence_to_act_on(typed: str, country: str, error: str) -> None:
     result = check_vat_id(typed, country)
-    assert (result.error, result.valid) == (error, False)
+    assert (result.error, result.checked, result.valid) == (error, True, False)
+    assert result.vat_id == typed.upper()  # kept as typed (upper case, no spaces)
+
+
+# Every country whose ids are checked: its name and the shape of its ids, as the messages word them.
+COUNTRIES = [
+    ("AT", "ATU", "Austria", "ATU and 8 digits", "form"),
+    ("BE", "BE", "Belgium", "BE and 10 digits", "length"),
+    ("BG", "BG", "Bulgaria", "BG and 9 or 10 digits", "length"),
+    ("HR", "HR", "Croatia", "HR and 11 digits", "length"),
+    ("CY", "CY", "Cyprus", "CY, 8 digits and a letter", "form"),
+    ("CZ", "CZ", "Czechia", "CZ and 8 to 10 digits", "length"),
+    ("DK", "DK", "Denmark", "DK and 8 digits", "length"),
+    ("EE", "EE", "Estonia", "EE and 9 digits", "length"),
+    ("FI", "FI", "Finland", "FI and 8 digits", "length"),
+    ("FR", "FR", "France", "FR, 2 characters and 9 digits", "form"),
+    ("DE", "DE", "Germany", "DE and 9 digits", "length"),
+    ("GR", "EL", "Greece", "EL and 9 digits", "length"),
+    ("HU", "HU", "Hungary", "HU and 8 digits", "length"),
+    ("IE", "IE", "Ireland", "IE and 8 or 9 characters", "form"),
+    ("IT", "IT", "Italy", "IT and 11 digits", "length"),
+    ("LV", "LV", "Latvia", "LV and 11 digits", "length"),
+    ("LT", "LT", "Lithuania", "LT and 9 or 12 digits", "length"),
+    ("LU", "LU", "Luxembourg", "LU and 8 digits", "length"),
+    ("MT", "MT", "Malta", "MT and 8 digits", "length"),
+    ("NL", "NL", "the Netherlands", "NL, 9 digits, B and 2 digits", "form"),
+    ("PL", "PL", "Poland", "PL and 10 digits", "length"),
+    ("PT", "PT", "Portugal", "PT and 9 digits", "length"),
+    ("RO", "RO", "Romania", "RO and 2 to 10 digits", "length"),
+    ("SK", "SK", "Slovakia", "SK and 10 digits", "length"),
+    ("SI", "SI", "Slovenia", "SI and 8 digits", "length"),
+    ("ES", "ES", "Spain", "ES and 9 characters", "form"),
+    ("SE", "SE", "Sweden", "SE and 12 digits", "form"),
+    ("GB", "GB", "the United Kingdom", "GB and 9 or 12 digits", "length"),
+]
+
+
+@pytest.mark.parametrize(("country", "prefix", "name", "shape", "fault"), COUNTRIES)
+def test_each_country_names_the_shape_of_its_ids(country: str, prefix: str, name: str, shape: str, fault: str) -> None:
+    typed = prefix[:2] + "1"
+    said = {"length": "has the wrong length for", "form": "is not in the form of"}[fault]
+    result = check_vat_id(typed, country)
+    assert (result.vat_id, result.error, result.checked) == (
+        typed, f"{typed} {said} a VAT number from {name}, which is {shape}.", True)
+
+
+@pytest.mark.parametrize(("country", "prefix", "name", "shape", "fault"), COUNTRIES)
+def test_each_country_names_its_prefix_when_the_id_is_another_countrys(country, prefix, name, shape, fault) -> None:
+    other, other_name = ("DE136695976", "Germany") if country != "DE" else ("FR40303265045", "France")
+    prefixes = "GB or XI" if country == "GB" else prefix[:2]
+    result = check_vat_id(other, country)
+    assert (result.vat_id, result.error, result.checked, result.valid) == (other, (
+        f"This VAT number starts with {other[:2]} ({other_name}), but the buyer's country is {name}: a VAT number "
+        f"from {name} starts with {prefixes}. Correct the number or the country."), True, False)
+
+
+@pytest.mark.parametrize("country", [row[0] for row in COUNTRIES])
+def test_the_ids_of_every_eu_country_and_the_uk_are_checked(country: str) -> None:
+    assert check_vat_id("", country).checked is True
 
 
 def test_an_invalid_id_keeps_what_was_typed() -> None:
@@ -81,3 +139,5 @@ def test_ids_from_countries_we_do_not_check_are_kept_but_never_valid(typed: str,
 def test_no_id_is_no_error() -> None:
     result = check_vat_id("  ", "FR")
     assert (result.vat_id, result.error, result.valid) == ("", "", False)
+    for typed, country in ((None, "FR"), ("", None), (None, None)):
+        assert check_vat_id(typed, country).error == ""

@@ -36,6 +36,12 @@ def test_rss_without_full_text_has_no_body():
      "<p>Hi <em>there</em></p>"),
     ("<content>First &lt;para&gt;\n\nSecond</content>", "<p>First &lt;para&gt;</p><p>Second</p>"),
     ("<summary>Only a summary</summary>", ""),
+    ('<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>One</p><p>Two</p></div></content>',
+     "<p>One</p><p>Two</p>"),  # its elements, one after another
+    ('<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p xmlns="">Plain</p></div></content>',
+     "<p>Plain</p>"),  # an element without a namespace
+    ('<content type="xhtml"><p xmlns="http://www.w3.org/1999/xhtml">No div</p></content>', ""),
+    ('<content type="html"/>', ""),
 ])
 def test_atom_bodies(content, expected):
     (entry,) = parse_feed(atom(content))

@@ -6,7 +6,14 @@ import re
 
 import pytest
 
-from licensing.catalog.rules.sanitise import AssetLink, CatalogAsset, match_asset, sanitise_body, url_identity
+from licensing.catalog.rules.sanitise import (
+    AssetLink,
+    CatalogAsset,
+    clean_html,
+    match_asset,
+    sanitise_body,
+    url_identity,
+)
 
 BASE = "https://news.test/a/b"
 SANDBOX = 'sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"'
@@ -87,6 +94,77 @@ def test_ordinary_article_markup_is_kept():
         '<blockquote><p>quote</p></blockquote><ul><li>one</li></ul>')
 
 
+# Every allowed element with every allowed attribute (written out here): it comes through unchanged.
+EVERYTHING_ALLOWED = (
+    '<h2>H2</h2><h3>H3</h3><h4>H4</h4><h5>H5</h5><h6>H6</h6>'
+    '<p>a<br>b<strong>s</strong><em>e</em><b>b</b><i>i</i><u>u</u><s>s</s><sub>1</sub><sup>2</sup><small>m</small>'
+    '<mark>k</mark><q>q</q><cite>c</cite><abbr title="Middle East Eye">MEE</abbr>'
+    '<time datetime="2016-10-21">21 Oct</time><code>x</code><span>y</span>'
+    '<a href="https://example.com/" title="T" hreflang="en" rel="noopener noreferrer">l</a></p><hr>'
+    '<blockquote>b</blockquote><pre>p</pre><ul><li>u</li></ul><ol start="3" reversed=""><li>o</li></ol>'
+    '<dl><dt>t</dt><dd>d</dd></dl>'
+    '<figure data-asset="7"><img src="https://cdn.example.com/a.jpg" alt="A" width="640" height="480">'
+    '<figcaption>F</figcaption></figure>'
+    '<iframe src="https://www.youtube.com/embed/x" width="560" height="315" title="V" allowfullscreen="" '
+    f'data-asset="5" {SANDBOX}></iframe>'
+    '<video src="http://cdn.example.com/v.mp4" width="640" height="360" controls="" data-asset="6">'
+    '<source src="https://cdn.example.com/v.webm" type="video/webm"></video>'
+    '<audio src="https://cdn.example.com/a.mp3" controls="" data-asset="9"></audio>'
+    '<table><caption>C</caption><thead><tr><th colspan="2" rowspan="1" scope="col">h</th></tr></thead>'
+    '<tbody><tr><td colspan="1" rowspan="2">d</td></tr></tbody><tfoot><tr><td>f</td></tr></tfoot></table>'
+)
+
+
+def test_every_allowed_element_and_attribute_is_kept():
+    assert clean_html(EVERYTHING_ALLOWED) == EVERYTHING_ALLOWED
+
+
+# Removed with all they hold (the parser itself already drops the content of embed, frame, frameset
+# and template: see tests/mutation/equivalent.toml).
+@pytest.mark.parametrize("tag", ["script", "style", "svg", "math", "noscript", "object", "applet", "button",
+                                 "select", "textarea", "title", "noembed", "noframes"])
+def test_these_elements_go_with_their_content(tag):
+    assert clean_html(f"<p>a<{tag}>secret</{tag}>b</p>") == "<p>ab</p>"
+
+
+@pytest.mark.parametrize("tag", ["form", "xmp"])
+def test_these_block_elements_go_with_their_content(tag):
+    assert clean_html(f"<p>a<{tag}>secret</{tag}>b</p>") == "<p>a</p>b<p></p>"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('<img src="https://x.test/a.jpg" width="12345" height="123456">', '<img src="https://x.test/a.jpg" width="12345">'),
+    ('<td colspan=" 2 ">x</td>', "x"),  # a table cell outside a table is only its text
+    ('<table><tr><td colspan=" 2 " rowspan="x">c</td></tr></table>',
+     '<table><tbody><tr><td colspan="2">c</td></tr></tbody></table>'),
+    ('<a href="mailto:ed@example.com">m</a><img src="MAILTO:ed@example.com">',
+     '<a href="mailto:ed@example.com" rel="noopener noreferrer">m</a><img>'),  # mailto for links, not a medium
+    ('<a href="ftp://example.com/f">f</a><a href="tel:+441234">t</a>',
+     '<a rel="noopener noreferrer">f</a><a rel="noopener noreferrer">t</a>'),  # http(s) and mailto only
+    ("<p>a<!-- hidden -->b</p>", "<p>ab</p>"),
+    ('<ol start="3x" reversed><li>x</li></ol>', '<ol reversed=""><li>x</li></ol>'),
+])
+def test_attribute_values_schemes_and_comments(body, expected):
+    assert clean_html(body) == expected
+
+
+@pytest.mark.parametrize(("base", "expected"), [
+    ("http://news.test/a/b", '<img src="http://news.test/a/c.jpg">'),
+    ("https://news.test/a/b", '<img src="https://news.test/a/c.jpg">'),
+    ("ftp://news.test/a/b", "<img>"),  # not the web: relative addresses are dropped (and sanitise_body then
+    ("https:///a/b", "<img>"),  # drops a medium without its address); no host
+    ("", "<img>"),
+    ("http://[bad", "<img>"),  # not even a URL
+])
+def test_relative_addresses_resolve_only_against_a_web_address(base, expected):
+    assert clean_html('<img src="c.jpg">', base) == expected
+
+
+def test_an_unsafe_medium_goes_and_what_follows_stays():
+    assert sanitise_body('<p>a</p><img src="javascript:x"><p>b</p><video controls></video><p>c</p>', []).html == (
+        "<p>a</p><p>b</p><p>c</p>")
+
+
 ASSETS = [CatalogAsset("11", "https://cdn.news.test/img/camp.jpg"),
           CatalogAsset("12", "https://www.youtube.com/embed/demo"),
           CatalogAsset("13", "https://cdn.news.test/img/afp.jpg")]
@@ -101,6 +179,10 @@ ASSETS = [CatalogAsset("11", "https://cdn.news.test/img/camp.jpg"),
     ("https://cdn.news.test/img/other.jpg", "13", "13"),        # a data-asset key wins over the src
     ("https://resizer.test/abc", "https://cdn.news.test/img/afp.jpg", "13"),  # a data-asset URL
     ("https://cdn.news.test/img/camp.jpg", "99", "11"),         # a stale key falls back to the src
+    ("https://cdn.news.test./img/camp.jpg", "", "11"),          # a host's final dot does not count
+    ("http://cdn.news.test:80/img/camp.jpg", "", "11"),         # nor port 80
+    ("http://cdn.news.test:81/img/camp.jpg", "", None),         # another port does
+    ("https://cdn.news.test/img/camp.jpg?w=1?h=2", "", "11"),    # a query holding "?" goes whole
     ("", "", None),
 ])
 def test_match_asset(src, hint, expected):
@@ -167,3 +249,22 @@ def test_video_source_child_gives_the_src():
     assert result.html == ('<video controls="" data-asset="11">'
                            '<source src="https://cdn.news.test/img/camp.jpg" type="video/mp4"></video>')
     assert result.links == (AssetLink(0, "video", "https://cdn.news.test/img/camp.jpg", "11"),)
+
+
+def test_an_audio_source_child_gives_the_src_and_a_video_without_any_goes():
+    body = ('<audio controls><source src="https://cdn.news.test/img/afp.jpg"></audio>'
+            '<video controls><img src="https://cdn.news.test/img/other.jpg">'
+            '<source src="https://cdn.news.test/img/camp.jpg"></video>')
+    result = sanitise_body(body, ASSETS)
+    assert result.links == (AssetLink(0, "audio", "https://cdn.news.test/img/afp.jpg", "13"),
+                            AssetLink(1, "video", "https://cdn.news.test/img/camp.jpg", "11"))
+
+
+@pytest.mark.parametrize(("body", "key"), [
+    ('<figure data-asset="12"><img src="https://unknown.test/x.jpg"></figure>', "12"),  # the figure's mark
+    ('<figure><img src="https://unknown.test/x.jpg" data-asset="13"></figure>', "13"),  # the medium's
+    ('<figure data-asset="12"><img src="https://unknown.test/x.jpg" data-asset="13"></figure>', "13"),  # it wins
+])
+def test_a_mark_on_the_figure_or_its_medium_names_the_asset(body, key):
+    [link] = sanitise_body(body, ASSETS).links
+    assert link.asset_key == key

@@ -45,6 +45,12 @@ def test_busiest_window(rows, expected):
     assert busiest_window(rows) == expected
 
 
+def test_a_window_ends_on_a_day_with_a_view_even_one():
+    # a day of one view counts: the window ending 10 January (1 + 2) beats the one ending 1 March
+    assert busiest_window([v(D(2026, 1, 1), 1), v(D(2026, 1, 10), 2), v(D(2026, 3, 1), 2),
+                           v(D(2026, 3, 5), 0)]) == (D(2025, 12, 12), D(2026, 1, 10), 3)
+
+
 def test_views_by_day_and_domain():
     rows = [v(D(2026, 1, 2), 3, "b.org"), v(D(2026, 1, 1), 5), v(D(2026, 1, 2), 3, "a.org"), v(D(2026, 1, 2), 4)]
     assert views_by_day(rows) == {D(2026, 1, 1): 5, D(2026, 1, 2): 10}
@@ -60,6 +66,24 @@ def test_views_by_day_and_domain():
 ])
 def test_true_up(rows, tolerance, expected):
     assert true_up(USE, rows, tolerance) == expected
+
+
+def test_by_default_one_view_over_the_audience_is_over():
+    assert true_up(USE, [v(D(2026, 1, 10), 1001)]) == TrueUp(1000, 1001, 1, D(2025, 12, 12), D(2026, 1, 10))
+    assert usage_flags(USE, [v(D(2026, 1, 10), 1001)]) == [
+        UsageFlag("over_audience", 1001, D(2025, 12, 12), D(2026, 1, 10))]
+    assert usage_flags(USE, [v(D(2026, 1, 10), 1001)], tolerance_percent=1) == []  # the tolerance is passed on
+
+
+def test_days_without_views_do_not_widen_a_flag():
+    use = LicensedUse(10**6, D(2026, 1, 1), D(2026, 1, 30), "active", None, "example.com")
+    rows = [v(D(2025, 12, 1), 0), v(D(2025, 12, 20), 1), v(D(2025, 12, 30), 0),
+            v(D(2026, 1, 5), 0, "other.org"), v(D(2026, 1, 6), 10, "other.org"), v(D(2026, 1, 8), 1, "other.org"),
+            v(D(2026, 1, 9), 0, "other.org")]
+    assert usage_flags(use, rows) == [
+        UsageFlag("before_term", 1, D(2025, 12, 20), D(2025, 12, 20)),
+        UsageFlag("other_domain", 11, D(2026, 1, 6), D(2026, 1, 8), ("other.org",)),
+    ]
 
 
 def test_quiet_use_within_terms_raises_no_flag():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -32,6 +34,49 @@ ITEM = NinjsInput(
     renditions=[("html", "https://desk.test/package/LIC-2026-000042.html", "text/html")],
     assets=[NinjsAsset("https://cdn.news.test/camp.jpg", "photo", "Photograph: MEE", "Tents at the camp")],
 )
+
+
+def test_the_whole_document():
+    assert ninjs_document(ITEM) == {
+        "uri": "https://news.test/camps",
+        "standard": {"name": "ninjs", "version": "2.1", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json"},
+        "type": "text",
+        "representationtype": "full",
+        "pubstatus": "usable",
+        "versioncreated": "2026-12-01T08:00:05Z",
+        "language": "en",
+        "headlines": [{"role": "main", "value": "Camps brace"}],
+        "copyrightholder": "Middle East Eye",
+        "copyrightnotice": "Copyright Middle East Eye. Republished under license LIC-2026-000042.",
+        "usageterms": "Licensed to Example Daily.",
+        "bodies": [
+            {"role": "main", "contenttype": "text/html", "value": "<p>Body</p>", "wordcount": 3},
+            {"role": "main", "contenttype": "text/plain", "value": "Camps brace\n\nBody", "wordcount": 3,
+             "charcount": 17},
+        ],
+        "altids": [{"role": "license-number", "value": "LIC-2026-000042"}],
+        "rightsinfo": {"langid": "https://iptc.org/std/RightsML/odrl-profile/",
+                       "linkedrights": "https://desk.test/verify/LIC-2026-000042.jsonld"},
+        "firstcreated": "2016-10-20T09:30:00Z",
+        "by": "Tom Westcott",
+        "descriptions": [{"role": "summary", "value": "The UN warns"}],
+        "renditions": [{"name": "html", "href": "https://desk.test/package/LIC-2026-000042.html",
+                        "contenttype": "text/html"}],
+        "associations": [{"name": "picture1", "uri": "https://cdn.news.test/camp.jpg", "type": "picture",
+                          "by": "Photograph: MEE", "renditions": [{"name": "original",
+                                                                  "href": "https://cdn.news.test/camp.jpg"}],
+                          "descriptions": [{"role": "caption", "value": "Tents at the camp"}]}],
+    }
+
+
+@pytest.mark.parametrize(("kind", "ninjs_type"), [
+    ("photo", "picture"), ("image", "picture"), ("graphic", "graphic"), ("video", "video"), ("audio", "audio"),
+    ("document", "component"), ("chart", "component"),
+])
+def test_each_kind_of_asset_has_its_ninjs_type(kind, ninjs_type):
+    [association] = ninjs_document(replace(ITEM, assets=[NinjsAsset("https://cdn.test/x", kind, "AP")]))[
+        "associations"]
+    assert (association["name"], association["type"]) == (f"{ninjs_type}1", ninjs_type)
 
 
 def test_document_has_the_expected_shape():
@@ -97,3 +142,13 @@ def test_broken_documents_fail(validator, name):
 ])
 def test_iso_utc(moment, expected):
     assert iso_utc(moment) == expected
+
+
+def test_iso_utc_is_utc_whatever_the_servers_time_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert iso_utc(datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))) == "2026-01-02T01:04:05Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

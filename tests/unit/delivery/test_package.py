@@ -2,12 +2,14 @@
 the credit line and the link to the original where the terms say, the license number, the pixel."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
 from licensing.catalog.rules.markup import parse_fragment, plain_text, serialise
+from licensing.delivery.rules.ninjs import NinjsAsset
 from licensing.delivery.rules.package import PackageInput, amp_pixel, build_package, pixel_img
 
 BODY = (
@@ -102,8 +104,42 @@ def test_credit_position_follows_the_terms(position, top, bottom_starts):
     assert "LIC-2026-000042." in html
 
 
+def test_the_plain_text_with_the_credit_at_the_bottom():
+    assert build_package(replace(ITEM, credit_position="bottom")).text.endswith(
+        f"\n\n{CREDIT} Originally published by Middle East Eye at https://news.test/camps?a=1&b=2. "
+        "Republished under license LIC-2026-000042.")
+
+
+def test_each_kind_of_medium_has_its_note():
+    body = ('<p><img src="https://a.test/i.jpg"></p><video src="https://a.test/v.mp4"></video>'
+            '<audio src="https://a.test/a.mp3"></audio><iframe src="https://a.test/e"></iframe>'
+            '<figure data-asset="9"><figcaption>A mark without a medium</figcaption></figure>')
+    package = build_package(replace(ITEM, body_html=body, included_asset_keys=frozenset()))
+    assert re.findall(r'<(p|span) class="sd-not-licensed">([^<]*)<', package.html) == [
+        ("span", "[image not licensed]"), ("span", "[video not licensed]"), ("span", "[audio not licensed]"),
+        ("span", "[embed not licensed]"), ("p", "[image not licensed]")]
+
+
+def test_the_ninjs_rendition_is_of_the_package():
+    asset = NinjsAsset("https://cdn.news.test/camp.jpg", "photo", "Photo: MEE")
+    package = build_package(replace(ITEM, included_assets=(asset,), renditions=(
+        ("html", "https://desk.test/package/LIC-2026-000042.html", "text/html"),)))
+    ninjs = package.ninjs
+    assert (ninjs["uri"], ninjs["headlines"], ninjs["descriptions"], ninjs["by"], ninjs["language"]) == (
+        "https://news.test/camps?a=1&b=2", [{"role": "main", "value": "Camps brace"}],
+        [{"role": "summary", "value": "The UN warns"}], "Tom Westcott", "en")
+    assert (ninjs["firstcreated"], ninjs["versioncreated"]) == ("2016-10-20T09:30:00Z", "2026-12-01T08:00:05Z")
+    assert [body["value"] for body in ninjs["bodies"]] == [package.html, package.text]  # the package itself
+    assert (ninjs["copyrightholder"], ninjs["usageterms"], ninjs["altids"], ninjs["rightsinfo"]["linkedrights"]) == (
+        "Middle East Eye", "Licensed to Example Daily.", [{"role": "license-number", "value": "LIC-2026-000042"}],
+        "https://desk.test/verify/LIC-2026-000042.jsonld")
+    assert ninjs["renditions"] == [{"name": "html", "href": "https://desk.test/package/LIC-2026-000042.html",
+                                    "contenttype": "text/html"}]
+    assert [a["uri"] for a in ninjs["associations"]] == ["https://cdn.news.test/camp.jpg"]
+
+
 def test_unknown_credit_position_is_refused():
-    with pytest.raises(ValueError, match="credit position"):
+    with pytest.raises(ValueError, match="^unknown credit position 'footer'$"):
         build_package(replace(ITEM, credit_position="footer"))
 
 

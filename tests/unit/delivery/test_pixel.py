@@ -17,6 +17,13 @@ from licensing.delivery.rules.pixel import (
 KEY = pixel_key("test-secret")
 
 
+@pytest.fixture(autouse=True)
+def no_cached_answers():
+    """Each test asks afresh: an answer cached by an earlier test (or process) cannot stand in for the rule."""
+    registrable_domain.cache_clear()
+    is_bot.cache_clear()
+
+
 def test_key_is_derived_and_fixed():
     # HMAC-SHA256(b"test-secret", b"syndication-desk/pixel/v1")
     assert KEY.hex() == "0089ff0895f970268a54587f5878b5ed9bd6e910ce5287499da42743ba3283a0"
@@ -118,3 +125,32 @@ def test_referrer_domain(referrer, domain):
 ])
 def test_registrable_domain(host, domain):
     assert registrable_domain(host) == domain
+
+
+# Every fetcher known by name (written out here), each seen by its name alone: followed by a letter, the
+# generic "...bot" rule (which needs a word break) cannot see it.
+NAMED_FETCHERS = (
+    "googlebot", "bingbot", "yandexbot", "baiduspider", "duckduckbot", "applebot", "slurp", "petalbot",
+    "facebookexternalhit", "facebookcatalog", "twitterbot", "slackbot", "slack-imgproxy", "discordbot",
+    "telegrambot", "whatsapp/", "linkedinbot", "skypeuripreview", "embedly", "pinterestbot", "redditbot",
+    "ahrefsbot", "semrushbot", "mj12bot", "dotbot", "bytespider", "gptbot", "ccbot", "claudebot",
+    "perplexitybot", "amazonbot", "headlesschrome", "phantomjs", "lighthouse", "pingdom", "uptimerobot",
+    "curl/", "wget/", "python-requests", "python-urllib", "python-httpx", "aiohttp", "go-http-client",
+    "java/", "okhttp", "libwww-perl", "node-fetch", "axios/", "scrapy", "httpclient",
+)
+
+
+@pytest.mark.parametrize("name", NAMED_FETCHERS)
+def test_each_named_fetcher_is_a_bot(name):
+    assert is_bot(f"Mozilla/5.0 (compatible; {name.capitalize()}x)") is True
+
+
+@pytest.mark.parametrize(("referrer", "domain"), [
+    ("https://www-example-com.cdn.ampproject.org/c/s/www.example.com/a", "example.com"),
+    ("https://news-my--paper-co-uk.cdn.ampproject.org/v/s/a", "my-paper.co.uk"),  # "--" is a "-"
+    ("https://a1b2c3d4e5f6.cdn.ampproject.org/c/a", "ampproject.org"),  # a hashed name: the cache's own
+    ("https://a-b.c-d.cdn.ampproject.org/c/a", "ampproject.org"),  # not one label: the cache's own
+    ("http:///no-host", ""),
+])
+def test_the_publisher_behind_an_amp_cache_and_referrers_without_a_host(referrer, domain):
+    assert referrer_domain(referrer) == domain

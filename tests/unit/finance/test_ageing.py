@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from invoices.finance.rules import BUCKET_KEYS, BUCKETS, bucket_for, days_past_due, due_range
+from invoices.finance.rules import BUCKET_KEYS, BUCKETS, AgeingRow, bucket_for, days_past_due, due_range, empty_row
 from tests.oracles import summarise
 
 TODAY = date(2026, 6, 30)
@@ -58,8 +58,31 @@ def test_due_ranges_partition_the_calendar_and_agree_with_bucket_for(today):
 
 def test_buckets_are_in_order_and_cover_every_day():
     assert BUCKET_KEYS == ("current", "1_30", "31_60", "61_90", "over_90")
+    assert [(b.key, b.label, b.min_days, b.max_days) for b in BUCKETS] == [
+        ("current", "Current (not yet due)", None, 0),
+        ("1_30", "1–30 days", 1, 30),
+        ("31_60", "31–60 days", 31, 60),
+        ("61_90", "61–90 days", 61, 90),
+        ("over_90", "Over 90 days", 91, None),
+    ]
     for before, after in zip(BUCKETS, BUCKETS[1:], strict=False):
         assert before.max_days + 1 == after.min_days
+
+
+def test_an_empty_row_has_every_bucket_at_zero():
+    row = empty_row("JPY")
+    assert (row.currency, row.amounts, row.counts) == (
+        "JPY", {"current": 0, "1_30": 0, "31_60": 0, "61_90": 0, "over_90": 0},
+        {"current": 0, "1_30": 0, "31_60": 0, "61_90": 0, "over_90": 0})
+    assert (row.total, row.count) == (0, 0)
+    row.amounts["1_30"] += 5
+    assert empty_row("JPY").amounts["1_30"] == 0  # each row its own dicts
+
+
+def test_a_rows_total_and_count_add_up_its_buckets():
+    row = AgeingRow("GBP", {"current": 100, "1_30": 20, "over_90": 3}, {"current": 2, "1_30": 1, "over_90": 4})
+    assert (row.total, row.count) == (123, 7)
+    assert type(row.total) is int
 
 
 def test_summarise_per_currency():

@@ -149,6 +149,93 @@ def test_the_public_copy_is_the_full_one_without_the_fee_and_the_emails():
     assert stripped == public
 
 
+ARTICLE = "https://www.middleeasteye.net/news/us-turkey-work-closely-deal-lasting-defeat"
+DESK, LICENSEE = "https://desk.example/", f"{LICENSE}#licensee"
+
+
+def _limit(left: str, operator: str, right, **more) -> dict:
+    return {"leftOperand": left, "operator": operator, "rightOperand": right, **more}
+
+
+def test_the_whole_full_copy_of_a_one_off_license():
+    start = _limit("dateTime", "gteq", {"@value": "2026-12-11", "@type": "xsd:date"})
+    shared = [_limit("media", "eq", {"@id": "desk:website"}),
+              _limit("product", "eq", {"@id": "https://leeds-post.example/"}),
+              _limit("language", "eq", {"@value": "en", "@type": "xsd:language"}),
+              _limit("desk:audience", "lteq", {"@value": "25000", "@type": "xsd:integer"}, unit="desk:readers")]
+    assert license_policy(BASE, public=False) == {
+        "@context": ["http://www.w3.org/ns/odrl.jsonld", {
+            "vcard": "http://www.w3.org/2006/vcard/ns#", "dct": "http://purl.org/dc/terms/",
+            "desk": "https://syndication-desk.org/ns/rights/1.0#", "unit": {"@id": "odrl:unit", "@type": "@id"}}],
+        "@type": "Agreement",
+        "uid": LICENSE,
+        "profile": "https://iptc.org/std/RightsML/odrl-profile/",
+        "dct:identifier": "L-2026-0042",
+        "dct:issued": {"@value": "2026-12-04", "@type": "xsd:date"},
+        "assigner": {"@type": ["Party", "vcard:Organization"], "uid": DESK, "vcard:fn": "Middle East Eye",
+                     "vcard:hasEmail": {"@id": "mailto:licensing@mee.example"}},
+        "assignee": {"@type": ["Party", "vcard:Organization"], "uid": LICENSEE, "vcard:fn": "Leeds Evening Post Ltd",
+                     "vcard:hasEmail": {"@id": "mailto:editor@leeds-post.example"}},
+        "desk:standardTerms": {"@id": "https://desk.example/terms/3"},
+        "permission": [
+            {"target": ARTICLE, "assigner": DESK, "assignee": LICENSEE, "action": "distribute",
+             "constraint": [start, _limit("dateTime", "lteq", {"@value": "2027-01-09", "@type": "xsd:date"}), *shared,
+                            _limit("count", "lteq", {"@value": "1", "@type": "xsd:integer"})],
+             "duty": [
+                 {"uid": f"{LICENSE}#payment", "assigner": DESK, "assignee": LICENSEE, "action": [
+                     {"rdf:value": {"@id": "odrl:compensate"}, "refinement": [
+                         _limit("payAmount", "eq", {"@value": "1234.56", "@type": "xsd:decimal"},
+                                unit="http://cvx.iptc.org/iso4217a/GBP")]}],
+                  "compensatedParty": DESK},
+                 {"uid": f"{LICENSE}#credit", "assigner": DESK, "assignee": LICENSEE, "attributedParty": DESK,
+                  "action": [{"rdf:value": {"@id": "odrl:attribute"}, "refinement": [
+                      _limit("desk:creditLine", "eq", "By Lin Jenkins, Middle East Eye. Republished under licence."),
+                      _limit("desk:linkTo", "eq", {"@id": ARTICLE})]}]},
+             ]},
+            {"target": ARTICLE, "assigner": DESK, "assignee": LICENSEE, "action": "archive",
+             "constraint": [start, *shared], "duty": [f"{LICENSE}#payment", f"{LICENSE}#credit"]},
+        ],
+    }
+
+
+@pytest.mark.parametrize(("medium", "term"), [
+    ("website", "desk:website"), ("print", "desk:print"), ("newsletter", "desk:newsletter"),
+    ("broadcast", "desk:broadcast"), ("social", "desk:socialMedia"), ("syndication_feed", "desk:syndicationFeed"),
+])
+def test_each_medium_has_its_desk_term(medium, term):
+    assert _constraints(license_policy(replace(BASE, medium=medium), public=True))["media"] == [("eq", {"@id": term})]
+
+
+def test_a_30_day_license_is_removed_after_its_last_day_and_has_no_archive():
+    policy = license_policy(LICENSES["one country, 30 days, print, translated"], public=True)
+    assert [p["action"] for p in policy["permission"]] == ["distribute"]
+    assert policy["permission"][0]["duty"][2] == {
+        "uid": f"{LICENSE}#removal", "assigner": DESK, "assignee": LICENSEE, "action": "delete",
+        "constraint": [_limit("dateTime", "gt", {"@value": "2027-01-09", "@type": "xsd:date"})]}
+    assert _constraints(policy)["spatial"] == [("eq", {"@id": "http://cvx.iptc.org/iso3166-1a2/DE"})]
+
+
+def test_each_included_asset_refers_to_the_duties_of_the_article():
+    policy = license_policy(LICENSES["two countries, 1 year, exclusive, with exclusions"], public=True)
+    assert [p["target"] for p in policy["permission"]] == [ARTICLE, "https://desk.example/articles/7/assets/2"]
+    assert policy["permission"][1]["duty"] == [f"{LICENSE}#payment", f"{LICENSE}#credit", f"{LICENSE}#removal",
+                                               f"{LICENSE}#exclusivity"]
+
+
+def test_without_a_terms_link_the_policy_names_none():
+    assert "desk:standardTerms" not in license_policy(replace(BASE, terms_url=""), public=True)
+
+
+def test_both_copies_use_the_desk_namespace_given():
+    public, full = license_copies(BASE, desk_ns="https://other.example/ns#")
+    assert public["@context"][1]["desk"] == full["@context"][1]["desk"] == "https://other.example/ns#"
+    assert "vcard:hasEmail" not in public["assignee"] and "vcard:hasEmail" in full["assignee"]
+
+
+def test_to_json_is_indented_by_two_keeps_letters_and_ends_with_a_line_break():
+    assert to_json({"a": "é", "b": [1]}) == '{\n  "a": "é",\n  "b": [\n    1\n  ]\n}\n'
+
+
 def test_the_same_facts_give_the_same_bytes():
     assert to_json(license_policy(BASE, public=False)) == to_json(license_policy(replace(BASE), public=False))
 
@@ -162,17 +249,29 @@ def test_decimal_amount(minor, digits, text):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"term": "forever"}, "unknown term"),
-    ({"medium": "billboard"}, "unknown medium"),
-    ({"term": "1_year", "end": None}, "needs its last day of display"),
-    ({"publish_by": None}, "needs its last day of first publication"),
-    ({"excluded": (OWN_GRAPHIC,)}, "needs a reason"),
-    ({"territory": ()}, "at least one country"),
-    ({"fee_minor": -1}, "negative"),
+    ({"term": "forever"}, "unknown term 'forever'"),
+    ({"medium": "billboard"}, "unknown medium 'billboard'"),
+    ({"term": "1_year", "end": None}, "a 1_year license needs its last day of display"),
+    ({"term": "30_days", "end": None}, "a 30_days license needs its last day of display"),
+    ({"publish_by": None}, "a one_off license needs its last day of first publication"),
+    ({"term": "perpetual", "publish_by": None}, "a perpetual license needs its last day of first publication"),
+    ({"excluded": (OWN_GRAPHIC,)}, "excluded asset https://desk.example/articles/7/assets/2 needs a reason: one of "
+                                   "['not_requested', 'third_party']"),
+    ({"territory": ()}, "a territory needs at least one country (or 'worldwide')"),
+    ({"fee_minor": -1}, "a fee cannot be negative"),
 ])
 def test_impossible_facts_are_refused(change, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         license_policy(replace(BASE, **change), public=True)
+
+
+def test_a_free_license_is_allowed():
+    assert odrl.problems(license_policy(replace(BASE, fee_minor=0), public=False)) == []
+
+
+def test_minor_digits_cannot_be_negative():
+    with pytest.raises(ValueError, match="^a currency's minor digits cannot be negative$"):
+        decimal_amount(100, -1)
 
 
 def test_every_desk_term_used_is_declared_and_documented():

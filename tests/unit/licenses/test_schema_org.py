@@ -69,6 +69,75 @@ def test_what_a_crawler_reads():
     assert [m["@type"] for m in article["associatedMedia"]] == ["VideoObject"]
 
 
+MEE = {"@type": "Organization", "name": "Middle East Eye"}
+
+
+def test_the_whole_markup_of_the_article_page():
+    own = {"creditText": "Middle East Eye", "copyrightHolder": MEE, "copyrightNotice": "© 2016 Middle East Eye",
+           "license": "https://desk.example/terms", "acquireLicensePage": FORM}
+    assert article_markup(PAGE) == {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "url": URL,
+        "mainEntityOfPage": URL,
+        "headline": "US, Turkey to work closely to deal IS 'lasting defeat': US defence secretary",
+        "inLanguage": "en",
+        "publisher": {"@type": "NewsMediaOrganization", "name": "Middle East Eye",
+                      "url": "https://www.middleeasteye.net/",
+                      "logo": {"@type": "ImageObject", "url": "https://desk.example/static/logo.png"}},
+        "license": "https://desk.example/terms",
+        "acquireLicensePage": FORM,
+        "creditText": "Middle East Eye",
+        "copyrightHolder": MEE,
+        "copyrightNotice": "© 2016 Middle East Eye",
+        "description": "Washington is alarmed by tensions between Turkey and Iraq in the battle to retake Mosul",
+        "author": [{"@type": "Person", "name": "Lin Jenkins"}],
+        "datePublished": "2016-10-21T09:30:00+00:00",
+        "copyrightYear": 2016,
+        "image": [
+            {"@type": "ImageObject", "contentUrl": "https://cdn.mee.example/erdogan-carter.jpg",
+             "caption": "Erdogan shakes hands with Ashton Carter in Ankara", "creditText": "AFP",
+             "copyrightHolder": {"@type": "Organization", "name": "AFP"}, "copyrightNotice": "© 2016 AFP",
+             "conditionsOfAccess": ("Third-party material (AFP): not licensable from Middle East Eye. Ask AFP for "
+                                    "permission.")},
+            {"@type": "ImageObject", "contentUrl": "https://cdn.mee.example/mosul-map.png", **own},
+        ],
+        "associatedMedia": [{"@type": "VideoObject", "contentUrl": "https://cdn.mee.example/mosul.mp4", **own}],
+    }
+
+
+def test_a_publisher_without_an_address_or_logo_and_an_article_without_byline_or_description():
+    markup = article_markup(replace(PAGE, publisher=Organization("Middle East Eye"), byline="", description=""))
+    assert markup["publisher"] == {"@type": "NewsMediaOrganization", "name": "Middle East Eye"}
+    assert "author" not in markup and "description" not in markup
+
+
+def test_a_headline_is_cut_to_110_characters():
+    assert article_markup(replace(PAGE, headline="h" * 111))["headline"] == "h" * 110
+
+
+@pytest.mark.parametrize("kind", ["photo", "image", "graphic", "illustration", "chart", "map", "cartoon"])
+def test_every_kind_of_picture_is_an_image_object(kind):
+    [node] = article_markup(replace(PAGE, media=(replace(OWN_MAP, kind=kind, caption="A caption"),)))["image"]
+    assert (node["@type"], node["caption"]) == ("ImageObject", "A caption")
+
+
+@pytest.mark.parametrize(("kind", "node_type", "caption_key"), [
+    ("video", "VideoObject", "caption"), ("audio", "MediaObject", "description"), ("document", "MediaObject",
+                                                                                   "description"),
+])
+def test_other_media_are_associated_and_a_plain_media_object_describes_itself(kind, node_type, caption_key):
+    markup = article_markup(replace(PAGE, media=(replace(OWN_VIDEO, kind=kind, caption="What it shows"),)))
+    [node] = markup["associatedMedia"]
+    assert (node["@type"], node[caption_key]) == (node_type, "What it shows")
+    assert "image" not in markup
+
+
+def test_the_script_tag_is_compact_keeps_letters_and_escapes_markup_characters():
+    assert script_tag({"a": "<é> & ü", "b": [1, 2]}) == (
+        '<script type="application/ld+json">{"a":"\\u003cé\\u003e \\u0026 ü","b":[1,2]}</script>')
+
+
 def test_a_headline_cannot_end_the_script_element():
     hostile = replace(PAGE, headline='</script><script>alert("x")</script> & more')
     html = html_of(hostile)
@@ -129,5 +198,5 @@ def test_an_image_missing_a_required_field_fails(field):
 
 def test_markup_that_is_not_json_fails():
     broken = page_html('<script type="application/ld+json">{"@type": "NewsArticle", </script>')
-    with pytest.raises(json.JSONDecodeError):
+    with pytest.raises(json.JSONDecodeError, match="^Expecting property name enclosed in double quotes"):
         schema_org.problems(broken, URL)

@@ -36,6 +36,17 @@ def test_working_days_between(start, end, days):
     assert working_days_between(start, end) == pytest.approx(days, abs=1e-9)
 
 
+@pytest.mark.parametrize("start, end, seconds", [
+    # a day's end is midnight exactly, whatever the minutes, seconds and microseconds of the start
+    (datetime(2026, 1, 9, 18, 17, 42, 500000), datetime(2026, 1, 10, 12), 5 * 3600 + 42 * 60 + 17.5),
+    (datetime(2026, 1, 9, 23, 59, 59, 250000), datetime(2026, 1, 12, 0, 0, 1), 0.75 + 1),
+    (datetime(2026, 1, 9, 23, 30), datetime(2026, 1, 10, 0, 30), 30 * 60),  # Friday 23:30 to Saturday 00:30
+    (datetime(2026, 1, 5, 9, 45, 30), datetime(2026, 1, 6, 9, 45, 30), 86400),
+])
+def test_working_time_ends_at_midnight_to_the_microsecond(start, end, seconds):
+    assert working_days_between(start, end) * 86400 == pytest.approx(seconds, abs=1e-6)
+
+
 @pytest.mark.parametrize("end, days, start", [
     (at(WED, 10), 2, at(MON, 10)),
     (at(NEXT_MON, 9), 1, at(FRI, 9)),  # over the weekend
@@ -47,6 +58,10 @@ def test_working_days_between(start, end, days):
     (at(NEXT_MON, 9), 7, at(datetime(2026, 1, 1), 9)),  # 7 working days back: Thursday 1 January
     (at(TUE, 9), 0, at(TUE, 9)),
     (at(SUN, 9), 0, SAT),
+    # a weekend end goes back to Saturday 00:00:00.000000, whatever its minutes, seconds, microseconds
+    (datetime(2026, 1, 11, 15, 17, 42, 123456), 0, datetime(2026, 1, 10)),
+    (datetime(2026, 1, 10, 0, 0, 1), 1, datetime(2026, 1, 9)),
+    (datetime(2026, 1, 10, 23, 59, 59, 999999), 2, datetime(2026, 1, 8)),
 ])
 def test_subtract_working_days(end, days, start):
     assert subtract_working_days(end, days) == start

@@ -2,6 +2,7 @@
 "licence" or "license" by the seller's English, and the demo terms document with its placeholders."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -39,8 +40,10 @@ def test_term_meaning(term, meaning):
 
 
 def test_an_unknown_term_has_no_meaning():
-    with pytest.raises(ValueError, match="unknown term 'forever'"):
+    with pytest.raises(ValueError, match="^unknown term 'forever'$"):
         term_meaning("forever")
+    with pytest.raises(ValueError, match="^unknown term 'forever'$"):
+        publish_by("forever", date(2026, 1, 1))
 
 
 @pytest.mark.parametrize(("term", "start", "last_day"), [
@@ -76,9 +79,20 @@ def test_the_verb_is_license_in_both(english):
         "license", "licensed", "licensee", "licensor")
 
 
-def test_wording_for_templates():
-    assert wording("en-GB")["Licence"] + " agreement" == "Licence agreement"
-    assert wording("en-US")["Licence"] + " agreement" == "License agreement"
+def test_licence_word_is_lower_case_and_singular_by_default():
+    assert (licence_word("en-GB"), licence_word("en-US")) == ("licence", "license")
+
+
+@pytest.mark.parametrize(("english", "words"), [
+    ("en-GB", {"licence": "licence", "licences": "licences", "Licence": "Licence", "Licences": "Licences",
+               "license": "license", "licensed": "licensed", "licensee": "licensee", "licensor": "licensor",
+               "licensing": "licensing"}),
+    ("en-US", {"licence": "license", "licences": "licenses", "Licence": "License", "Licences": "Licenses",
+               "license": "license", "licensed": "licensed", "licensee": "licensee", "licensor": "licensor",
+               "licensing": "licensing"}),
+])
+def test_wording_for_templates(english, words):
+    assert wording(english) == words
 
 
 @pytest.mark.parametrize(("english", "text", "expected"), [
@@ -96,9 +110,10 @@ def test_respell(english, text, expected):
 
 @pytest.mark.parametrize("english", ["en", "en-AU", "fr-FR", ""])
 def test_an_unknown_english_is_refused(english):
-    with pytest.raises(ValueError, match="unknown English"):
+    message = f"^unknown English {re.escape(repr(english))}: one of en-GB, en-US$"
+    with pytest.raises(ValueError, match=message):
         licence_word(english)
-    with pytest.raises(ValueError, match="unknown English"):
+    with pytest.raises(ValueError, match=message):
         respell("licence", english)
 
 
@@ -110,10 +125,12 @@ def test_fill_replaces_every_placeholder():
 @pytest.mark.parametrize(("text", "values", "message"), [
     ("Law of {{ governing_law }}.", {}, "no value for: governing_law"),
     ("Law of {{ governing_law }}.", {"governing_law": "  "}, "no value for: governing_law"),
-    ("{{ jurisdiction }}", SETTINGS, "unknown placeholder"),
+    ("{{ licensor }} in {{ courts }}", {}, "no value for: courts, licensor"),
+    ("{{ jurisdiction }}", SETTINGS, r"unknown placeholder\(s\): jurisdiction"),
+    ("{{ venue }} {{ jurisdiction }}", SETTINGS, r"unknown placeholder\(s\): jurisdiction, venue"),
 ])
 def test_fill_refuses_a_gap(text, values, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
         fill(text, values)
 
 
