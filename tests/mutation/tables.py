@@ -182,9 +182,10 @@ def _tables(tree: ast.Module) -> Iterator[tuple[int, str]]:
             yield index, ast.unparse(target)
 
 
-def mutants(module: str) -> list[TableMutant]:
-    """Every table mutant of `module` (a path from the root), each compiled and ready to import."""
-    source = (ROOT / module).read_text()
+def mutants(module: str, source: str | None = None) -> list[TableMutant]:
+    """Every table mutant of `module` (a path from the root; its file unless `source` is given), each
+    compiled and ready to import."""
+    source = (ROOT / module).read_text() if source is None else source
     tree = ast.parse(source)
     found: list[TableMutant] = []
     seen: dict[str, int] = {}
