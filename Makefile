@@ -12,7 +12,8 @@ SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1/syndication_desk
 SERVE_REDIS_URL    ?= redis://127.0.0.1:6379/0
 
 # `make soak`: the fault tests (PostgreSQL and Redis restarted, SMTP refusing, workers killed).
-.PHONY: soak run serve test lint setup system-deps migrate demo bench audit clean
+# `make mutation`: mutation scores of the pure rules (tests/mutation); fails below the floors.
+.PHONY: soak mutation run serve test lint setup system-deps migrate demo bench audit clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +64,11 @@ soak: $(STAMP)
 	@bash .ci/system-deps.sh test
 	$(BIN)/python -m pytest -m fault -p no:randomly tests/integration/faults
 
+# mutmut over each rules module's functions and our own mutator over its tables, each module against its
+# unit tests only; prints a score per module and the survivors. Two mutants at a time (two cores).
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation.run --jobs 2
+
 audit: setup
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off | grep -v "could not be audited" || true
 
@@ -72,4 +78,4 @@ bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache mutants

@@ -16,6 +16,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutmut.stats import status_by_exit_code
+
+from tests.mutation.forked import SPARE_PLUGINS
 from tests.mutation.targets import ROOT
 
 WORK = ROOT / "mutants"
@@ -27,22 +30,11 @@ KILLED = {"killed", "timeout", "segfault", "caught by type check"}  # a timeout:
 LINKS = ("licensing", "invoices", "pytest.ini", "tests/__init__.py", "tests/unit", "tests/validators",
          "tests/oracles.py")
 
-# Run inside the work directory once mutmut is done: each mutant's status, and the diff of those
-# that were not killed (mutmut's own reading of its results, printed as JSON).
-_COLLECT = """
+# Run inside the work directory (mutmut reads its settings from there): the diff of each mutant named.
+_DIFFS = """
 import json, sys
-from mutmut.mutation.data import SourceFileMutationData
 from mutmut.mutation.diff_apply import get_diff_for_mutant
-from mutmut.stats import status_by_exit_code
-path, killed = sys.argv[1], set(sys.argv[2:])
-data = SourceFileMutationData(path=path)
-data.load()
-out = []
-for name, code in data.exit_code_by_key.items():
-    status = status_by_exit_code[code]
-    out.append({"name": name, "status": status,
-                "diff": "" if status in killed else get_diff_for_mutant(name, path=path)})
-print(json.dumps(out))
+print(json.dumps({name: get_diff_for_mutant(name, path=sys.argv[1]) for name in sys.argv[2:]}))
 """
 
 
@@ -87,8 +79,11 @@ def _prepare(module: str, tests: tuple[str, ...]) -> Path:
         "source_paths": ["licensing", "invoices"],
         "only_mutate": [module],
         "pytest_add_cli_args_test_selection": list(tests),
-        "pytest_add_cli_args": ["-p", "no:cacheprovider"],
+        "pytest_add_cli_args": list(SPARE_PLUGINS),
         "also_copy": ["pytest.ini"],
+        # A mutant that loops (a counter that never moves) is stopped after (its tests' time + 1 s) x 3 x 2
+        # of CPU: mutmut's default (x 15) waited half a minute for one, and these tests take well under a second.
+        "timeout_multiplier": 3.0,
     }
     lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
     (work / "pyproject.toml").write_text("\n".join(lines) + "\n")
@@ -104,6 +99,9 @@ def run(module: str, tests: tuple[str, ...], children: int = 1) -> list[Mutant]:
                               stdout=log, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"mutmut failed on {module} (exit {done.returncode}); see {work / 'mutmut.log'}")
-    collected = subprocess.run([sys.executable, "-c", _COLLECT, module, *sorted(KILLED)], cwd=work,
-                               capture_output=True, text=True, check=True)
-    return [Mutant(module, m["name"], m["status"], m["diff"]) for m in json.loads(collected.stdout)]
+    meta = json.loads((work / "mutants" / f"{module}.meta").read_text())
+    statuses = {name: status_by_exit_code[code] for name, code in meta["exit_code_by_key"].items()}
+    left = sorted(name for name, status in statuses.items() if status not in KILLED)
+    diffs = json.loads(subprocess.run([sys.executable, "-c", _DIFFS, module, *left], cwd=work, capture_output=True,
+                                      text=True, check=True).stdout) if left else {}
+    return [Mutant(module, name, status, diffs.get(name, "")) for name, status in statuses.items()]

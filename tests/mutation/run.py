@@ -2,7 +2,8 @@
 
     python -m tests.mutation.run [--module PART ...] [--skip-functions] [--skip-tables] [--jobs 2]
 
-Functions (mutmut, functions.py) and module-level tables (tables.py) are scored apart. A mutant
+Functions (mutmut, functions.py) and module-level tables (tables.py, run by forked.py) are scored apart,
+both run by one pool of `--jobs` lanes, the longest work first, each lane one mutant at a time. A mutant
 listed in equivalent.toml is not a survivor and is left out of the score. Exit 1 when a module is
 below its floor, when an allow-list entry matches no surviving mutant (it is stale: remove it),
 or when a rules module has no tests named in targets.py.
@@ -18,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.mutation import functions, tables
-from tests.mutation.targets import TARGETS, unlisted
+from tests.mutation import forked, functions, tables
+from tests.mutation.targets import ROOT, TARGETS, unlisted
 
 FLOORS = {"functions": 98.0, "tables": 95.0}
 ALLOW_LIST = Path(__file__).with_name("equivalent.toml")
@@ -55,15 +56,54 @@ def _equivalent(allowed: dict[tuple, str], module: str, mutant: str) -> tuple | 
     return None
 
 
-def score_functions(modules: list[str], jobs: int, used: set) -> list[Score]:
-    allowed = _allowed("function")
-    runnable = [m for m in modules if TARGETS[m]]
+# Rough costs, in seconds on one core, to start the longest work first (so that the two lanes end
+# together): a module's functions by its size, a table mutant at a fifth of a second.
+SECONDS_PER_BYTE, SECONDS_PER_TABLE_MUTANT = 0.007, 0.2
+
+
+def _table_batches(modules: list[str], lanes: int) -> list[tuple[list[str], int]]:
+    """The modules with tables, in `lanes` * 2 batches of about equal work (each batch warms up once),
+    each with its number of mutants."""
+    counts = {m: len(tables.mutants(m)) for m in modules if TARGETS[m]}
+    batches: list[list[str]] = [[] for _ in range(lanes * 2)]
+    loads = [0] * len(batches)
+    for module in sorted((m for m in counts if counts[m]), key=counts.get, reverse=True):
+        lightest = loads.index(min(loads))
+        batches[lightest].append(module)
+        loads[lightest] += counts[module]
+    return [(batch, load) for batch, load in zip(batches, loads, strict=True) if batch]
+
+
+def run_all(modules: list[str], jobs: int, with_functions: bool, with_tables: bool) -> tuple[dict, list]:
+    """mutmut on each module's functions and the table mutants, `jobs` at a time, longest first:
+    ({module: [functions.Mutant]}, [(module, table mutant, state)])."""
+    work = []
+    if with_functions:
+        work += [(len((ROOT / m).read_bytes()) * SECONDS_PER_BYTE, "functions", m) for m in modules if TARGETS[m]]
+    if with_tables:
+        work += [(count * SECONDS_PER_TABLE_MUTANT, "tables", batch) for batch, count in _table_batches(modules, jobs)]
+
+    def do(item: tuple) -> tuple:
+        _, kind, what = item
+        return kind, what, (functions.run(what, TARGETS[what]) if kind == "functions" else forked.in_child(what))
+
+    found: dict[str, list] = {}
+    table_states: list = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = dict(zip(runnable, pool.map(lambda m: functions.run(m, TARGETS[m]), runnable), strict=True))
+        for kind, what, result in pool.map(do, sorted(work, key=lambda item: item[0], reverse=True)):
+            if kind == "functions":
+                found[what] = result
+            else:
+                table_states += result
+    return found, table_states
+
+
+def score_functions(modules: list[str], found: dict, used: set) -> list[Score]:
+    allowed = _allowed("function")
     scores = []
     for module in modules:
         score = Score(module)
-        for mutant in results.get(module, []):
+        for mutant in found.get(module, []):
             score.total += 1
             entry = None if mutant.killed else _equivalent(allowed, module, f"{mutant.function}: {mutant.change[1]}")
             if mutant.killed:
@@ -79,31 +119,19 @@ def score_functions(modules: list[str], jobs: int, used: set) -> list[Score]:
     return scores
 
 
-def score_tables(modules: list[str], jobs: int, used: set) -> list[Score]:
+def score_tables(modules: list[str], states: list, used: set) -> list[Score]:
     allowed = _allowed("table")
-    found = {m: tables.mutants(m) for m in modules}
-    tested = [m for m in modules if found[m]]
-    tables.warm_up(sorted({t for m in tested for t in TARGETS[m]}))
-    started = {}
-    limits = {}
-    for module in tested:  # the clean run: it must pass, and it sets the time limit
-        started[module] = time.monotonic()
-        [(_, state)] = tables.run([(tables.clean(module), TARGETS[module], 120.0)], 1)
-        limits[module] = max(10.0, 10 * (time.monotonic() - started[module]))
-        if state != "survived":
-            raise RuntimeError(f"the unit tests of {module} fail without any mutation ({state})")
-    outcome = tables.run([(mutant, TARGETS[m], limits[m]) for m in tested for mutant in found[m]], jobs)
     scores = {m: Score(m) for m in modules}
-    for mutant, state in outcome:
-        score = scores[mutant.module]
+    for module, key, state in states:
+        score = scores[module]
         score.total += 1
         if state in ("killed", "timeout"):
             score.killed += 1
-        elif entry := _equivalent(allowed, mutant.module, mutant.key):
+        elif entry := _equivalent(allowed, module, key):
             score.equivalent += 1
             used.add(("table", entry))
         else:
-            score.survivors.append(f"{mutant.key} [{state}]")
+            score.survivors.append(f"{key} [{state}]")
     return [scores[m] for m in modules]
 
 
@@ -156,15 +184,16 @@ def main(argv: list[str] | None = None) -> int:
         print("Rules modules with no tests named in tests/mutation/targets.py:", *missing, sep="\n  ")
         return 1
     modules = [m for m in TARGETS if not args.module or any(part in m for part in args.module)]
+    found, table_states = run_all(modules, args.jobs, not args.skip_functions, not args.skip_tables)
     used: set = set()
     ok = True
     kinds = []
     if not args.skip_functions:
         kinds.append("function")
-        ok = report("functions", score_functions(modules, args.jobs, used)) and ok
+        ok = report("functions", score_functions(modules, found, used)) and ok
     if not args.skip_tables:
         kinds.append("table")
-        ok = report("tables", score_tables(modules, args.jobs, used)) and ok
+        ok = report("tables", score_tables(modules, table_states, used)) and ok
     old = stale(used, kinds, modules)
     if old:
         print("\nAllow-list entries that match no surviving mutant (remove them from equivalent.toml):")

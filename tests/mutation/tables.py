@@ -10,31 +10,21 @@ at module level. Each mutant changes one thing:
   (for them a change is a drop); the fields of a row (CountryTax("FR", "French VAT", 2000, True))
   and a dict's values are.
 
-Each mutant is described in words ("DEFAULT_TABLE: change 2000 in row 3"); the description is its
-name in equivalent.toml. The mutated module is compiled from the changed syntax tree and served by
-an import hook in a forked child, which runs the module's unit tests with pytest: a failure kills.
+Each mutant is described in words ("DEFAULT_TABLE: change 2000 in row 'FR'"); the description is its
+name in equivalent.toml. The mutated module is compiled from the changed syntax tree; forked.py runs
+the module's unit tests against it.
 """
 from __future__ import annotations
 
 import ast
 import copy
-import importlib.abc
-import importlib.util
-import os
-import signal
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import CodeType
 
-from tests.mutation.targets import ROOT, dotted
+from tests.mutation.targets import ROOT
 
 _COLLECTIONS = {"frozenset", "set", "tuple", "list", "dict"}
-_PROJECT = ("licensing", "invoices", "tests.unit", "tests.validators", "tests.oracles")
-# pytest in a child: the module's tests only, stopping at the first failure, without the suite's
-# conftest (the app and its databases), which unit tests do not use.
-PYTEST_ARGS = ("-x", "-q", "-p", "no:cacheprovider", "--confcutdir", "tests/unit", "-W", "ignore")
 
 
 @dataclass(frozen=True)
@@ -192,9 +182,10 @@ def _tables(tree: ast.Module) -> Iterator[tuple[int, str]]:
             yield index, ast.unparse(target)
 
 
-def mutants(module: str) -> list[TableMutant]:
-    """Every table mutant of `module` (a path from the root), each compiled and ready to import."""
-    source = (ROOT / module).read_text()
+def mutants(module: str, source: str | None = None) -> list[TableMutant]:
+    """Every table mutant of `module` (a path from the root; its file unless `source` is given), each
+    compiled and ready to import."""
+    source = (ROOT / module).read_text() if source is None else source
     tree = ast.parse(source)
     found: list[TableMutant] = []
     seen: dict[str, int] = {}
@@ -214,91 +205,3 @@ def mutants(module: str) -> list[TableMutant]:
 def clean(module: str) -> TableMutant:
     source = (ROOT / module).read_text()
     return TableMutant(module, "", "unmutated", compile(source, str(ROOT / module), "exec"))
-
-
-class _Serve(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Serves the mutated code under the module's own name, file and package path."""
-
-    def __init__(self, mutant: TableMutant) -> None:
-        self.name, self.path, self.code = dotted(mutant.module), ROOT / mutant.module, mutant.code
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != self.name:
-            return None
-        package = [str(self.path.parent)] if self.path.name == "__init__.py" else None
-        return importlib.util.spec_from_file_location(fullname, self.path, loader=self,
-                                                      submodule_search_locations=package)
-
-    def create_module(self, spec):
-        return None
-
-    def exec_module(self, module) -> None:
-        exec(self.code, module.__dict__)  # noqa: S102 - the module's own code, with one table changed
-
-
-def _forget_project() -> None:
-    for name in [n for n in sys.modules if n.startswith(_PROJECT)]:
-        del sys.modules[name]
-
-
-def warm_up(tests: list[str]) -> None:
-    """Import pytest, its plugins and what the tests import once, so that each forked child starts
-    with them loaded; then forget the project's own modules, which each child imports afresh."""
-    import pytest
-
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # unit tests use no third-party plugin
-    with open(os.devnull, "w") as null:
-        saved = os.dup(1), os.dup(2)
-        os.dup2(null.fileno(), 1)
-        os.dup2(null.fileno(), 2)
-        try:
-            pytest.main(["--collect-only", *PYTEST_ARGS, *tests])
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-    _forget_project()
-
-
-def _child(mutant: TableMutant, tests: tuple[str, ...]) -> None:
-    import pytest
-
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        os.chdir(ROOT)
-        _forget_project()
-        sys.meta_path.insert(0, _Serve(mutant))
-        code = int(pytest.main([*PYTEST_ARGS, *tests]))
-    except BaseException:  # noqa: BLE001 - whatever broke, the child must exit, never return
-        code = 3
-    os._exit(code)
-
-
-def run(jobs: list[tuple[TableMutant, tuple[str, ...], float]], workers: int) -> list[tuple[TableMutant, str]]:
-    """Run each (mutant, tests, time limit) in a forked child, `workers` at a time. Status: "killed"
-    (a test failed, or the module no longer imported), "survived", "timeout" or "error" (pytest
-    found no tests or was misused: exit 4 or 5)."""
-    pending = list(reversed(jobs))
-    running: dict[int, tuple[TableMutant, float]] = {}
-    results: list[tuple[TableMutant, str]] = []
-    while pending or running:
-        while pending and len(running) < workers:
-            mutant, tests, limit = pending.pop()
-            pid = os.fork()
-            if pid == 0:
-                _child(mutant, tests)
-            running[pid] = (mutant, time.monotonic() + limit)
-        pid, status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            now = time.monotonic()
-            for late, (_, deadline) in list(running.items()):
-                if now > deadline:
-                    os.kill(late, signal.SIGKILL)
-            time.sleep(0.005)
-            continue
-        mutant, _ = running.pop(pid)
-        code = os.waitstatus_to_exitcode(status)
-        state = {0: "survived", 1: "killed", 2: "killed", 3: "killed", -signal.SIGKILL: "timeout"}.get(code, "error")
-        results.append((mutant, state))
-    return results

@@ -68,7 +68,9 @@ INVOICE = {"remaining_net": 35000, "remaining_vat": 7000}  # £420.00 at 20%
 ])
 def test_split_refund(gross: int, remaining: dict, split: tuple[int, int]) -> None:
     rate = 0 if remaining["remaining_vat"] == 0 else 2000
-    assert split_refund(gross, rate, **remaining) == RefundSplit(*split)
+    result = split_refund(gross, rate, **remaining)
+    assert result == RefundSplit(*split)
+    assert (type(result.net), type(result.vat), type(result.gross)) == (int, int, int)
 
 
 @pytest.mark.parametrize(("gross", "remaining", "lower", "higher"), [
