@@ -61,6 +61,13 @@ class Mutant:
         return before, after
 
     @property
+    def key(self) -> str:
+        """Its name in equivalent.toml: "function: the changed line", or "function: drops the line" when
+        the mutant only takes something out."""
+        before, after = self.change
+        return f"{self.function}: {after}" if after.strip(" /,()") else f"{self.function}: drops {before}"
+
+    @property
     def killed(self) -> bool:
         return self.status in KILLED
 

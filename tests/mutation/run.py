@@ -105,7 +105,7 @@ def score_functions(modules: list[str], found: dict, used: set) -> list[Score]:
         score = Score(module)
         for mutant in found.get(module, []):
             score.total += 1
-            entry = None if mutant.killed else _equivalent(allowed, module, f"{mutant.function}: {mutant.change[1]}")
+            entry = None if mutant.killed else _equivalent(allowed, module, mutant.key)
             if mutant.killed:
                 score.killed += 1
             elif entry:
@@ -113,7 +113,7 @@ def score_functions(modules: list[str], found: dict, used: set) -> list[Score]:
                 used.add(("function", entry))
             else:
                 before, after = mutant.change
-                score.survivors.append(f"{mutant.function} [{mutant.status}] {mutant.name}\n"
+                score.survivors.append(f"{mutant.key}\n        [{mutant.status}] {mutant.name}\n"
                                        f"        - {before}\n        + {after}")
         scores.append(score)
     return scores

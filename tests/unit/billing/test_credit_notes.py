@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from invoices.billing.rules.credit_notes import REFUNDED, VOIDED, credit_note_for
+from invoices.billing.rules.credit_notes import credit_note_for
 from invoices.billing.rules.einvoice import InvoiceReference, build_cii, totals
 from invoices.billing.rules.refund_split import RefundSplit
 from tests.unit.billing import einvoice_cases as cases
@@ -23,7 +23,8 @@ def test_a_partial_refund_credits_one_line_of_the_invoices_category_and_term() -
         "lasting defeat', website, 1 year", 1, 5000, 5000, "S", 2000)
     assert (line.period_start, line.period_end) == (date(2026, 12, 7), date(2027, 12, 6))
     assert note.corrects == (InvoiceReference("INV-2026-00001", date(2026, 12, 7)),)
-    assert (note.type_code, note.payment_terms, note.notes) == ("381", REFUNDED, ("Reason: The article ran late.",))
+    assert (note.type_code, note.payment_terms, note.notes) == (
+        "381", "Refunded to the card or account that paid the invoice.", ("Reason: The article ran late.",))
     assert (totals(note).line_total, totals(note).vat_total, totals(note).grand_total) == (5000, 1000, 6000)
     # the invoice's references and its delivery (its issue date, as it had none) carry over
     assert (note.number, note.issue_date, note.currency) == ("CN-2026-00009", date(2026, 12, 20), "GBP")
@@ -56,7 +57,7 @@ def test_a_full_refund_of_a_reverse_charge_invoice_keeps_its_lines_and_wording()
 def test_a_void_says_nothing_is_payable() -> None:
     note = credit_note_for(cases.outside_scope_invoice(), number="CN-2026-00011", issue_date=date(2026, 12, 9),
                            split=RefundSplit(120000, 0), reason="Cancelled before payment.", kind="void")
-    assert note.payment_terms == VOIDED
+    assert note.payment_terms == "The invoice was voided before it was paid: nothing is to be paid or refunded."
 
 
 @pytest.mark.parametrize(("split", "message"), [
