@@ -216,8 +216,8 @@ def loss_run(label: str, db_url: str, redis_url: str | None, paths: list[str], h
     counted = after - before
     loss = ok - counted
 
-    # In process, the SIGKILLed worker loses what it counted since its last drain (its folder logs each
-    # one: "pixel counts folded: pid P, drained at T"): at most what the whole server acknowledged
+    # In process, the SIGKILLed worker loses what it counted since its last drain (its folder logs each that
+    # folded hits: "pixel counts folded: pid P, drained at T"): at most what the whole server acknowledged
     # between that drain and the kill. Read from the worker's own log and the clients' acknowledgements,
     # not estimated: under load a fold of thousands of rows competes with the request threads for the
     # GIL and can take longer than the interval, and after the SIGTERM the surviving worker takes all

@@ -275,8 +275,9 @@ class PeriodicFolder:
                 continue
             # What a SIGKILL of this process would lose is what it counted since `drained_at`: logged,
             # so that it can be bounded from outside (bench/pixel_bench.py reads it)
-            log.info("pixel counts folded: pid %d, drained at %.3f, %d hits in %.3f s", os.getpid(), drained_at,
-                     hits, time.monotonic() - started)
+            if hits:  # an idle worker writes no line every interval
+                log.info("pixel counts folded: pid %d, drained at %.3f, %d hits in %.3f s", os.getpid(), drained_at,
+                         hits, time.monotonic() - started)
 
     def stop(self) -> int:
         self._stop.set()

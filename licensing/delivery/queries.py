@@ -39,10 +39,12 @@ def covered_audience(session: Session, lic: License) -> int:
     return max(lic.audience, trued_up or 0)
 
 
-def licensed_use(session: Session, lic: License) -> LicensedUse:
+def licensed_use(session: Session, lic: License, accepted: list[AcceptedDomain] | None = None) -> LicensedUse:
+    """The license's terms as the usage flags read them; `accepted`: its accepted domains, when the
+    caller has read them already."""
     host = urlsplit(lic.publication_url or "").hostname or ""
     allowed = current_app.config["SETTINGS"].usage_allowed_domain_set()
-    allowed |= {a.domain for a in accepted_domains(session, lic.id)}
+    allowed |= {a.domain for a in (accepted_domains(session, lic.id) if accepted is None else accepted)}
     return LicensedUse(audience=covered_audience(session, lic), start=lic.start_date, end=lic.end_date,
                        status=lic.status,
                        status_date=lic.status_changed_at.date() if lic.status_changed_at else None,
@@ -76,7 +78,8 @@ def usage_of(session: Session, lic: License) -> Usage:
         day[1] += r.bot_views
         per_domain[r.referrer_domain] = per_domain.get(r.referrer_domain, 0) + r.views
     views = daily_views(rows)
-    use = licensed_use(session, lic)
+    accepted = accepted_domains(session, lic.id)
+    use = licensed_use(session, lic, accepted)
     extra = true_up(LicensedUse(0, lic.start_date, None, "active", None, ""), views)
     quotes = list(session.scalars(select(TrueUpQuote).where(TrueUpQuote.license_id == lic.id)
                                   .order_by(TrueUpQuote.id)))
@@ -86,7 +89,7 @@ def usage_of(session: Session, lic: License) -> Usage:
         by_domain=sorted(per_domain.items(), key=lambda item: (-item[1], item[0])),
         flags=usage_flags(use, views), licensed_audience=use.audience,
         measured_audience=extra.measured_audience if extra else 0, true_ups=quotes,
-        accepted_domains=accepted_domains(session, lic.id),
+        accepted_domains=accepted,
     )
 
 

@@ -309,10 +309,15 @@ def vocabulary_turtle() -> str:
 
 
 @lru_cache(maxsize=1)
+def _vocabulary_graph() -> Graph:
+    return Graph().parse(data=vocabulary_turtle(), format="turtle")
+
+
+@lru_cache(maxsize=1)
 def vocabulary_terms() -> tuple[dict, ...]:
     """Each term of the vocabulary for people: its name after the "#", label, explanation and kinds,
     read from the Turtle by rdflib (so the page cannot say other than the file)."""
-    graph = Graph().parse(data=vocabulary_turtle(), format="turtle")
+    graph = _vocabulary_graph()
     desk = Namespace(DESK_NS)
     terms = []
     for term in sorted(set(graph.subjects(RDFS.isDefinedBy, URIRef(DESK_NS)))):
@@ -323,6 +328,6 @@ def vocabulary_terms() -> tuple[dict, ...]:
     return tuple(terms)
 
 
+@lru_cache(maxsize=1)
 def vocabulary_jsonld() -> str:
-    return Graph().parse(data=vocabulary_turtle(), format="turtle").serialize(format="json-ld", indent=2)
-
+    return _vocabulary_graph().serialize(format="json-ld", indent=2)
