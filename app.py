@@ -109,10 +109,7 @@ def _roll_back() -> None:
     """Whatever the failed request began is undone before the error page is built."""
     session = g.get("db_session")
     if session is not None:
-        try:
-            session.rollback()
-        except Exception:  # a dead connection: the pool replaces it (pre-ping)
-            session.invalidate()
+        db.end_session(session, rollback=True)
 
 
 def _register_error_handlers(app: Flask) -> None:

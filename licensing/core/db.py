@@ -1,6 +1,7 @@
 """The database: declarative base with a naming convention, engine, and one session per request."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from flask import current_app, g
 from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -110,9 +112,25 @@ def init_app(app, url: str) -> Database:
     def _close_session(_exc):
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            end_session(session, rollback=False)
 
     return database
+
+
+def end_session(session: Session, *, rollback: bool) -> None:
+    """Roll back or close a request's session without raising. The connection may have died after
+    the response was built (the database restarted): the teardown runs after the view has answered,
+    so an error there would reach the WSGI server as a bare 500 for work that was done and committed.
+    A dead connection is invalidated instead: the pool drops it and checks the next one (pre-ping)."""
+    try:
+        if rollback:
+            session.rollback()
+        else:
+            session.close()
+    except DBAPIError as exc:
+        logging.getLogger(__name__).warning("database connection lost at the end of a request: %s",
+                                            type(exc.orig).__name__)
+        session.invalidate()
 
 
 def get_db() -> Database:

@@ -14,7 +14,7 @@ from flask import Response, abort, current_app, request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from licensing.core.db import get_db, get_session
+from licensing.core.db import end_session, get_db, get_session
 
 
 def count_rows(stmt: Select) -> int:
@@ -43,7 +43,7 @@ def csv_download(produce: Callable[[Session], Iterator[str]], filename: str, no_
                 yield "\ufeff"
             yield from produce(session)
         finally:
-            session.close()
+            end_session(session, rollback=False)
 
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if no_store:
