@@ -15,7 +15,7 @@ BASE, FACTOR, FEE, MINIMUM = "base", "factor", "fee", "minimum"  # what a line o
 
 def factor_label(factor_bp: int) -> str:
     whole, frac = divmod(factor_bp, BP)
-    return f"x{whole}.{frac:04d}".rstrip("0").rstrip(".") if frac else f"x{whole}"
+    return f"x{whole}.{frac:04d}".rstrip("0") if frac else f"x{whole}"  # frac > 0: a digit stays after the point
 
 
 @dataclass(frozen=True)

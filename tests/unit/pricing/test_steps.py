@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from licensing.pricing.rules import DEMO_RATE_CARD, MEDIA, TERMS, TERRITORY_SCOPES, RateCardTerms, RequestedUse, quote_for
-from licensing.pricing.rules.steps import multiplier, price_steps
+from licensing.pricing.rules.steps import PriceStep, factor_label, multiplier, price_steps
 
 CARD = RateCardTerms.from_dict(7, DEMO_RATE_CARD)
 
@@ -33,6 +33,19 @@ def fresh(card: RateCardTerms, **use) -> list[dict]:  # noqa: ANN003
 ])
 def test_a_factor_reads_as_a_multiplier(factor_bp, text):
     assert multiplier(factor_bp) == text
+
+
+@pytest.mark.parametrize(("factor_bp", "label"), [
+    (10000, "x1"), (100000, "x10"), (15000, "x1.5"), (10001, "x1.0001"), (12340, "x1.234"), (5000, "x0.5"),
+])
+def test_a_factor_label_keeps_its_digits_and_drops_trailing_zeros(factor_bp, label):
+    assert factor_label(factor_bp) == label
+
+
+def test_a_step_as_json_names_its_fields():
+    step = PriceStep("× 1.5 — two countries", "factor", 15000, 11250, 33750)
+    assert step.to_dict() == {"text": "× 1.5 — two countries", "kind": "factor", "factor_bp": 15000,
+                              "change": 11250, "subtotal": 33750}
 
 
 @pytest.mark.parametrize(("use", "steps"), [
@@ -94,6 +107,27 @@ def test_a_breakdown_stored_before_kinds_reads_by_its_labels_without_the_lines_t
     assert [(s.text, s.kind, s.factor_bp, s.change, s.subtotal) for s in steps] == [
         ("Base fee: Website", "", None, 15000, 15000), ("Territory: Worldwide (x3)", "", None, 30000, 45000),
         ("Minimum fee adjustment", "", None, 5000, 50000)]
+
+
+def test_each_step_keeps_its_kind_and_factor():
+    steps = price_steps(fresh(CARD, medium="website", audience=25_000, territory=("FR", "GB"), term="1_year"), "GBP")
+    assert [(s.kind, s.factor_bp, s.change) for s in steps] == [
+        ("base", None, 15000), ("factor", 15000, 7500), ("factor", 15000, 11250), ("factor", 20000, 33750)]
+
+
+@pytest.mark.parametrize(("line", "text"), [
+    # a factor or an add-on without its reason reads by its label
+    ({"label": "Territory: two countries (x1.5)", "amount": 5000, "kind": "factor", "factor_bp": 15000}, "Territory: two countries (x1.5)"),
+    ({"label": "Minimum fee adjustment", "amount": 5000, "kind": "minimum"}, "Minimum fee adjustment"),
+    # a factor line that lost its factor reads by its label, not as "× ?"
+    ({"label": "Territory (x1.5)", "amount": 5000, "kind": "factor", "reason": "two countries"}, "Territory (x1.5)"),
+    # the base fee reads by its label even with a reason
+    ({"label": "Base fee: Website", "amount": 5000, "kind": "base", "reason": "website"}, "Base fee: Website"),
+    ({"label": "Photos", "amount": 5000, "kind": "fee", "reason": "one photo"}, "+ £50.00 — one photo"),
+])
+def test_a_line_reads_as_a_step_only_with_what_that_needs(line, text):
+    first = {"label": "Base fee: Print", "amount": 20000}
+    assert shown([first, line]) == [("Base fee: Print", 20000), (text, 25000)]
 
 
 def test_the_steps_lead_exactly_to_the_total_on_an_awkward_card():
