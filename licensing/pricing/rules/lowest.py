@@ -26,7 +26,7 @@ def cheapest_use(terms: RateCardTerms, smallest_audience: int) -> RequestedUse:
         if tier.up_to is None or audience <= tier.up_to:
             reachable.append((tier.factor_bp, audience))
         lower = (tier.up_to or 0) + 1
-    _factor, audience = min(reachable, key=lambda pair: pair[0])  # the first (smallest) tier on a tie
+    _factor, audience = min(reachable)  # (factor, audience): on a tie, the smaller audience, the first tier
     scope = min(TERRITORY_SCOPES, key=lambda s: terms.territory_factors[s])
     return RequestedUse(
         medium=min(MEDIA, key=lambda m: terms.base_fees[m]),
@@ -35,8 +35,7 @@ def cheapest_use(terms: RateCardTerms, smallest_audience: int) -> RequestedUse:
         term=min(TERMS, key=lambda t: terms.term_factors[t]),
         translation=terms.translation_factor_bp < BP,
         exclusive=terms.exclusivity_factor_bp < BP,
-        media_assets=0,
-    )
+    )  # and no media: each adds a fee
 
 
 def lowest_quote(terms: RateCardTerms, smallest_audience: int) -> Quote:

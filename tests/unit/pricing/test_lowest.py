@@ -33,6 +33,9 @@ TIERS = [{"up_to": 1000, "factor_bp": 12000}, {"up_to": 50_000, "factor_bp": 900
     ({"audience_tiers": TIERS}, 1, RequestedUse("social", 1001, ONE, "one_off"), 6750),
     # Tiers the form cannot reach (an audience of at least 20,000) are not offered.
     ({}, 20_000, RequestedUse("social", 20_000, ONE, "one_off"), 11250),
+    # The first tier's last audience is still in the first tier; one more is not.
+    ({}, 10_000, RequestedUse("social", 10_000, ONE, "one_off"), 7500),
+    ({}, 10_001, RequestedUse("social", 10_001, ONE, "one_off"), 11250),
     ({"audience_tiers": [{"up_to": 0, "factor_bp": 1000}, {"up_to": None, "factor_bp": 20000}]}, 1,
      RequestedUse("social", 1, ONE, "one_off"), 15000),
     # A territory or a term the card prices below one country, one-off.
@@ -41,12 +44,16 @@ TIERS = [{"up_to": 1000, "factor_bp": 12000}, {"up_to": 50_000, "factor_bp": 900
     ({"territory_factors": {"one_country": 10000, "up_to_5_countries": 15000, "more_countries": 8000,
                             "worldwide": 30000}}, 1,
      RequestedUse("social", 1, ("DE", "ES", "FR", "GB", "IE", "NL"), "one_off"), 6000),
+    ({"territory_factors": {"one_country": 10000, "up_to_5_countries": 9000, "more_countries": 20000,
+                            "worldwide": 30000}}, 1, RequestedUse("social", 1, ("FR", "GB"), "one_off"), 6750),
     ({"term_factors": {"one_off": 10000, "30_days": 12500, "1_year": 20000, "perpetual": 9500}}, 1,
      RequestedUse("social", 1, ONE, "perpetual"), 7125),
     # Optional factors below one are asked for; at or above one they are left out.
     ({"translation_factor_bp": 8000}, 1, RequestedUse("social", 1, ONE, "one_off", translation=True), 6000),
     ({"exclusivity_factor_bp": 9000, "translation_factor_bp": 10000}, 1,
      RequestedUse("social", 1, ONE, "one_off", exclusive=True), 6750),
+    ({"exclusivity_factor_bp": 10000, "translation_factor_bp": 10000}, 1, RequestedUse("social", 1, ONE, "one_off"),
+     7500),
     # Everything cheaper at once, down to the minimum fee.
     ({"translation_factor_bp": 5000, "exclusivity_factor_bp": 5000}, 1,
      RequestedUse("social", 1, ONE, "one_off", translation=True, exclusive=True), 5000),
