@@ -27,6 +27,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     # pricing, the request, its workflow
     "licensing/pricing/rules/__init__.py": ("tests/unit/pricing/test_pricing.py",),
     "licensing/pricing/rules/steps.py": ("tests/unit/pricing/test_steps.py",),
+    "licensing/pricing/rules/lowest.py": ("tests/unit/pricing/test_lowest.py",),
     "licensing/intake/rules/__init__.py": (),
     "licensing/intake/rules/validation.py": ("tests/unit/intake/test_validation.py",),
     "licensing/intake/rules/workflow.py": ("tests/unit/intake/test_workflow.py",),
