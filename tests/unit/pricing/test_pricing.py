@@ -580,3 +580,36 @@ def test_quote_is_immutable():
         quote.amount = 1  # type: ignore[misc]
     assert isinstance(quote, Quote)
     assert isinstance(quote.lines, tuple)
+
+
+# ---------------------------------------------------------------- the reasons a person reads ("× 1.5 — two countries")
+
+
+def reasons(quote: Quote) -> list[str]:
+    return [line.reason for line in quote.lines if line.kind == "factor"]
+
+
+@pytest.mark.parametrize(("territory", "reason"), [
+    (("GB",), "one country"), (("GB", "GB"), "one country"), (("GB", "FR"), "two countries"),
+    (("GB", "FR", "DE"), "three countries"), (("GB", "FR", "DE", "IE"), "four countries"),
+    (("GB", "FR", "DE", "IE", "NL"), "five countries"), (("GB", "FR", "DE", "IE", "NL", "ES"), "6 countries"),
+    (tuple(f"{a}{b}" for a in "ABCDEFGHIJK" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), "286 countries"),
+    ("worldwide", "worldwide"),
+])
+def test_the_territory_reads_as_a_count_of_countries(territory, reason):
+    assert reasons(quote_for(CARD, use("website", 10, territory, "one_off")))[1] == reason
+
+
+@pytest.mark.parametrize(("tiers", "audience", "reason"), [
+    (None, 0, "audience 0 to 10,000"), (None, 10_000, "audience 0 to 10,000"),
+    (None, 10_001, "audience 10,001 to 100,000"), (None, 10_000_001, "audience over 10,000,000"),
+    ([{"up_to": None, "factor_bp": 10000}], 5, "any audience size"),
+    ([{"up_to": 0, "factor_bp": 10000}, {"up_to": None, "factor_bp": 20000}], 1, "audience over 0"),
+    ([{"up_to": 0, "factor_bp": 10000}, {"up_to": None, "factor_bp": 20000}], 0, "audience 0 to 0"),
+])
+def test_the_audience_reads_as_its_tier(tiers, audience, reason):
+    data = copy.deepcopy(DEMO_RATE_CARD)
+    if tiers is not None:
+        data["audience_tiers"] = tiers
+    quote = quote_for(RateCardTerms.from_dict(1, data), use("website", audience, ("GB",), "one_off"))
+    assert reasons(quote)[0] == reason
