@@ -24,7 +24,7 @@ _ONCE_LICENSED = {
     "cancelled": "Your licence was cancelled and its invoice voided: nothing is due. You are welcome to send "
                  "a new request.",
 }
-_AWAITING_PAYMENT = {
+_AWAITING_PAYMENT: dict[str | None, str] = {
     "open": "Pay the invoice. Your licence takes effect as soon as we receive the payment.",
     "uncollectible": "Your invoice is with our finance team and can no longer be paid online: please contact "
                      "us to settle it. Your licence takes effect once it is paid.",
@@ -40,7 +40,7 @@ def next_step(request_status: str, license_status: str | None = None, invoice_st
     if license_status is None:
         return _BEING_ISSUED
     if license_status == "pending_payment":
-        return _AWAITING_PAYMENT.get(invoice_status or "", _BEING_ISSUED)
+        return _AWAITING_PAYMENT.get(invoice_status, _BEING_ISSUED)  # no invoice yet (None): being issued
     return _ONCE_LICENSED[license_status]
 
 
