@@ -70,7 +70,7 @@ def factor_text(factor_bp: int) -> str:
 
 def parse_factor(text: str) -> int:
     """'1.5', 'x1.5' or '× 1.5' -> 15000 basis points, exactly; anything else is refused."""
-    match = FACTOR.fullmatch((text or "").strip())
+    match = FACTOR.fullmatch(text.strip())
     if not match or not (match.group(1) or match.group(2)):
         raise ValueError(FACTOR_MESSAGE)
     value = int(match.group(1) or "0") * BP + int((match.group(2) or "0").ljust(4, "0"))
@@ -80,7 +80,7 @@ def parse_factor(text: str) -> int:
 
 
 def _audience(text: str) -> int:
-    digits = re.sub(r"[,\s\u00a0\u202f]", "", text)
+    digits = re.sub(r"[,\s]", "", text)  # \s covers the no-break spaces (U+00A0, U+202F) too
     if not digits.isascii() or not digits.isdigit() or not 0 < int(digits) <= MAX_AUDIENCE:
         raise ValueError(AUDIENCE_MESSAGE)
     return int(digits)
@@ -182,7 +182,13 @@ def read_form(values: Mapping[str, str]) -> tuple[dict | None, dict[str, str]]:
     try:  # what the fields cannot tell alone is still the pricing rules' to refuse
         return RateCardTerms.from_dict(0, card).to_dict(), {}
     except PricingError as exc:
-        return None, {"rate_card": exc.message[0].upper() + exc.message[1:] + "."}
+        return None, pricing_refusal(exc)
+
+
+def pricing_refusal(exc: PricingError) -> dict[str, str]:
+    """The pricing rules' refusal of a whole card, as a sentence above the form. The form's own checks
+    come first and cover every field, so this is a guard for a rule added to pricing later."""
+    return {"rate_card": exc.message[0].upper() + exc.message[1:] + "."}
 
 
 def card_fingerprint(card: Mapping) -> str:

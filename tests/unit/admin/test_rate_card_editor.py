@@ -9,6 +9,7 @@ import copy
 import pytest
 
 from licensing.admin.rules import (
+    FIELDS,
     TYPICAL_REQUESTS,
     card_fingerprint,
     changes,
@@ -16,9 +17,10 @@ from licensing.admin.rules import (
     factor_text,
     form_values,
     parse_factor,
+    pricing_refusal,
     read_form,
 )
-from licensing.pricing.rules import DEMO_RATE_CARD, RateCardTerms
+from licensing.pricing.rules import DEMO_RATE_CARD, PricingError, RateCardTerms
 
 DEMO = RateCardTerms.from_dict(1, DEMO_RATE_CARD)
 
@@ -208,3 +210,112 @@ def test_the_change_is_a_tenth_of_a_percent_rounded_half_up(before, after, perce
 
     change = Comparison(TYPICAL_REQUESTS[0], Quote(before, "GBP", (), 1), Quote(after, "GBP", (), 2))
     assert (change.difference, change.percent) == (after - before, percent)
+
+
+FACTOR_MESSAGE = "Enter a multiplier such as 1.5 (× 1.5), with at most four decimals, up to 100."
+AUDIENCE_MESSAGE = "Enter a whole number of people, e.g. 100,000."
+AMOUNT_MESSAGE = "Enter an amount such as 350 or 350.00."
+
+
+def test_every_field_outside_the_tiers_has_its_label():
+    assert [f.full_label for f in FIELDS if not f.name.startswith("tier_")] == [
+        "Currency", "Minimum fee", "Base fee: Website", "Base fee: Print", "Base fee: E-mail newsletter",
+        "Base fee: Broadcast (TV or radio)", "Base fee: Social media", "Base fee: Syndication feed",
+        "Territory multiplier: One country", "Territory multiplier: 2 to 5 countries",
+        "Territory multiplier: More than 5 countries", "Territory multiplier: Worldwide",
+        "Term multiplier: One-off use", "Term multiplier: 30 days", "Term multiplier: 1 year",
+        "Term multiplier: Perpetual archive", "Translation multiplier", "Exclusivity multiplier",
+        "Each licensable photo or video"]
+    tiers = [f.full_label for f in FIELDS if f.name.startswith("tier_")]
+    assert tiers[:4] == ["Audience tier 1: up to", "Audience tier 1: multiplier", "Audience tier 2: up to",
+                         "Audience tier 2: multiplier"]
+    assert len(tiers) == 16
+
+
+def test_a_card_in_a_currency_without_decimals_shows_whole_amounts():
+    card = dict(copy.deepcopy(DEMO_RATE_CARD), currency="JPY", minimum_fee=5000, media_fee=750,
+                base_fees={m: 15000 for m in DEMO_RATE_CARD["base_fees"]})
+    values = form_values(card)
+    assert (values["minimum_fee"], values["media_fee"], values["base_print"]) == ("5000", "750", "15000")
+
+
+def test_a_card_stored_before_media_fees_shows_none():
+    card = copy.deepcopy(DEMO_RATE_CARD)
+    del card["media_fee"]
+    assert form_values(card)["media_fee"] == "0.00"
+
+
+def test_a_form_with_fields_missing_gets_a_message_for_each_and_no_crash():
+    card, errors = read_form({})
+    assert card is None
+    assert errors == {
+        "currency": "Enter a three-letter ISO 4217 currency code, e.g. GBP.",
+        "minimum_fee": AMOUNT_MESSAGE, "media_fee": AMOUNT_MESSAGE,
+        **{f"base_{m}": AMOUNT_MESSAGE for m in DEMO_RATE_CARD["base_fees"]},
+        "translation": FACTOR_MESSAGE, "exclusivity": FACTOR_MESSAGE,
+        **{f"territory_{s}": FACTOR_MESSAGE for s in DEMO_RATE_CARD["territory_factors"]},
+        **{f"term_{t}": FACTOR_MESSAGE for t in DEMO_RATE_CARD["term_factors"]},
+        "tier_0_factor": "Enter at least one tier: an empty “up to” and its multiplier.",
+    }
+
+
+def test_a_form_with_only_the_tier_rows_it_uses_is_read():
+    values = {k: v for k, v in typed().items() if not k.startswith("tier_")}
+    values.update(tier_0_up_to="1", tier_0_factor="1", tier_1_factor="2")
+    card, errors = read_form(values)
+    assert errors == {}
+    assert card["audience_tiers"] == [{"up_to": 1, "factor_bp": 10000}, {"up_to": None, "factor_bp": 20000}]
+
+
+@pytest.mark.parametrize(("up_to", "read"), [
+    ("1", 1), ("100\u202f000", 100_000), ("100\u00a0000", 100_000), ("1 000 000", 1_000_000),
+    ("10,000,000,000", 10_000_000_000),
+])
+def test_a_tier_reads_from_one_person_to_the_largest_audience(up_to, read):
+    card, errors = read_form(typed(**_tiers([(up_to, "1"), ("", "2")])))
+    assert errors == {}
+    assert card["audience_tiers"][0] == {"up_to": read, "factor_bp": 10000}
+
+
+@pytest.mark.parametrize(("tiers", "errors"), [
+    ([("10,000,000,001", "1"), ("", "2")], {"tier_0_up_to": AUDIENCE_MESSAGE}),
+    ([("١٠٠", "1"), ("", "2")], {"tier_0_up_to": AUDIENCE_MESSAGE}),  # digits, but not ASCII ones
+    # an unreadable bound does not make the next one look too small
+    ([("ten", "1"), ("1", "2"), ("", "3")], {"tier_0_up_to": AUDIENCE_MESSAGE}),
+    ([("", "1"), ("1", "2"), ("", "3")],
+     {"tier_0_up_to": "Only the last tier has no upper limit: enter one, e.g. 100,000."}),
+    # an unreadable multiplier keeps its own message
+    ([("10,000", "abc"), ("", "2")], {"tier_0_factor": FACTOR_MESSAGE}),
+])
+def test_a_tier_that_cannot_be_read_says_only_what_is_wrong(tiers, errors):
+    card, got = read_form(typed(**_tiers(tiers)))
+    assert (card, got) == (None, errors)
+
+
+def _tiers(rows: list[tuple[str, str]]) -> dict[str, str]:
+    values = {f"tier_{i}_{part}": "" for i in range(8) for part in ("up_to", "factor")}
+    for i, (up_to, factor) in enumerate(rows):
+        values[f"tier_{i}_up_to"], values[f"tier_{i}_factor"] = up_to, factor
+    return values
+
+
+def test_a_note_of_exactly_the_column_is_kept():
+    card, errors = read_form(typed(note="x" * 500))
+    assert errors == {} and card is not None
+
+
+def test_a_refusal_of_the_pricing_rules_reads_as_a_sentence():
+    refusal = pricing_refusal(PricingError("rate_card", "audience tiers must rise strictly"))
+    assert refusal == {"rate_card": "Audience tiers must rise strictly."}
+
+
+def test_the_fingerprint_is_of_the_canonical_json():
+    # sha256 of '{"a":2,"b":[1,"x"]}': sorted keys, no spaces (computed with sha256sum, not this code)
+    expected = "ff0dbc276228342a8b965009d571339643da1a81e0e29d3182d517184abe2834"
+    assert card_fingerprint({"b": [1, "x"], "a": 2}) == card_fingerprint({"a": 2, "b": [1, "x"]}) == expected
+
+
+def test_each_comparison_names_its_request():
+    assert [c.request.name for c in compare(DEMO, DEMO)] == [
+        "Small web reprint in the UK", "National print run", "Website in three countries", "Broadcast",
+        "Long term: perpetual archive"]

@@ -117,7 +117,8 @@ def test_each_step_keeps_its_kind_and_factor():
 
 @pytest.mark.parametrize(("line", "text"), [
     # a factor or an add-on without its reason reads by its label
-    ({"label": "Territory: two countries (x1.5)", "amount": 5000, "kind": "factor", "factor_bp": 15000}, "Territory: two countries (x1.5)"),
+    ({"label": "Territory: two countries (x1.5)", "amount": 5000, "kind": "factor", "factor_bp": 15000},
+     "Territory: two countries (x1.5)"),
     ({"label": "Minimum fee adjustment", "amount": 5000, "kind": "minimum"}, "Minimum fee adjustment"),
     # a factor line that lost its factor reads by its label, not as "× ?"
     ({"label": "Territory (x1.5)", "amount": 5000, "kind": "factor", "reason": "two countries"}, "Territory (x1.5)"),
