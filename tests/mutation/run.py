@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.mutation import forked, functions, tables
-from tests.mutation.targets import BELOW_FLOOR_FOR_NOW, ROOT, TARGETS, unlisted
+from tests.mutation.targets import ROOT, TARGETS, unlisted
 
 FLOORS = {"functions": 98.0, "tables": 95.0}
 ALLOW_LIST = Path(__file__).with_name("equivalent.toml")
@@ -146,11 +146,8 @@ def report(kind: str, scores: list[Score]) -> bool:
             print(f"{s.module:44} {'-':>7} {0:>6} {'':>6} {'(none)':>7}")
             continue
         below = s.percent < floor
-        owed = below and s.module in BELOW_FLOOR_FOR_NOW
-        ok = ok and (not below or owed)
-        flag = "  below floor (listed in BELOW_FLOOR_FOR_NOW)" if owed else "  BELOW FLOOR" if below else ""
-        if not below and s.module in BELOW_FLOOR_FOR_NOW:
-            flag = "  at the floor: take it out of BELOW_FLOOR_FOR_NOW"
+        ok = ok and not below
+        flag = "  BELOW FLOOR" if below else ""
         print(f"{s.module:44} {s.killed:>7} {s.total:>6} {s.equivalent or '':>6} {s.percent:>6.1f}%{flag}")
     total = sum(s.total - s.equivalent for s in scores)
     killed = sum(s.killed for s in scores)
