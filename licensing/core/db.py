@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import current_app, g
 from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -127,9 +127,9 @@ def end_session(session: Session, *, rollback: bool) -> None:
             session.rollback()
         else:
             session.close()
-    except DBAPIError as exc:
+    except SQLAlchemyError as exc:  # the driver's error (DBAPIError) or a connection already gone
         logging.getLogger(__name__).warning("database connection lost at the end of a request: %s",
-                                            type(exc.orig).__name__)
+                                            type(getattr(exc, "orig", None) or exc).__name__)
         session.invalidate()
 
 
