@@ -10,6 +10,10 @@ and nothing counted twice:
   drain and commit) is claimed again once its lease runs out. If a slow worker's lease ran out and
   another worker folded the batch too, the fold's record of the batch id (unique in the database,
   written in the fold's transaction) refuses the second fold: exactly once overall.
+- Redis, buffered (the app's default): each process adds its hits up in memory and sends them every
+  USAGE_FLUSH_SECONDS in one script call; a drain in that process sends its own first. A SIGKILL loses
+  what that process counted since its last send, as in-process counting loses what it counted since
+  its last fold.
 - In process: drain swaps the dict under a lock; a failed fold hands its batch back (release). On
   SIGTERM the worker exits through SystemExit, so an atexit hook (or gunicorn's worker_exit) folds
   what is left; a SIGKILL loses at most the hits since the last periodic fold of that process.
@@ -137,15 +141,21 @@ class InProcessCounter:
 
 # ---------------------------------------------------------------- Redis
 
-# KEYS[1] live hash; ARGV: field, overflow field, max fields. One round trip per hit.
-_COUNT_LUA = """
-local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-if n == 1 and redis.call('HLEN', KEYS[1]) > tonumber(ARGV[3]) then
-  redis.call('HDEL', KEYS[1], ARGV[1])
-  return redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+# KEYS[1] live hash; ARGV[1] max fields, then (field, overflow field, count) per field. A field not yet in
+# the hash goes to its overflow field (same license, day and kind, domain "~other") once the hash holds
+# max fields. One round trip per flush (or per hit, unbuffered), atomic like every script.
+_ADD_LUA = """
+local limit = tonumber(ARGV[1])
+for i = 2, #ARGV, 3 do
+  local field = ARGV[i]
+  if redis.call('HEXISTS', KEYS[1], field) == 0 and redis.call('HLEN', KEYS[1]) >= limit then
+    field = ARGV[i + 1]
+  end
+  redis.call('HINCRBY', KEYS[1], field, tonumber(ARGV[i + 2]))
 end
-return n
+return (#ARGV - 1) / 3
 """
+ADD_CHUNK = 2000  # fields per script call: a long script blocks every other Redis client meanwhile
 
 # KEYS[1] live hash, KEYS[2] pending batches (a sorted set: batch id -> lease end, server time);
 # ARGV: batch key prefix, new batch id, lease seconds. Returns the batch ids now claimed by the caller:
@@ -171,29 +181,92 @@ return claimed
 class RedisCounter:
     """Counts in one Redis hash shared by every worker; see the module docstring for drain's guarantees.
 
+    With `flush_seconds` (the default in the app, USAGE_FLUSH_SECONDS) each process adds its hits up in
+    memory and a thread of its own sends them every `flush_seconds` in one script call, instead of one
+    round trip per hit: the pixel then costs what in-process counting costs, and a Redis outage delays
+    counts instead of failing pixels. What a SIGKILL of a worker loses is what it counted since its last
+    flush (bounded by the interval); a SIGTERM, an exit or any drain flushes first. flush_seconds=0
+    counts each hit straight into Redis.
+
     Keys (all in one hash slot, for a cluster): {prefix}{usage}:live, {prefix}{usage}:pending and one
     {prefix}{usage}:batch:<id> per batch drained and not yet confirmed. Run Redis with appendonly yes
     for counts to survive a Redis restart (everysec: at most a second of hits lost).
     """
 
     def __init__(self, client: Redis, prefix: str = "sd:", max_fields: int = DEFAULT_MAX_FIELDS,
-                 lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
+                 lease_seconds: float = DEFAULT_LEASE_SECONDS, flush_seconds: float = 0.0) -> None:
         self.client = client
         self.max_fields = max_fields
         self.lease_seconds = lease_seconds
+        self.flush_seconds = flush_seconds
         self.live_key = f"{prefix}{{usage}}:live"
         self.pending_key = f"{prefix}{{usage}}:pending"
         self.batch_prefix = f"{prefix}{{usage}}:batch:"
-        self._count = client.register_script(_COUNT_LUA)
+        self._add = client.register_script(_ADD_LUA)
         self._claim = client.register_script(_CLAIM_LUA)
+        self._buffer = InProcessCounter(max_fields)  # the hits of this process not yet sent
+        self._flusher: threading.Thread | None = None
+        self._flusher_lock = threading.Lock()
 
     def count(self, license_number: str, day: date, referrer_domain: str, is_bot: bool) -> None:
-        _check(license_number, referrer_domain)
-        self._count(keys=[self.live_key], args=[
-            field_of(license_number, day, referrer_domain, is_bot),
-            field_of(license_number, day, OVERFLOW_DOMAIN, is_bot), self.max_fields])
+        if not self.flush_seconds:
+            _check(license_number, referrer_domain)
+            self.add([(field_of(license_number, day, referrer_domain, is_bot), 1)])
+            return
+        self._buffer.count(license_number, day, referrer_domain, is_bot)
+        if self._flusher is None:
+            self._start_flusher()
+
+    def add(self, counts: Iterable[tuple[str, int]], client: Redis | None = None) -> None:
+        """Add (field, count) pairs to the live hash, ADD_CHUNK fields per script call."""
+        args: list[str | int] = []
+        for field, value in counts:
+            number, day, _domain, kind = field.split("|")
+            args += [field, f"{number}|{day}|{OVERFLOW_DOMAIN}|{kind}", value]
+            if len(args) == 3 * ADD_CHUNK:
+                self._add(keys=[self.live_key], args=[self.max_fields, *args], client=client)
+                args = []
+        if args:
+            self._add(keys=[self.live_key], args=[self.max_fields, *args], client=client)
+
+    def flush(self) -> int:
+        """Send this process's buffered hits to Redis; on failure they go back to the buffer. The hits sent."""
+        batches = self._buffer.drain()
+        sent = 0
+        for batch in batches:
+            fields = [(field_of(c.license_number, c.day, c.referrer_domain, is_bot), value)
+                      for c in batch.counts for is_bot, value in ((False, c.views), (True, c.bot_views)) if value]
+            try:
+                self.add(fields)
+            except BaseException:
+                self._buffer.release(batch)
+                raise
+            sent += batch.total
+        return sent
+
+    def _start_flusher(self) -> None:
+        # Started by the first hit, so in the process that counts (a gunicorn worker, after the fork).
+        with self._flusher_lock:
+            if self._flusher is None:
+                self._flusher = threading.Thread(target=self._flush_forever, name="usage-flusher", daemon=True)
+                self._flusher.start()
+
+    def _flush_forever(self) -> None:
+        deadline = time.monotonic() + self.flush_seconds
+        while True:
+            time.sleep(max(0.0, deadline - time.monotonic()))
+            deadline = max(deadline + self.flush_seconds, time.monotonic())
+            try:
+                self.flush()
+            except Exception:  # Redis unreachable: the hits stay in the buffer for the next round
+                log.warning("sending the pixel counts to Redis failed; the next round retries", exc_info=True)
+
+    def pending_hits(self) -> int:
+        """Hits counted in this process and not yet sent to Redis."""
+        return self._buffer.pending_hits()
 
     def drain(self) -> list[Batch]:
+        self.flush()  # this process's hits first: a fold at exit, or right after counting, sees them all
         ids = self._claim(keys=[self.live_key, self.pending_key],
                           args=[self.batch_prefix, uuid.uuid4().hex, self.lease_seconds])
         batches = []

@@ -34,6 +34,9 @@ FOLD_CHUNK = 1000  # rows per upsert round trip (and license numbers per look-up
 # In-process counting: each worker folds this often (USAGE_FOLD_SECONDS), so a SIGKILLed worker loses at
 # most this long of its own hits; a fold is one small transaction, so a short interval costs little.
 FOLD_INTERVAL_SECONDS = 2.0
+# Counting in Redis: each process sends its hits this often (USAGE_FLUSH_SECONDS; 0: each hit at once).
+# One script call per interval instead of a round trip per hit; a SIGKILL loses at most this long.
+FLUSH_INTERVAL_SECONDS = 0.1
 
 
 # ---------------------------------------------------------------- the pixel's counter
@@ -47,7 +50,10 @@ def init_app(app: Flask) -> None:
     counter: HitCounter
     if settings.redis_url and not app.config.get("USAGE_IN_PROCESS"):
         prefix = app.config.get("USAGE_REDIS_PREFIX") or os.environ.get("USAGE_REDIS_PREFIX") or "sd:"
-        counter = RedisCounter(_redis_client(settings.redis_url), prefix=prefix)
+        # test apps count straight into Redis unless told otherwise (no thread per app: they come and go)
+        flush = app.config.get("USAGE_FLUSH_SECONDS", 0.0 if app.config.get("TESTING") else
+                               float(os.environ.get("USAGE_FLUSH_SECONDS") or FLUSH_INTERVAL_SECONDS))
+        counter = RedisCounter(_redis_client(settings.redis_url), prefix=prefix, flush_seconds=flush)
     else:
         counter = InProcessCounter()
     app.extensions["usage_counter"] = counter

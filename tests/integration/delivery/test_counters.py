@@ -368,3 +368,73 @@ def test_redis_counts_survive_a_new_counter_object(redis_prefix):
     assert fold_batches(RedisCounter(_redis(), prefix=redis_prefix), ledger.fold) == 250
     assert ledger.totals == expected_totals(250)
 
+
+
+# ---------------------------------------------------------------- Redis, buffered per process
+
+
+def test_buffered_redis_threads_count_and_drain_exactly(redis_prefix):
+    counter, ledger = RedisCounter(_redis(), prefix=redis_prefix, flush_seconds=0.01), Ledger()
+    _run_threads(counter, ledger, threads=8, hits=1500)
+    assert ledger.totals == expected_totals(1500, workers=8)
+    assert counter.pending_hits() == 0
+    assert _keys(redis_prefix) == []
+
+
+def test_buffered_hits_reach_redis_by_the_flusher_alone(redis_prefix):
+    counter = RedisCounter(_redis(), prefix=redis_prefix, flush_seconds=0.05)
+    _count_many(counter, 0, 120)
+    deadline = time.monotonic() + 5
+    while counter.pending_hits() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert counter.pending_hits() == 0
+    ledger = Ledger()  # another process's counter drains them: they are in Redis, not in this one
+    assert fold_batches(RedisCounter(_redis(), prefix=redis_prefix), ledger.fold) == 120
+    assert ledger.totals == expected_totals(120)
+
+
+def test_a_drain_sends_its_own_buffer_first(redis_prefix):
+    counter, ledger = RedisCounter(_redis(), prefix=redis_prefix, flush_seconds=3600), Ledger()
+    _count_many(counter, 0, 75)
+    assert counter.pending_hits() == 75 and _keys(redis_prefix) == []
+    assert fold_batches(counter, ledger.fold) == 75
+    assert ledger.totals == expected_totals(75)
+
+
+def test_buffered_hits_wait_out_a_redis_failure(redis_prefix):
+    counter = RedisCounter(_redis(), prefix=redis_prefix, flush_seconds=3600)
+    _count_many(counter, 0, 30)
+    working = counter._add
+
+    def unreachable(**_kwargs) -> None:  # noqa: ANN003
+        raise redis.ConnectionError("Redis is restarting")
+
+    counter._add = unreachable
+    with pytest.raises(redis.ConnectionError, match="restarting"):
+        counter.flush()
+    _count_many(counter, 30, 10)  # the pixel keeps counting meanwhile
+    assert counter.pending_hits() == 40
+    counter._add = working
+    assert counter.flush() == 40
+    ledger = Ledger()
+    assert fold_batches(counter, ledger.fold) == 40
+    assert ledger.totals == expected_totals(40)
+
+
+def test_buffered_overflow_keeps_every_hit_and_the_hash_bounded(redis_prefix):
+    counter = RedisCounter(_redis(), prefix=redis_prefix, max_fields=3, flush_seconds=3600)
+    for n in range(20):
+        counter.count("LIC-1", DAY, f"d{n}.org", False)
+    counter.flush()
+    assert _redis().hlen(counter.live_key) == 4  # three domains and the overflow field
+    (batch,) = counter.drain()
+    assert batch.counts == (UsageCount("LIC-1", DAY, "d0.org", 1, 0), UsageCount("LIC-1", DAY, "d1.org", 1, 0),
+                            UsageCount("LIC-1", DAY, "d2.org", 1, 0), UsageCount("LIC-1", DAY, OVERFLOW_DOMAIN, 17, 0))
+
+
+def test_a_flush_larger_than_one_script_call_is_sent_whole(redis_prefix):
+    counter = RedisCounter(_redis(), prefix=redis_prefix, flush_seconds=3600)
+    for n in range(4500):  # more than two ADD_CHUNKs of fields
+        counter.count(f"LIC-{n}", DAY, "news.example", n % 2 == 0)
+    assert counter.flush() == 4500
+    assert _redis().hlen(counter.live_key) == 4500

@@ -1,7 +1,8 @@
 """Counts survive a restart, on both job modes: gunicorn serves the pixel (one worker, as configured by
 licensing/gunicorn_conf.py), hits arrive, the server is stopped with SIGTERM, and the database holds
 every hit. In process, the worker's exit hook folds its dict; with Redis, the hits wait in Redis and
-are folded by the exit hook, and even a SIGKILLed server loses nothing: the next process folds them."""
+are folded by the exit hook, and a SIGKILLed server loses nothing that reached Redis: the next process
+folds them. Each worker sends its hits to Redis every USAGE_FLUSH_SECONDS (or each at once with 0)."""
 from __future__ import annotations
 
 import os
@@ -37,8 +38,9 @@ def redis_up() -> bool:
         return False
 
 
-def start(database_url: str, port: int, redis_prefix: str | None, log: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "JOBS_MODE")}
+def start(database_url: str, port: int, redis_prefix: str | None, log: Path, **settings: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "JOBS_MODE", "USAGE_FLUSH_SECONDS")}
+    env.update(settings)
     env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
                WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"), JOBS_MODE="inline", RATELIMIT_ENABLED="0")
     if redis_prefix:
@@ -99,15 +101,28 @@ def test_counts_survive_sigterm(licensed, database_url, mode, tmp_path):
     assert folded(database_url) == HITS
 
 
-def test_redis_counts_survive_sigkill(licensed, database_url, tmp_path):
-    """A killed server folds nothing at exit; the hits wait in Redis for the next process's fold."""
+def in_redis(prefix: str) -> int:
+    live = redis.Redis(host="127.0.0.1").hgetall(f"{prefix}{{usage}}:live")
+    return sum(int(v) for v in live.values())
+
+
+@pytest.mark.parametrize("flush", ["0", "0.25"])
+def test_redis_counts_survive_sigkill(licensed, database_url, flush, tmp_path):
+    """A killed server folds nothing at exit; the hits wait in Redis for the next process's fold. Sent
+    at once (0), or by the worker's own thread within the interval, with no request or fold asking."""
     if not redis_up():
         pytest.skip("no Redis at 127.0.0.1:6379")
     port = free_port()
     prefix = f"test-{uuid.uuid4().hex[:8]}:"
-    server = start(database_url, port, prefix, tmp_path / "gunicorn.log")
+    server = start(database_url, port, prefix, tmp_path / "gunicorn.log", USAGE_FLUSH_SECONDS=flush)
     try:
         hit(port, licensed, HITS)
+        if flush == "0":
+            assert in_redis(prefix) == HITS
+        deadline = time.monotonic() + 10
+        while in_redis(prefix) < HITS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert in_redis(prefix) == HITS
     finally:
         for pid in _family(server.pid):
             os.kill(pid, signal.SIGKILL)
