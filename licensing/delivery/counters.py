@@ -207,6 +207,7 @@ class RedisCounter:
         self._buffer = InProcessCounter(max_fields)  # the hits of this process not yet sent
         self._flusher: threading.Thread | None = None
         self._flusher_lock = threading.Lock()
+        self._send_lock = threading.Lock()
 
     def count(self, license_number: str, day: date, referrer_domain: str, is_bot: bool) -> None:
         if not self.flush_seconds:
@@ -230,18 +231,25 @@ class RedisCounter:
             self._add(keys=[self.live_key], args=[self.max_fields, *args], client=client)
 
     def flush(self) -> int:
-        """Send this process's buffered hits to Redis; on failure they go back to the buffer. The hits sent."""
-        batches = self._buffer.drain()
+        """Send this process's buffered hits to Redis, ADD_CHUNK fields per script call; what a failed call
+        did not send goes back to the buffer (a script runs whole or not at all). The hits sent. One flush
+        at a time: a drain's flush waits for the flusher's, so that every hit counted before it is in Redis."""
+        with self._send_lock:
+            return self._send_buffer()
+
+    def _send_buffer(self) -> int:
         sent = 0
-        for batch in batches:
+        for batch in self._buffer.drain():
             fields = [(field_of(c.license_number, c.day, c.referrer_domain, is_bot), value)
                       for c in batch.counts for is_bot, value in ((False, c.views), (True, c.bot_views)) if value]
-            try:
-                self.add(fields)
-            except BaseException:
-                self._buffer.release(batch)
-                raise
-            sent += batch.total
+            for start in range(0, len(fields), ADD_CHUNK):
+                chunk = fields[start:start + ADD_CHUNK]
+                try:
+                    self.add(chunk)
+                except BaseException:
+                    self._buffer.release(Batch(batch.batch_id, counts_of(fields[start:])))
+                    raise
+                sent += sum(value for _field, value in chunk)
         return sent
 
     def _start_flusher(self) -> None:

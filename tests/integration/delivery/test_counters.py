@@ -438,3 +438,25 @@ def test_a_flush_larger_than_one_script_call_is_sent_whole(redis_prefix):
         counter.count(f"LIC-{n}", DAY, "news.example", n % 2 == 0)
     assert counter.flush() == 4500
     assert _redis().hlen(counter.live_key) == 4500
+
+
+def test_a_flush_that_fails_halfway_sends_the_rest_once(redis_prefix):
+    counter = RedisCounter(_redis(), prefix=redis_prefix, flush_seconds=3600)
+    for n in range(4500):  # three script calls: the second fails
+        counter.count(f"LIC-{n}", DAY, "news.example", False)
+    working, calls = counter._add, []
+
+    def second_fails(**kwargs) -> None:  # noqa: ANN003
+        calls.append(1)
+        if len(calls) == 2:
+            raise redis.ConnectionError("Redis is restarting")
+        working(**kwargs)
+
+    counter._add = second_fails
+    with pytest.raises(redis.ConnectionError, match="restarting"):
+        counter.flush()
+    assert counter.pending_hits() == 2500  # the first call's 2,000 were sent; the rest wait
+    counter._add = working
+    assert counter.flush() == 2500
+    (batch,) = counter.drain()
+    assert batch.total == 4500 and {c.views for c in batch.counts} == {1}  # none counted twice
