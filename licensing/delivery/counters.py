@@ -114,9 +114,20 @@ class InProcessCounter:
                 key = (license_number, day, OVERFLOW_DOMAIN, is_bot)
             counts[key] = counts.get(key, 0) + 1
 
-    def drain(self) -> list[Batch]:
+    def take(self) -> dict[tuple[str, date, str, bool], int]:
+        """Every count since the last take, (license, day, domain, is_bot) -> hits; the dict starts again."""
         with self._lock:
             counts, self._counts = self._counts, {}
+        return counts
+
+    def put_back(self, counts: Iterable[tuple[tuple[str, date, str, bool], int]]) -> None:
+        """Counts taken and not used, added back to be taken again."""
+        with self._lock:
+            for key, value in counts:
+                self._counts[key] = self._counts.get(key, 0) + value
+
+    def drain(self) -> list[Batch]:
+        counts = self.take()
         if not counts:
             return []
         fields = ((field_of(*key), value) for key, value in counts.items())
@@ -127,12 +138,8 @@ class InProcessCounter:
 
     def release(self, batch: Batch) -> None:
         """The fold failed: put the batch's counts back, to be drained again."""
-        with self._lock:
-            for c in batch.counts:
-                for is_bot, value in ((False, c.views), (True, c.bot_views)):
-                    if value:
-                        key = (c.license_number, c.day, c.referrer_domain, is_bot)
-                        self._counts[key] = self._counts.get(key, 0) + value
+        self.put_back(((c.license_number, c.day, c.referrer_domain, is_bot), value) for c in batch.counts
+                      for is_bot, value in ((False, c.views), (True, c.bot_views)) if value)
 
     def pending_hits(self) -> int:
         with self._lock:
@@ -212,23 +219,25 @@ class RedisCounter:
     def count(self, license_number: str, day: date, referrer_domain: str, is_bot: bool) -> None:
         if not self.flush_seconds:
             _check(license_number, referrer_domain)
-            self.add([(field_of(license_number, day, referrer_domain, is_bot), 1)])
+            self._add_chunk([(field_of(license_number, day, referrer_domain, is_bot), 1)])
             return
         self._buffer.count(license_number, day, referrer_domain, is_bot)
         if self._flusher is None:
             self._start_flusher()
 
-    def add(self, counts: Iterable[tuple[str, int]], client: Redis | None = None) -> None:
+    def add(self, counts: Iterable[tuple[str, int]]) -> None:
         """Add (field, count) pairs to the live hash, ADD_CHUNK fields per script call."""
+        fields = list(counts)
+        for start in range(0, len(fields), ADD_CHUNK):
+            self._add_chunk(fields[start:start + ADD_CHUNK])
+
+    def _add_chunk(self, fields: list[tuple[str, int]]) -> None:
+        """One script call: atomic, so it adds all of `fields` or none."""
         args: list[str | int] = []
-        for field, value in counts:
+        for field, value in fields:
             number, day, _domain, kind = field.split("|")
             args += [field, f"{number}|{day}|{OVERFLOW_DOMAIN}|{kind}", value]
-            if len(args) == 3 * ADD_CHUNK:
-                self._add(keys=[self.live_key], args=[self.max_fields, *args], client=client)
-                args = []
-        if args:
-            self._add(keys=[self.live_key], args=[self.max_fields, *args], client=client)
+        self._add(keys=[self.live_key], args=[self.max_fields, *args])
 
     def flush(self) -> int:
         """Send this process's buffered hits to Redis, ADD_CHUNK fields per script call; what a failed call
@@ -238,18 +247,16 @@ class RedisCounter:
             return self._send_buffer()
 
     def _send_buffer(self) -> int:
+        counts = list(self._buffer.take().items())
         sent = 0
-        for batch in self._buffer.drain():
-            fields = [(field_of(c.license_number, c.day, c.referrer_domain, is_bot), value)
-                      for c in batch.counts for is_bot, value in ((False, c.views), (True, c.bot_views)) if value]
-            for start in range(0, len(fields), ADD_CHUNK):
-                chunk = fields[start:start + ADD_CHUNK]
-                try:
-                    self.add(chunk)
-                except BaseException:
-                    self._buffer.release(Batch(batch.batch_id, counts_of(fields[start:])))
-                    raise
-                sent += sum(value for _field, value in chunk)
+        for start in range(0, len(counts), ADD_CHUNK):
+            chunk = counts[start:start + ADD_CHUNK]
+            try:
+                self._add_chunk([(field_of(*key), value) for key, value in chunk])
+            except BaseException:
+                self._buffer.put_back(counts[start:])
+                raise
+            sent += sum(value for _key, value in chunk)
         return sent
 
     def _start_flusher(self) -> None:

@@ -369,7 +369,6 @@ def test_redis_counts_survive_a_new_counter_object(redis_prefix):
     assert ledger.totals == expected_totals(250)
 
 
-
 # ---------------------------------------------------------------- Redis, buffered per process
 
 
